@@ -1,0 +1,167 @@
+package repomd
+
+import (
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+)
+
+// ID names an interned string. The zero ID is the empty string, so a zero
+// field means "absent".
+type ID uint32
+
+const (
+	internPageBits = 16
+	internPageSize = 1 << internPageBits
+	arenaChunkSize = 1 << 20
+)
+
+// Strings interns strings to 32-bit ids. Bytes live in append-only arena
+// chunks that never move, so a string handed out stays valid for the life of
+// the table. Intern is safe for concurrent use; String and Bytes may run
+// concurrently with Intern for any id already returned.
+type Strings struct {
+	mu    sync.Mutex
+	seed  maphash.Seed
+	table []ID // open addressing; 0 = empty slot
+	count int  // ids in use, including the empty string at 0
+
+	pages atomic.Pointer[[][]string] // id -> string, pages of internPageSize
+	arena []byte                     // current chunk; strings are views into it
+}
+
+// NewStrings returns a table holding only the empty string (ID 0).
+func NewStrings() *Strings {
+	s := &Strings{seed: maphash.MakeSeed(), table: make([]ID, 1<<12)}
+	pages := [][]string{make([]string, internPageSize)}
+	s.pages.Store(&pages)
+	s.count = 1
+	return s
+}
+
+// Len reports how many distinct strings the table holds, the empty one included.
+func (s *Strings) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
+// String returns the string for id.
+func (s *Strings) String(id ID) string {
+	pages := *s.pages.Load()
+	return pages[id>>internPageBits][id&(internPageSize-1)]
+}
+
+// Intern returns the id of b, adding it if it is new. b is copied.
+func (s *Strings) Intern(b []byte) ID {
+	if len(b) == 0 {
+		return 0
+	}
+	h := maphash.Bytes(s.seed, b)
+	s.mu.Lock()
+	id, slot := s.find(h, b)
+	if id == 0 {
+		id = s.add(slot, s.copyToArena(b))
+	}
+	s.mu.Unlock()
+	return id
+}
+
+// InternString is Intern for a string.
+func (s *Strings) InternString(str string) ID {
+	if str == "" {
+		return 0
+	}
+	h := maphash.String(s.seed, str)
+	s.mu.Lock()
+	id, slot := s.find(h, []byte(str))
+	if id == 0 {
+		id = s.add(slot, s.copyToArena([]byte(str)))
+	}
+	s.mu.Unlock()
+	return id
+}
+
+// Lookup returns the id of str without adding it; ok is false when str was
+// never interned. The empty string is always present.
+func (s *Strings) Lookup(str string) (id ID, ok bool) {
+	if str == "" {
+		return 0, true
+	}
+	h := maphash.String(s.seed, str)
+	s.mu.Lock()
+	id, _ = s.find(h, []byte(str))
+	s.mu.Unlock()
+	return id, id != 0
+}
+
+// find returns the id of b, or 0 and the empty slot where it belongs.
+func (s *Strings) find(h uint64, b []byte) (ID, int) {
+	mask := len(s.table) - 1
+	pages := *s.pages.Load()
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		id := s.table[i]
+		if id == 0 {
+			return 0, i
+		}
+		if str := pages[id>>internPageBits][id&(internPageSize-1)]; len(str) == len(b) && str == string(b) {
+			return id, i
+		}
+	}
+}
+
+func (s *Strings) add(slot int, str string) ID {
+	id := ID(s.count)
+	s.count++
+	pagesPtr := s.pages.Load()
+	pages := *pagesPtr
+	page := int(id >> internPageBits)
+	if page == len(pages) {
+		// Copy-on-grow the outer slice so that concurrent readers keep a
+		// consistent view.
+		grown := make([][]string, len(pages)+1, len(pages)+1)
+		copy(grown, pages)
+		grown[page] = make([]string, internPageSize)
+		s.pages.Store(&grown)
+		pages = grown
+	}
+	pages[page][id&(internPageSize-1)] = str
+	s.table[slot] = id
+	if 2*s.count > len(s.table) {
+		s.rehash(pages)
+	}
+	return id
+}
+
+func (s *Strings) rehash(pages [][]string) {
+	table := make([]ID, 2*len(s.table))
+	mask := len(table) - 1
+	for _, id := range s.table {
+		if id == 0 {
+			continue
+		}
+		h := maphash.String(s.seed, pages[id>>internPageBits][id&(internPageSize-1)])
+		i := int(h) & mask
+		for table[i] != 0 {
+			i = (i + 1) & mask
+		}
+		table[i] = id
+	}
+	s.table = table
+}
+
+// copyToArena copies b into the current chunk (a fresh one when full), so
+// that many short strings share few allocations. The arena is append-only,
+// which makes the returned zero-copy string immutable.
+func (s *Strings) copyToArena(b []byte) string {
+	if len(b) > arenaChunkSize/8 {
+		return string(b)
+	}
+	if len(s.arena)+len(b) > cap(s.arena) {
+		s.arena = make([]byte, 0, arenaChunkSize)
+	}
+	start := len(s.arena)
+	s.arena = append(s.arena, b...)
+	return unsafe.String(&s.arena[start], len(b))
+}

@@ -1,0 +1,160 @@
+package repomd
+
+import "strings"
+
+// Op is the comparison of a versioned dependency, with libsolv's bit values
+// (GT=1, EQ=2, LT=4) so that LE, GE and NE are unions of them.
+type Op uint8
+
+// The comparisons a dependency can carry. OpNone means "any version".
+const (
+	OpNone Op = 0
+	OpGT   Op = 1
+	OpEQ   Op = 2
+	OpGE   Op = OpGT | OpEQ
+	OpLT   Op = 4
+	OpNE   Op = OpGT | OpLT
+	OpLE   Op = OpLT | OpEQ
+)
+
+// String returns the operator as rpm prints it ("<=", "="...), or "" for OpNone.
+func (o Op) String() string {
+	switch o {
+	case OpGT:
+		return ">"
+	case OpEQ:
+		return "="
+	case OpGE:
+		return ">="
+	case OpLT:
+		return "<"
+	case OpNE:
+		return "!="
+	case OpLE:
+		return "<="
+	}
+	return ""
+}
+
+// ParseFlags maps primary.xml's flags attribute (EQ, LT, LE, GT, GE, NE) to an Op.
+func ParseFlags(flags string) (Op, bool) {
+	switch flags {
+	case "":
+		return OpNone, true
+	case "EQ":
+		return OpEQ, true
+	case "LT":
+		return OpLT, true
+	case "LE":
+		return OpLE, true
+	case "GT":
+		return OpGT, true
+	case "GE":
+		return OpGE, true
+	case "NE":
+		return OpNE, true
+	}
+	return OpNone, false
+}
+
+// Dep is one provides/requires/... entry. A rich (boolean) dependency keeps
+// its whole text, parentheses included, in Name with Op == OpNone.
+type Dep struct {
+	Name ID
+	EVR  ID // "[E:]V[-R]" as FormatEVR writes it; 0 when unversioned
+	Op   Op
+	Pre  bool // Requires(pre) and friends: primary's pre="1"
+}
+
+// DepKind selects one of a package's dependency lists.
+type DepKind uint8
+
+// The dependency lists, in primary.xml's order.
+const (
+	Provides DepKind = iota
+	Requires
+	Conflicts
+	Obsoletes
+	Suggests
+	Enhances
+	Recommends
+	Supplements
+	NumDepKinds
+)
+
+var depKindNames = [NumDepKinds]string{"provides", "requires", "conflicts", "obsoletes", "suggests", "enhances", "recommends", "supplements"}
+
+// String returns the primary.xml element name without its rpm: prefix.
+func (k DepKind) String() string {
+	if k < NumDepKinds {
+		return depKindNames[k]
+	}
+	return "unknown"
+}
+
+// FileKind tells a plain file from a directory or a %ghost.
+type FileKind uint8
+
+// File kinds as filelists.xml's type attribute names them.
+const (
+	FilePlain FileKind = iota
+	FileDir
+	FileGhost
+)
+
+// File is one path a package owns.
+type File struct {
+	Path ID
+	Kind FileKind
+}
+
+// Package is one package record. Its slices point into shared arenas owned by
+// the Repo; treat them as read-only.
+type Package struct {
+	Name         ID
+	Arch         ID
+	EVR          ID     // "[E:]V-R", epoch dropped when 0 (FormatEVR)
+	SourceRPM    ID     // e.g. "kernel-5.14.0-55.el9.src.rpm"; 0 for source packages
+	PkgID        string // primary's <checksum pkgid="YES">, joins filelists
+	Location     string // href relative to the repository root (or LocationBase)
+	LocationBase string // xml:base of <location>, when the package lives elsewhere
+	Deps         [NumDepKinds][]Dep
+	Files        []File // primary's files, then filelists' (each path once)
+}
+
+// Repo is one repository's packages. Packages of every Repo loaded into the
+// same Strings share its ids.
+type Repo struct {
+	ID       string // repoid, as dnf names it
+	Packages []Package
+	Strings  *Strings
+	// ModuleHotfixes exempts the repository from modular filtering.
+	ModuleHotfixes bool
+}
+
+// FormatEVR joins epoch, version and release the way dnf prints them: the
+// epoch and its colon only when non-zero, the release after a dash when present.
+func FormatEVR(epoch, version, release string) string {
+	var b strings.Builder
+	if epoch != "" && strings.TrimLeft(epoch, "0") != "" {
+		b.WriteString(epoch)
+		b.WriteByte(':')
+	}
+	b.WriteString(version)
+	if release != "" {
+		b.WriteByte('-')
+		b.WriteString(release)
+	}
+	return b.String()
+}
+
+// SplitEVR undoes FormatEVR. A missing epoch is returned as "".
+func SplitEVR(evr string) (epoch, version, release string) {
+	if i := strings.IndexByte(evr, ':'); i >= 0 {
+		epoch, evr = evr[:i], evr[i+1:]
+	}
+	if i := strings.LastIndexByte(evr, '-'); i >= 0 {
+		return epoch, evr[:i], evr[i+1:]
+	}
+	return epoch, evr, ""
+}
