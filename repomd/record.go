@@ -132,11 +132,21 @@ type Repo struct {
 	ModuleHotfixes bool
 }
 
-// FormatEVR joins epoch, version and release the way dnf prints them: the
-// epoch and its colon only when non-zero, the release after a dash when present.
+// FormatEVR joins epoch, version and release exactly as libsolv's
+// repo_rpmmd.c (makeevr_atts) does, which is what dnf prints: an epoch of ""
+// or "0" is dropped, unless the version itself starts with digits and a colon
+// (then "0:" must stay to keep the string unambiguous); the release follows a
+// dash when present.
 func FormatEVR(epoch, version, release string) string {
+	if epoch == "0" {
+		epoch = ""
+	}
+	if epoch == "" && versionLooksEpoched(version) {
+		epoch = "0"
+	}
 	var b strings.Builder
-	if epoch != "" && strings.TrimLeft(epoch, "0") != "" {
+	b.Grow(len(epoch) + len(version) + len(release) + 2)
+	if epoch != "" {
 		b.WriteString(epoch)
 		b.WriteByte(':')
 	}
@@ -146,6 +156,15 @@ func FormatEVR(epoch, version, release string) string {
 		b.WriteString(release)
 	}
 	return b.String()
+}
+
+// versionLooksEpoched reports whether v starts with digits followed by ':'.
+func versionLooksEpoched(v string) bool {
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	return i > 0 && i < len(v) && v[i] == ':'
 }
 
 // SplitEVR undoes FormatEVR. A missing epoch is returned as "".
