@@ -17,7 +17,7 @@ const (
 	OpLE   Op = OpLT | OpEQ
 )
 
-// String returns the operator as rpm prints it ("<=", "="...), or "" for OpNone.
+// String returns the operator as dnf prints it ("<=", "="...), or "" for OpNone.
 func (o Op) String() string {
 	switch o {
 	case OpGT:
@@ -29,7 +29,7 @@ func (o Op) String() string {
 	case OpLT:
 		return "<"
 	case OpNE:
-		return "!="
+		return "<>" // libsolv's spelling, which dnf prints
 	case OpLE:
 		return "<="
 	}
@@ -176,4 +176,13 @@ func SplitEVR(evr string) (epoch, version, release string) {
 		return epoch, evr[:i], evr[i+1:]
 	}
 	return epoch, evr, ""
+}
+
+// FormatDep prints a dependency as rpm and dnf do: "name" or "name OP evr".
+// A rich dependency prints as stored.
+func FormatDep(strs *Strings, d Dep) string {
+	if d.Op == OpNone {
+		return strs.String(d.Name)
+	}
+	return strs.String(d.Name) + " " + d.Op.String() + " " + strs.String(d.EVR)
 }
