@@ -2,6 +2,9 @@ package resolver
 
 import "math/bits"
 
+// PkgID indexes the packages of a Pool.
+type PkgID int32
+
 // Set is a set of packages of one Pool, as a bitmap (libsolv's Map).
 type Set struct{ words []uint64 }
 
