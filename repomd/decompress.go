@@ -1,0 +1,324 @@
+package repomd
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// DefaultDecompressLimit caps decompressed metadata when repomd.xml gives no
+// open-size. The largest real primary.xml files (kernel-heavy repositories)
+// are a few hundred MB, so 4 GiB only stops decompression bombs.
+const DefaultDecompressLimit int64 = 4 << 30
+
+// zstdMaxWindow is libzstd's default window limit for decoding (window log
+// 27), so we accept exactly the frames that dnf (through librepo and
+// libzstd) accepts, and a hostile frame cannot make us reserve 512 MiB.
+const zstdMaxWindow = 1 << 27
+
+// Sizes of the chunks a decoder goroutine hands to the reader: several, so
+// that the decoder keeps working while the parser consumes earlier ones.
+const (
+	asyncChunkSize  = 256 << 10
+	asyncChunkCount = 4
+)
+
+// SizeLimitError reports decompressed content longer than the allowed limit.
+type SizeLimitError struct {
+	Name  string // file or URL
+	Limit int64
+}
+
+func (e *SizeLimitError) Error() string {
+	return fmt.Sprintf("%s: decompressed size exceeds %d bytes", e.Name, e.Limit)
+}
+
+// Decompress returns a reader of the decompressed content of r, choosing the
+// codec by magic bytes (gzip 1f 8b, xz fd 37 7a 58 5a 00, zstd 28 b5 2f fd,
+// bzip2 "BZh", else plain), not by file name suffix, since mirrors and
+// caches rename files. Concatenated streams (gzip members, xz streams, bzip2
+// streams, zstd frames) are read whole.
+//
+// limit > 0 caps the decompressed size: reading past it fails with a
+// *SizeLimitError, which protects against decompression bombs. Callers pass
+// repomd.xml's open-size when it has one, else DefaultDecompressLimit.
+//
+// name (a file or URL) starts every error. A truncated or corrupt stream is
+// an error naming the file and codec, never a silent short read.
+//
+// gzip, xz and bzip2 are decoded in a goroutine of their own, a few chunks
+// ahead of the reader, so that parsing overlaps decoding; zstd decodes
+// asynchronously by itself. Close stops that work and waits for it, so r is
+// not read after Close returns. Close does not close r.
+func Decompress(r io.Reader, name string, limit int64) (io.ReadCloser, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, err := br.Peek(6)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	d := &decompressReader{name: name, limit: limit}
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		d.codec = "gzip"
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, d.wrap(err)
+		}
+		d.src = startAsync(zr)
+		d.closeSrc = func() { d.src.(*asyncReader).close(); zr.Close() }
+	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}):
+		d.codec = "xz"
+		tail := &xzTailRecorder{r: br}
+		xr, err := xz.NewReader(tail)
+		if err != nil {
+			return nil, d.wrap(err)
+		}
+		d.src = startAsync(&xzEndChecker{xz: xr, tail: tail})
+		d.closeSrc = d.src.(*asyncReader).close
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		d.codec = "zstd"
+		zr, err := zstd.NewReader(br, zstd.WithDecoderMaxWindow(zstdMaxWindow))
+		if err != nil {
+			return nil, d.wrap(err)
+		}
+		d.src = zr
+		d.closeSrc = zr.Close
+	case bytes.HasPrefix(magic, []byte("BZh")):
+		d.codec = "bzip2"
+		d.src = startAsync(bzip2.NewReader(br))
+		d.closeSrc = d.src.(*asyncReader).close
+	default:
+		d.src = br
+	}
+	return d, nil
+}
+
+// decompressReader names errors of the codec, enforces the size limit and
+// refuses reads after Close.
+type decompressReader struct {
+	name     string
+	codec    string // "" for plain content
+	limit    int64
+	read     int64
+	src      io.Reader
+	closeSrc func()
+	closed   bool
+	err      error // sticky: a failed stream stays failed
+}
+
+func (d *decompressReader) Read(p []byte) (int, error) {
+	if d.closed {
+		return 0, fmt.Errorf("%s: read after Close", d.name)
+	}
+	if d.err != nil {
+		return 0, d.err
+	}
+	if d.limit > 0 {
+		if d.read >= d.limit {
+			// Exactly limit bytes is fine; one more byte is not.
+			var one [1]byte
+			n, err := d.readSrc(one[:])
+			if n > 0 {
+				d.err = &SizeLimitError{Name: d.name, Limit: d.limit}
+				return 0, d.err
+			}
+			return 0, err
+		}
+		if rest := d.limit - d.read; int64(len(p)) > rest {
+			p = p[:rest]
+		}
+	}
+	n, err := d.readSrc(p)
+	d.read += int64(n)
+	return n, err
+}
+
+// readSrc reads from the codec and names its errors.
+func (d *decompressReader) readSrc(p []byte) (int, error) {
+	n, err := d.src.Read(p)
+	if err != nil && err != io.EOF {
+		d.err = d.wrap(err)
+		return n, d.err
+	}
+	return n, err
+}
+
+func (d *decompressReader) wrap(err error) error {
+	if d.codec == "" {
+		return fmt.Errorf("%s: %w", d.name, err)
+	}
+	if err == io.EOF {
+		// A codec's header reader meeting the end of input: the file
+		// stops right after its magic bytes.
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("%s: %w in %s stream", d.name, err, d.codec)
+}
+
+// Close stops decoding. It does not close the underlying reader.
+func (d *decompressReader) Close() error {
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	if d.closeSrc != nil {
+		d.closeSrc()
+	}
+	return nil
+}
+
+// xzEndChecker works around ulikunitz/xz taking input that stops inside a
+// block header for a clean end: it accepts the end only when the last bytes
+// read before zero padding are a valid xz stream footer (CRC32, backward
+// size, flags, "YZ").
+type xzEndChecker struct {
+	xz   io.Reader
+	tail *xzTailRecorder
+}
+
+func (c *xzEndChecker) Read(p []byte) (int, error) {
+	n, err := c.xz.Read(p)
+	if err == io.EOF && !c.tail.endsWithFooter() {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+const xzFooterLen = 12
+
+// xzTailRecorder remembers the last xzFooterLen bytes read from r up to its
+// last non-zero byte, since an xz footer ends in "YZ" and only zero padding
+// may follow it.
+type xzTailRecorder struct {
+	r     io.Reader
+	tail  []byte
+	zeros int // zero bytes read after tail
+}
+
+func (t *xzTailRecorder) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	data := p[:n]
+	last := len(data) - 1
+	for last >= 0 && data[last] == 0 {
+		last--
+	}
+	if last < 0 {
+		t.zeros += len(data)
+		return n, err
+	}
+	if last+1 >= xzFooterLen {
+		t.tail = append(t.tail[:0], data[last+1-xzFooterLen:last+1]...)
+	} else {
+		// The zeros after the previous tail were not padding after all.
+		for i := 0; i < t.zeros && i < xzFooterLen; i++ {
+			t.tail = append(t.tail, 0)
+		}
+		t.tail = append(t.tail, data[:last+1]...)
+		if len(t.tail) > xzFooterLen {
+			t.tail = append(t.tail[:0], t.tail[len(t.tail)-xzFooterLen:]...)
+		}
+	}
+	t.zeros = len(data) - 1 - last
+	return n, err
+}
+
+func (t *xzTailRecorder) endsWithFooter() bool {
+	f := t.tail
+	return len(f) == xzFooterLen && f[10] == 'Y' && f[11] == 'Z' &&
+		crc32.ChecksumIEEE(f[4:10]) == binary.LittleEndian.Uint32(f[0:4])
+}
+
+// asyncReader runs a decoder in its own goroutine, which fills chunks while
+// the reader consumes earlier ones.
+type asyncReader struct {
+	full     chan []byte   // decoded chunks, in order; closed when the decoder stops
+	free     chan []byte   // consumed chunks, for reuse
+	stop     chan struct{} // closed by close
+	finished chan struct{} // closed when the goroutine has returned
+	err      error         // the decoder's final error (io.EOF at the end); read after full is closed
+	chunk    []byte        // chunk being consumed
+	rest     []byte        // its unread part
+	once     sync.Once
+}
+
+func startAsync(src io.Reader) *asyncReader {
+	a := &asyncReader{
+		full:     make(chan []byte, asyncChunkCount),
+		free:     make(chan []byte, asyncChunkCount),
+		stop:     make(chan struct{}),
+		finished: make(chan struct{}),
+	}
+	for range asyncChunkCount {
+		a.free <- make([]byte, asyncChunkSize)
+	}
+	go a.decode(src)
+	return a
+}
+
+func (a *asyncReader) decode(src io.Reader) {
+	defer close(a.finished)
+	defer close(a.full)
+	for {
+		var buf []byte
+		select {
+		case buf = <-a.free:
+		case <-a.stop:
+			return
+		}
+		n, err := 0, error(nil)
+		for n < len(buf) && err == nil {
+			var m int
+			m, err = src.Read(buf[n:])
+			n += m
+			select {
+			case <-a.stop:
+				return
+			default:
+			}
+		}
+		if n > 0 {
+			select {
+			case a.full <- buf[:n]:
+			case <-a.stop:
+				return
+			}
+		}
+		if err != nil {
+			a.err = err
+			return
+		}
+	}
+}
+
+func (a *asyncReader) Read(p []byte) (int, error) {
+	for len(a.rest) == 0 {
+		if a.chunk != nil {
+			a.free <- a.chunk[:cap(a.chunk)]
+			a.chunk = nil
+		}
+		chunk, ok := <-a.full
+		if !ok {
+			return 0, a.err
+		}
+		a.chunk, a.rest = chunk, chunk
+	}
+	n := copy(p, a.rest)
+	a.rest = a.rest[n:]
+	return n, nil
+}
+
+// close stops the decoder goroutine and waits until it no longer reads its
+// source.
+func (a *asyncReader) close() {
+	a.once.Do(func() { close(a.stop) })
+	<-a.finished
+}
