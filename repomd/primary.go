@@ -1,0 +1,395 @@
+package repomd
+
+import (
+	"io"
+	"unsafe"
+)
+
+// arenaEntries is how many records one arena chunk holds. Package lists are
+// carved out of shared chunks so that a repository costs a few large
+// allocations rather than one per list.
+const arenaEntries = 64 << 10
+
+// arena hands out sub-slices of large shared chunks.
+type arena[T any] struct {
+	chunk []T
+}
+
+// copy returns a copy of src that lives in the arena. Its capacity equals its
+// length, so appending to it cannot overwrite a neighbour.
+func (a *arena[T]) copy(src []T) []T {
+	n := len(src)
+	if n == 0 {
+		return nil
+	}
+	if n > arenaEntries/4 {
+		// A list this long would waste much of a chunk's tail.
+		return append(make([]T, 0, n), src...)
+	}
+	if cap(a.chunk)-len(a.chunk) < n {
+		a.chunk = make([]T, 0, arenaEntries)
+	}
+	start := len(a.chunk)
+	a.chunk = append(a.chunk, src...)
+	return a.chunk[start:len(a.chunk):len(a.chunk)]
+}
+
+// arenaString returns b as a string whose bytes live in a. Arena chunks are
+// never written again once handed out, so the string stays immutable.
+func arenaString(a *arena[byte], b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&a.copy(b)[0], len(b))
+}
+
+// evrAttrs holds the epoch, ver and rel attributes of <version> or
+// <rpm:entry>, with whether each was present.
+type evrAttrs struct {
+	epoch, ver, rel          []byte
+	hasEpoch, hasVer, hasRel bool
+}
+
+// set records attribute a if it is one of epoch, ver and rel.
+func (e *evrAttrs) set(a xmlAttr) bool {
+	switch string(a.name) {
+	case "epoch":
+		e.epoch, e.hasEpoch = a.value, true
+	case "ver":
+		e.ver, e.hasVer = a.value, true
+	case "rel":
+		e.rel, e.hasRel = a.value, true
+	default:
+		return false
+	}
+	return true
+}
+
+// appendEVR appends "[E:]V[-R]" exactly as libsolv's makeevr_atts builds it
+// from the attributes, so that versions print and compare as dnf's do: an
+// epoch of "0" or "" is dropped, but a version that itself looks like
+// "digits:..." then gets an explicit "0:" so that it is not read as an epoch;
+// a present rel attribute always adds its dash. For everything createrepo_c
+// writes, this equals FormatEVR.
+func appendEVR(dst []byte, e *evrAttrs) []byte {
+	epoch, hasEpoch := e.epoch, e.hasEpoch && len(e.epoch) > 0 && string(e.epoch) != "0"
+	if e.hasVer && !hasEpoch {
+		i := 0
+		for i < len(e.ver) && e.ver[i] >= '0' && e.ver[i] <= '9' {
+			i++
+		}
+		if i > 0 && i < len(e.ver) && e.ver[i] == ':' {
+			epoch, hasEpoch = []byte("0"), true
+		}
+	}
+	if hasEpoch {
+		dst = append(dst, epoch...)
+		dst = append(dst, ':')
+	}
+	dst = append(dst, e.ver...)
+	if e.hasRel {
+		dst = append(dst, '-')
+		dst = append(dst, e.rel...)
+	}
+	return dst
+}
+
+// ParsePrimary reads primary.xml (decompressed) and returns its packages. name
+// is for error messages, which give the byte offset in r of the problem.
+// Strings are interned into strs; the packages' slices share large arenas.
+func ParsePrimary(r io.Reader, name string, strs *Strings) ([]Package, error) {
+	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs}
+	return p.parse()
+}
+
+// primaryParser collects one package at a time into reusable scratch lists
+// and copies them into arenas when the package ends.
+type primaryParser struct {
+	sc   *xmlScanner
+	strs *Strings
+
+	deps  [NumDepKinds][]Dep
+	files []File
+	buf   []byte // EVRs and kind-prefixed names being built
+
+	depArena  arena[Dep]
+	fileArena arena[File]
+	textArena arena[byte]
+
+	pkgs []Package
+}
+
+func (p *primaryParser) parse() ([]Package, error) {
+	sc := p.sc
+	rootSeen := false
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return nil, err
+		}
+		switch k {
+		case tokEOF:
+			return p.pkgs, nil
+		case tokStart:
+			if !rootSeen {
+				rootSeen = true
+				if string(sc.name) != "metadata" {
+					return nil, sc.errorf(sc.offset, "root element is <%s>, want <metadata>", sc.name)
+				}
+				continue
+			}
+			// Packages and skipped elements are consumed whole, so every
+			// start tag seen here is a child of the root.
+			if string(sc.name) == "package" {
+				err = p.parsePackage()
+			} else {
+				err = sc.skipElement()
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// parsePackage reads one <package> element, its start tag just scanned.
+func (p *primaryParser) parsePackage() error {
+	sc := p.sc
+	start := sc.offset
+	for k := range p.deps {
+		p.deps[k] = p.deps[k][:0]
+	}
+	p.files = p.files[:0]
+	var pkg Package
+	pkgIDIsYes := false
+	if !sc.selfClosing {
+		depth := sc.depth()
+		for {
+			k, err := sc.next()
+			if err != nil {
+				return err
+			}
+			if k == tokEnd && sc.depth() < depth {
+				break
+			}
+			if k != tokStart {
+				continue
+			}
+			// <format> is transparent, as in libsolv: its children are
+			// handled like the package's own.
+			switch string(sc.name) {
+			case "format":
+				// Read on into its children.
+			case "name":
+				err = p.internText(&pkg.Name)
+			case "arch":
+				err = p.internText(&pkg.Arch)
+			case "version":
+				var e evrAttrs
+				for _, a := range sc.attrs {
+					e.set(a)
+				}
+				p.buf = appendEVR(p.buf[:0], &e)
+				pkg.EVR = p.strs.Intern(p.buf)
+				err = p.sc.skipElement()
+			case "checksum":
+				isYes := false
+				for _, a := range sc.attrs {
+					if string(a.name) == "pkgid" && string(a.value) == "YES" {
+						isYes = true
+					}
+				}
+				var text []byte
+				if text, err = sc.textContent(); err == nil && (pkg.PkgID == "" || isYes && !pkgIDIsYes) {
+					pkg.PkgID = arenaString(&p.textArena, text)
+					pkgIDIsYes = isYes
+				}
+			case "location":
+				for _, a := range sc.attrs {
+					switch string(a.name) {
+					case "href":
+						pkg.Location = arenaString(&p.textArena, a.value)
+					case "xml:base":
+						pkg.LocationBase = arenaString(&p.textArena, a.value)
+					}
+				}
+				err = p.sc.skipElement()
+			case "rpm:sourcerpm":
+				err = p.internText(&pkg.SourceRPM)
+			case "file":
+				err = p.parseFile()
+			default:
+				if kind, ok := depKindOf(sc.name); ok {
+					// A repeated list replaces the earlier one, as in libsolv.
+					p.deps[kind] = p.deps[kind][:0]
+					err = p.parseDeps(kind)
+				} else {
+					err = p.sc.skipElement()
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if pkg.Name == 0 {
+		return sc.errorf(start, "package without name")
+	}
+	if pkg.Arch == 0 {
+		pkg.Arch = p.strs.InternString("noarch") // libsolv's default
+	}
+	for k := range p.deps {
+		pkg.Deps[k] = p.depArena.copy(p.deps[k])
+	}
+	pkg.Files = p.fileArena.copy(p.files)
+	p.pkgs = append(p.pkgs, pkg)
+	return nil
+}
+
+// internText sets *id to the interned text of the element just started.
+func (p *primaryParser) internText(id *ID) error {
+	text, err := p.sc.textContent()
+	if err != nil {
+		return err
+	}
+	*id = p.strs.Intern(text)
+	return nil
+}
+
+// depKindOf maps "rpm:provides"... to its DepKind.
+func depKindOf(name []byte) (DepKind, bool) {
+	switch string(name) {
+	case "rpm:provides":
+		return Provides, true
+	case "rpm:requires":
+		return Requires, true
+	case "rpm:conflicts":
+		return Conflicts, true
+	case "rpm:obsoletes":
+		return Obsoletes, true
+	case "rpm:suggests":
+		return Suggests, true
+	case "rpm:enhances":
+		return Enhances, true
+	case "rpm:recommends":
+		return Recommends, true
+	case "rpm:supplements":
+		return Supplements, true
+	}
+	return 0, false
+}
+
+// parseFile reads a primary <file>; type="dir" and type="ghost" mark
+// directories and ghosts.
+func (p *primaryParser) parseFile() error {
+	kind, err := fileKindOf(p.sc)
+	if err != nil {
+		return err
+	}
+	text, err := p.sc.textContent()
+	if err != nil {
+		return err
+	}
+	if len(text) > 0 {
+		p.files = append(p.files, File{Path: p.strs.Intern(text), Kind: kind})
+	}
+	return nil
+}
+
+// fileKindOf reads the type attribute of the <file> tag just scanned.
+func fileKindOf(sc *xmlScanner) (FileKind, error) {
+	for _, a := range sc.attrs {
+		if string(a.name) != "type" {
+			continue
+		}
+		switch string(a.value) {
+		case "file":
+			return FilePlain, nil
+		case "dir":
+			return FileDir, nil
+		case "ghost":
+			return FileGhost, nil
+		}
+		return 0, sc.errorf(sc.offset, "file with unknown type %q", a.value)
+	}
+	return FilePlain, nil
+}
+
+// parseDeps reads the <rpm:entry> elements of a dependency list whose start
+// tag was just scanned.
+func (p *primaryParser) parseDeps(kind DepKind) error {
+	sc := p.sc
+	if sc.selfClosing {
+		return nil
+	}
+	depth := sc.depth()
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return err
+		}
+		switch k {
+		case tokEnd:
+			if sc.depth() < depth {
+				return nil
+			}
+		case tokStart:
+			if string(sc.name) == "rpm:entry" {
+				dep, err := p.parseEntry(kind == Requires)
+				if err != nil {
+					return err
+				}
+				p.deps[kind] = append(p.deps[kind], dep)
+			}
+			if err := p.sc.skipElement(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// parseEntry turns the attributes of an <rpm:entry> into a Dep the way
+// libsolv's adddep does: the version counts only with flags, pre="1" marks
+// Requires(pre) in requires only, and kind="x" (other than "package")
+// prefixes the name with "x:".
+func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
+	sc := p.sc
+	var (
+		dep              Dep
+		name, flags, knd []byte
+		hasName, hasKind bool
+		e                evrAttrs
+	)
+	for _, a := range sc.attrs {
+		switch string(a.name) {
+		case "name":
+			name, hasName = a.value, true
+		case "flags":
+			flags = a.value
+		case "pre":
+			dep.Pre = isRequires && len(a.value) > 0 && a.value[0] == '1'
+		case "kind":
+			knd, hasKind = a.value, string(a.value) != "package"
+		default:
+			e.set(a)
+		}
+	}
+	if !hasName || len(name) == 0 {
+		return dep, sc.errorf(sc.offset, "rpm:entry without name")
+	}
+	op, ok := ParseFlags(string(flags)) // inlined: the conversion stays on the stack
+	if !ok {
+		return dep, sc.errorf(sc.offset, "rpm:entry %q: bad flags value %q", name, flags)
+	}
+	if hasKind {
+		p.buf = append(append(append(p.buf[:0], knd...), ':'), name...)
+		name = p.buf
+	}
+	dep.Name = p.strs.Intern(name)
+	if op != OpNone {
+		dep.Op = op
+		p.buf = appendEVR(p.buf[:0], &e)
+		dep.EVR = p.strs.Intern(p.buf)
+	}
+	return dep, nil
+}

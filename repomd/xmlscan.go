@@ -1,0 +1,733 @@
+package repomd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+)
+
+// Limits that keep hostile input from exhausting memory. A token must fit in
+// the buffer whole, so the buffer grows to at most the largest limit.
+const (
+	scanChunkSize = 256 << 10 // bytes read at a time
+	maxNameLen    = 64 << 10  // element and attribute names, attribute values
+	maxTagLen     = 1 << 20   // a whole start tag with its attributes
+	maxTextLen    = 16 << 20  // text, comments, CDATA, processing instructions
+	maxDepth      = 256       // element nesting
+	maxEmptyReads = 100       // io.Reader returning 0, nil this often is broken
+)
+
+// tokenKind is what xmlScanner.next found.
+type tokenKind uint8
+
+const (
+	tokEOF   tokenKind = iota // end of a well-formed document
+	tokStart                  // start tag, possibly self-closing
+	tokEnd                    // end tag
+	tokText                   // character data, CDATA included
+)
+
+// xmlAttr is one attribute; both slices are only valid until the next call to
+// next.
+type xmlAttr struct {
+	name, value []byte
+}
+
+// xmlScanner is a streaming, non-validating XML tokenizer over large buffered
+// reads. It hands out views into its buffer rather than copies: every slice it
+// returns is valid only until the next call to next. It checks that tags nest
+// and match, expands only the five predefined entities and character
+// references, and skips comments, processing instructions and DOCTYPE.
+// Namespace prefixes are not resolved: "rpm:entry" is simply a name.
+type xmlScanner struct {
+	r    io.Reader
+	file string // for error messages
+
+	buf  []byte
+	pos  int   // next unread byte in buf
+	end  int   // end of valid data in buf
+	base int64 // stream offset of buf[0]
+	eof  bool  // r has no more data
+	rerr error // read error other than io.EOF
+
+	// The current token.
+	name        []byte    // start and end tags
+	attrs       []xmlAttr // start tags
+	selfClosing bool      // start tag ended with "/>"
+	text        []byte    // text tokens
+	offset      int64     // stream offset where the token starts
+
+	stack      []int  // start of each open element's name in names
+	names      []byte // names of open elements, concatenated
+	rootSeen   bool
+	rootClosed bool
+
+	scratch  []byte // decoded attribute values and text; cap >= len(buf)
+	textCopy []byte // textContent's result, which outlives the next token
+}
+
+func newXMLScanner(r io.Reader, file string) *xmlScanner {
+	return &xmlScanner{r: r, file: file, buf: make([]byte, scanChunkSize)}
+}
+
+// depth is the number of open elements.
+func (s *xmlScanner) depth() int { return len(s.stack) }
+
+// errorf reports a problem at stream offset off.
+func (s *xmlScanner) errorf(off int64, format string, args ...any) error {
+	return fmt.Errorf("%s: offset %d: %s", s.file, off, fmt.Sprintf(format, args...))
+}
+
+// errorAt reports a problem at position i of buf.
+func (s *xmlScanner) errorAt(i int, format string, args ...any) error {
+	return s.errorf(s.base+int64(i), format, args...)
+}
+
+// fill reads more input, keeping buf[pos:end] (the incomplete token) and
+// moving it to the front. It reports whether new bytes arrived.
+func (s *xmlScanner) fill() bool {
+	if s.eof {
+		return false
+	}
+	if s.pos > 0 {
+		n := copy(s.buf, s.buf[s.pos:s.end])
+		s.base += int64(s.pos)
+		s.pos, s.end = 0, n
+	}
+	if s.end == len(s.buf) {
+		// One token fills the whole buffer; the callers' limits bound this.
+		grown := make([]byte, 2*len(s.buf))
+		copy(grown, s.buf[:s.end])
+		s.buf = grown
+	}
+	for range maxEmptyReads {
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		if err != nil {
+			s.eof = true
+			if err != io.EOF {
+				s.rerr = err
+			}
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	s.eof, s.rerr = true, io.ErrNoProgress
+	return false
+}
+
+// more is called when the token at pos is incomplete. It fails when the
+// token already exceeds limit or the input ends.
+func (s *xmlScanner) more(limit int, what string) error {
+	if s.end-s.pos > limit {
+		return s.errorAt(s.pos, "%s longer than %d bytes", what, limit)
+	}
+	if s.fill() {
+		return nil
+	}
+	if s.rerr != nil {
+		return s.readError()
+	}
+	return s.errorAt(s.end, "unexpected end of input inside %s", what)
+}
+
+func (s *xmlScanner) readError() error {
+	return fmt.Errorf("%s: offset %d: %w", s.file, s.base+int64(s.end), s.rerr)
+}
+
+// next scans the next token. On tokStart, name, attrs and selfClosing are set
+// (a self-closing tag yields no tokEnd); on tokEnd, name; on tokText, text.
+func (s *xmlScanner) next() (tokenKind, error) {
+	for {
+		if s.pos >= s.end {
+			if !s.fill() {
+				return s.atEOF()
+			}
+			continue
+		}
+		if s.buf[s.pos] != '<' {
+			return s.scanText()
+		}
+		if s.pos+1 >= s.end {
+			if err := s.more(maxTagLen, "tag"); err != nil {
+				return tokEOF, err
+			}
+			continue
+		}
+		switch s.buf[s.pos+1] {
+		case '/':
+			return s.scanEndTag()
+		case '?':
+			if err := s.skipUntil(len("<?"), "?>", "processing instruction"); err != nil {
+				return tokEOF, err
+			}
+		case '!':
+			skipped, err := s.scanBang()
+			if err != nil {
+				return tokEOF, err
+			}
+			if !skipped {
+				return s.scanText() // CDATA section
+			}
+		default:
+			return s.scanStartTag()
+		}
+	}
+}
+
+// atEOF checks that the input may end here.
+func (s *xmlScanner) atEOF() (tokenKind, error) {
+	switch {
+	case s.rerr != nil:
+		return tokEOF, s.readError()
+	case len(s.stack) > 0:
+		return tokEOF, s.errorAt(s.end, "unexpected end of input inside <%s>", s.names[s.stack[len(s.stack)-1]:])
+	case !s.rootSeen:
+		return tokEOF, s.errorAt(s.end, "no root element")
+	}
+	return tokEOF, nil
+}
+
+// isNameStop marks bytes that end an element or attribute name.
+var isNameStop = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '/': true, '>': true, '=': true, '<': true, '"': true, '\'': true}
+
+// isSpace marks XML white space.
+var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+// isAttrSpecial marks bytes that end the fast path through an attribute value.
+var isAttrSpecial = [256]bool{'"': true, '\'': true, '&': true, '<': true, '\t': true, '\n': true, '\r': true}
+
+// scanStartTag scans "<name attr='v'...>" at pos.
+func (s *xmlScanner) scanStartTag() (tokenKind, error) {
+	for {
+		done, err := s.parseStartTag()
+		if err != nil {
+			return tokEOF, err
+		}
+		if done {
+			break
+		}
+		if err := s.more(maxTagLen, "tag"); err != nil {
+			return tokEOF, err
+		}
+	}
+	if len(s.stack) == 0 {
+		if s.rootClosed {
+			return tokEOF, s.errorAt(int(s.offset-s.base), "second root element <%s>", s.name)
+		}
+		s.rootSeen = true
+		if s.selfClosing {
+			s.rootClosed = true
+		}
+	}
+	if !s.selfClosing {
+		if len(s.stack) >= maxDepth {
+			return tokEOF, s.errorf(s.offset, "elements nested deeper than %d", maxDepth)
+		}
+		s.stack = append(s.stack, len(s.names))
+		s.names = append(s.names, s.name...)
+	}
+	return tokStart, nil
+}
+
+// parseStartTag parses the start tag at pos. It returns false, nil when the
+// tag does not end within the buffer, so that the caller can read more and
+// start again.
+func (s *xmlScanner) parseStartTag() (bool, error) {
+	b := s.buf[:s.end]
+	start := s.pos
+	i := start + 1
+	for i < len(b) && !isNameStop[b[i]] {
+		i++
+	}
+	if i == len(b) {
+		return false, nil
+	}
+	if i == start+1 {
+		return false, s.errorAt(start, "invalid character %q after <", b[i])
+	}
+	if i-start-1 > maxNameLen {
+		return false, s.errorAt(start, "element name longer than %d bytes", maxNameLen)
+	}
+	name := b[start+1 : i]
+	attrs := s.attrs[:0]
+	scratch := s.scratch[:0]
+	for {
+		for i < len(b) && isSpace[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			return false, nil
+		}
+		c := b[i]
+		if c == '>' {
+			i++
+			s.selfClosing = false
+			break
+		}
+		if c == '/' {
+			if i+1 == len(b) {
+				return false, nil
+			}
+			if b[i+1] != '>' {
+				return false, s.errorAt(i, "expected /> in <%s>", name)
+			}
+			i += 2
+			s.selfClosing = true
+			break
+		}
+		if !isSpace[b[i-1]] {
+			return false, s.errorAt(i, "expected space before attribute in <%s>", name)
+		}
+		ns := i
+		for i < len(b) && !isNameStop[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			return false, nil
+		}
+		if i == ns {
+			return false, s.errorAt(i, "invalid character %q in <%s>", b[i], name)
+		}
+		attrName := b[ns:i]
+		for i < len(b) && isSpace[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			return false, nil
+		}
+		if b[i] != '=' {
+			return false, s.errorAt(i, "attribute %s without value in <%s>", attrName, name)
+		}
+		i++
+		for i < len(b) && isSpace[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			return false, nil
+		}
+		quote := b[i]
+		if quote != '"' && quote != '\'' {
+			return false, s.errorAt(i, "unquoted value of attribute %s in <%s>", attrName, name)
+		}
+		i++
+		vs := i
+		special := false
+		for i < len(b) {
+			c := b[i]
+			if isAttrSpecial[c] {
+				if c == quote {
+					break
+				}
+				if c == '<' {
+					return false, s.errorAt(i, "< in value of attribute %s", attrName)
+				}
+				if c == '&' || c == '\t' || c == '\n' || c == '\r' {
+					special = true
+				}
+			}
+			i++
+		}
+		if i == len(b) {
+			return false, nil
+		}
+		if i-vs > maxNameLen {
+			return false, s.errorAt(vs, "value of attribute %s longer than %d bytes", attrName, maxNameLen)
+		}
+		value := b[vs:i]
+		i++
+		if special {
+			if cap(scratch) < len(s.buf) {
+				// Decoding never lengthens, so values decoded into a buffer as
+				// long as the tag never force a reallocation that would
+				// invalidate earlier ones.
+				scratch = make([]byte, 0, len(s.buf))
+			}
+			n := len(scratch)
+			var err error
+			scratch, err = s.decode(scratch, value, vs, true)
+			if err != nil {
+				return false, err
+			}
+			value = scratch[n:len(scratch):len(scratch)]
+		}
+		attrs = append(attrs, xmlAttr{name: attrName, value: value})
+	}
+	s.scratch = scratch[:0]
+	s.name, s.attrs = name, attrs
+	s.offset = s.base + int64(start)
+	s.pos = i
+	return true, nil
+}
+
+// scanEndTag scans "</name>" at pos and closes the innermost element.
+func (s *xmlScanner) scanEndTag() (tokenKind, error) {
+	for {
+		b := s.buf[:s.end]
+		start := s.pos
+		i := start + 2
+		for i < len(b) && !isNameStop[b[i]] {
+			i++
+		}
+		name := b[start+2 : i]
+		for i < len(b) && isSpace[b[i]] {
+			i++
+		}
+		if i == len(b) {
+			if err := s.more(maxTagLen, "end tag"); err != nil {
+				return tokEOF, err
+			}
+			continue
+		}
+		if b[i] != '>' {
+			return tokEOF, s.errorAt(i, "invalid character %q in end tag </%s", b[i], name)
+		}
+		if len(s.stack) == 0 {
+			return tokEOF, s.errorAt(start, "end tag </%s> without start tag", name)
+		}
+		top := len(s.stack) - 1
+		if open := s.names[s.stack[top]:]; !bytes.Equal(name, open) {
+			return tokEOF, s.errorAt(start, "end tag </%s> does not match <%s>", name, open)
+		}
+		s.names = s.names[:s.stack[top]]
+		s.stack = s.stack[:top]
+		if top == 0 {
+			s.rootClosed = true
+		}
+		s.name = name
+		s.offset = s.base + int64(start)
+		s.pos = i + 1
+		return tokEnd, nil
+	}
+}
+
+// skipUntil skips a construct at pos that opens with open bytes and ends
+// with terminator.
+func (s *xmlScanner) skipUntil(open int, terminator, what string) error {
+	for {
+		// Search after the opening so that "<?>" or "<!-->" cannot end themselves.
+		if s.end-s.pos >= open {
+			if k := bytes.Index(s.buf[s.pos+open:s.end], []byte(terminator)); k >= 0 {
+				s.pos += open + k + len(terminator)
+				return nil
+			}
+		}
+		if err := s.more(maxTextLen, what); err != nil {
+			return err
+		}
+	}
+}
+
+// scanBang handles "<!" at pos: it skips a comment or DOCTYPE and reports
+// true, or reports false for a CDATA section, which is text.
+func (s *xmlScanner) scanBang() (bool, error) {
+	for {
+		b := s.buf[s.pos:s.end]
+		switch {
+		case bytes.HasPrefix(b, []byte("<!--")):
+			return true, s.skipUntil(len("<!--"), "-->", "comment")
+		case bytes.HasPrefix(b, []byte("<![CDATA[")):
+			if len(s.stack) == 0 {
+				return false, s.errorAt(s.pos, "CDATA section outside the root element")
+			}
+			return false, nil
+		case bytes.HasPrefix(b, []byte("<!DOCTYPE")):
+			if s.rootSeen {
+				return false, s.errorAt(s.pos, "DOCTYPE after the root element started")
+			}
+			return true, s.skipDoctype()
+		case len(b) >= len("<!DOCTYPE") || s.eof:
+			return false, s.errorAt(s.pos, "unexpected markup %q", b[:min(len(b), 9)])
+		}
+		if err := s.more(maxTagLen, "markup"); err != nil {
+			return false, err
+		}
+	}
+}
+
+// skipDoctype skips "<!DOCTYPE ...>", internal subset and quoted strings
+// included.
+func (s *xmlScanner) skipDoctype() error {
+	for {
+		b := s.buf[:s.end]
+		nest := 0
+		for i := s.pos + 2; i < len(b); i++ {
+			switch b[i] {
+			case '"', '\'':
+				k := bytes.IndexByte(b[i+1:], b[i])
+				if k < 0 {
+					i = len(b)
+					continue
+				}
+				i += 1 + k
+			case '[':
+				nest++
+			case ']':
+				nest--
+			case '>':
+				if nest <= 0 {
+					s.pos = i + 1
+					return nil
+				}
+			}
+		}
+		if err := s.more(maxTextLen, "DOCTYPE"); err != nil {
+			return err
+		}
+	}
+}
+
+// scanText scans character data at pos up to the next tag, merging in CDATA
+// sections and dropping comments, and expands references.
+func (s *xmlScanner) scanText() (tokenKind, error) {
+	for {
+		end, special, complete, err := s.findTextEnd()
+		if err != nil {
+			return tokEOF, err
+		}
+		if !complete {
+			if err := s.more(maxTextLen, "text"); err != nil {
+				return tokEOF, err
+			}
+			continue
+		}
+		start := s.pos
+		text := s.buf[start:end:end]
+		if special || bytes.IndexByte(text, '&') >= 0 {
+			if cap(s.scratch) < len(s.buf) {
+				s.scratch = make([]byte, 0, len(s.buf))
+			}
+			if text, err = s.decodeText(s.scratch[:0], text, start); err != nil {
+				return tokEOF, err
+			}
+		}
+		if len(s.stack) == 0 {
+			// Only white space and comments may surround the root element.
+			if i := bytes.IndexFunc(text, func(r rune) bool { return r >= utf8.RuneSelf || !isSpace[r] }); i >= 0 {
+				return tokEOF, s.errorAt(start, "text outside the root element")
+			}
+		}
+		s.text = text
+		s.offset = s.base + int64(start)
+		s.pos = end
+		return tokText, nil
+	}
+}
+
+// findTextEnd finds where the text at pos ends: at a tag, or at the end of
+// input. special reports CDATA sections or comments inside it. complete is
+// false when the buffer ends first.
+func (s *xmlScanner) findTextEnd() (end int, special, complete bool, err error) {
+	b := s.buf[:s.end]
+	i := s.pos
+	for {
+		k := bytes.IndexByte(b[i:], '<')
+		if k < 0 {
+			return len(b), special, s.eof, nil
+		}
+		i += k
+		if i+1 < len(b) && b[i+1] != '!' {
+			return i, special, true, nil
+		}
+		rest := b[i:]
+		var term string
+		switch {
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			term = "]]>"
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			term = "-->"
+		case len(rest) < len("<![CDATA[") && !s.eof:
+			return 0, false, false, nil // cannot tell yet
+		default:
+			return i, special, true, nil // a tag, or markup next will reject
+		}
+		open := len("<!--")
+		if term == "]]>" {
+			open = len("<![CDATA[")
+		}
+		k = bytes.Index(rest[open:], []byte(term))
+		if k < 0 {
+			if s.eof {
+				return 0, false, false, s.errorAt(i, "unterminated %s", rest[:open])
+			}
+			return 0, false, false, nil
+		}
+		i += open + k + len(term)
+		special = true
+	}
+}
+
+// decodeText appends raw text to dst with references expanded, CDATA sections
+// unwrapped and comments dropped. at is raw's position in buf.
+func (s *xmlScanner) decodeText(dst, raw []byte, at int) ([]byte, error) {
+	for len(raw) > 0 {
+		k := bytes.IndexByte(raw, '<')
+		if k < 0 {
+			k = len(raw)
+		}
+		var err error
+		if dst, err = s.decode(dst, raw[:k], at, false); err != nil {
+			return nil, err
+		}
+		raw, at = raw[k:], at+k
+		if len(raw) == 0 {
+			break
+		}
+		// findTextEnd only lets complete CDATA sections and comments through.
+		if bytes.HasPrefix(raw, []byte("<![CDATA[")) {
+			body := raw[len("<![CDATA["):]
+			n := bytes.Index(body, []byte("]]>"))
+			dst = append(dst, body[:n]...)
+			skip := len("<![CDATA[") + n + len("]]>")
+			raw, at = raw[skip:], at+skip
+		} else {
+			n := bytes.Index(raw[len("<!--"):], []byte("-->"))
+			skip := len("<!--") + n + len("-->")
+			raw, at = raw[skip:], at+skip
+		}
+	}
+	return dst, nil
+}
+
+var errBadReference = errors.New("bad reference")
+
+// decode appends raw to dst with entity and character references expanded;
+// in attribute values (attr) tab, newline and carriage return become spaces,
+// as XML normalises them. at is raw's position in buf, for errors.
+func (s *xmlScanner) decode(dst, raw []byte, at int, attr bool) ([]byte, error) {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '&':
+			k := bytes.IndexByte(raw[i+1:], ';')
+			if k < 0 {
+				return nil, s.errorAt(at+i, "unterminated reference %q", raw[i:min(len(raw), i+12)])
+			}
+			ref := raw[i+1 : i+1+k]
+			var err error
+			if dst, err = appendReference(dst, ref); err != nil {
+				return nil, s.errorAt(at+i, "%v &%s;", err, ref[:min(len(ref), 32)])
+			}
+			i += 1 + k
+		case attr && (c == '\t' || c == '\n' || c == '\r'):
+			dst = append(dst, ' ')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst, nil
+}
+
+// appendReference expands the body of "&ref;": one of the five predefined
+// entities or a character reference to a legal XML character.
+func appendReference(dst, ref []byte) ([]byte, error) {
+	switch string(ref) {
+	case "lt":
+		return append(dst, '<'), nil
+	case "gt":
+		return append(dst, '>'), nil
+	case "amp":
+		return append(dst, '&'), nil
+	case "apos":
+		return append(dst, '\''), nil
+	case "quot":
+		return append(dst, '"'), nil
+	}
+	if len(ref) < 2 || ref[0] != '#' {
+		return nil, errBadReference
+	}
+	digits, base := ref[1:], rune(10)
+	if digits[0] == 'x' {
+		digits, base = digits[1:], 16
+	}
+	if len(digits) == 0 {
+		return nil, errBadReference
+	}
+	var r rune
+	for _, c := range digits {
+		var d rune
+		switch {
+		case c >= '0' && c <= '9':
+			d = rune(c - '0')
+		case base == 16 && c >= 'a' && c <= 'f':
+			d = rune(c-'a') + 10
+		case base == 16 && c >= 'A' && c <= 'F':
+			d = rune(c-'A') + 10
+		default:
+			return nil, errBadReference
+		}
+		r = r*base + d
+		if r > utf8.MaxRune {
+			return nil, errBadReference
+		}
+	}
+	if !isXMLChar(r) {
+		return nil, errBadReference
+	}
+	return utf8.AppendRune(dst, r), nil
+}
+
+// isXMLChar reports whether r may appear in an XML document (the Char
+// production of XML 1.0).
+func isXMLChar(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return true
+	case r >= 0x20 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= utf8.MaxRune:
+		return true
+	}
+	return false
+}
+
+// skipElement consumes everything up to and including the end tag of the
+// element whose start tag was the last token; nothing if it was self-closing.
+func (s *xmlScanner) skipElement() error {
+	if s.selfClosing {
+		return nil
+	}
+	d := len(s.stack)
+	for {
+		k, err := s.next()
+		if err != nil {
+			return err
+		}
+		if k == tokEnd && len(s.stack) < d {
+			return nil
+		}
+	}
+}
+
+// textContent returns the text of the element whose start tag was the last
+// token and consumes its end tag. Child elements are skipped. The result is
+// valid until the next call to textContent.
+func (s *xmlScanner) textContent() ([]byte, error) {
+	out := s.textCopy[:0]
+	if s.selfClosing {
+		return out, nil
+	}
+	d := len(s.stack)
+	for {
+		k, err := s.next()
+		if err != nil {
+			return nil, err
+		}
+		switch k {
+		case tokText:
+			// Copy: reading the end tag may refill and move the buffer.
+			out = append(out, s.text...)
+		case tokStart:
+			if err := s.skipElement(); err != nil {
+				return nil, err
+			}
+		case tokEnd:
+			if len(s.stack) < d {
+				s.textCopy = out
+				return out, nil
+			}
+		}
+	}
+}
