@@ -1,0 +1,72 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// WriteJSON writes m as indented JSON. The output is deterministic: fields in
+// declaration order, lists in the matrix's order, [] rather than null.
+func WriteJSON(w io.Writer, m *Matrix) error {
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}
+
+// ReadJSON reads a matrix written by WriteJSON, such as a --baseline file, and
+// validates its shape (see Matrix.Validate). name is the file's name, for
+// errors. Unknown fields are ignored, so that a newer writer's file still
+// reads; a null missing list reads as empty.
+func ReadJSON(r io.Reader, name string) (*Matrix, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var m Matrix
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, describeJSONError(err, dec.InputOffset()))
+	}
+	// A second value (or garbage) after the matrix means a damaged file.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: unexpected data after the matrix at byte offset %d", name, dec.InputOffset())
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: invalid matrix: %w", name, err)
+	}
+	for i := range m.Cells {
+		if m.Cells[i].Missing == nil {
+			m.Cells[i].Missing = []Missing{}
+		}
+	}
+	return &m, nil
+}
+
+// describeJSONError adds the byte offset to a decoding error that lacks one.
+func describeJSONError(err error, offset int64) error {
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		return fmt.Errorf("invalid JSON at byte offset %d: %w", syntax.Offset, err)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return fmt.Errorf("field %q at byte offset %d: got JSON %s, want %s", typ.Field, typ.Offset, typ.Value, typ.Type)
+	}
+	if errors.Is(err, io.EOF) {
+		return errors.New("empty file: want a JSON matrix")
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("truncated JSON at byte offset %d", offset)
+	}
+	return fmt.Errorf("at byte offset %d: %w", offset, err)
+}

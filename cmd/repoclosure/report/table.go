@@ -1,0 +1,151 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// tableWidth is the line width WriteTable aims for: kernel columns beyond it
+// go to another panel rather than wrapping in the terminal.
+const tableWidth = 160
+
+const (
+	ansiGreen = "\x1b[32m"
+	ansiRed   = "\x1b[31m"
+	ansiBold  = "\x1b[1m"
+	ansiReset = "\x1b[0m"
+)
+
+// WriteTable writes the matrix as a terminal grid: one row per kmod, one
+// numbered column per kernel, each cell ✓ (installable) or ✗N (N unmet
+// requirements), then an "installable" row counting the kmods that install on
+// each kernel. A legend maps each column number to its kernel's uname, with the
+// kernel's installable count and symbol count. When the columns would not fit
+// in tableWidth characters they are split into panels. color adds ANSI colours.
+func WriteTable(w io.Writer, m *Matrix, color bool) error {
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	paint := func(code, s string) string {
+		if !color {
+			return s
+		}
+		return code + s + ansiReset
+	}
+
+	installable := 0
+	for _, c := range m.Cells {
+		if c.Installable {
+			installable++
+		}
+	}
+	fmt.Fprintf(bw, "kmod × kernel matrix: %d kmods, %d kernels, %d of %d cells installable\n",
+		len(m.Kmods), len(m.Kernels), installable, len(m.Cells))
+	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
+		return flush(bw)
+	}
+
+	perKernel := make([]int, len(m.Kernels))
+	colW := len(strconv.Itoa(len(m.Kernels)))
+	for j := range m.Kernels {
+		perKernel[j] = m.installableOn(j)
+		colW = max(colW, len(strconv.Itoa(perKernel[j])))
+	}
+	for _, c := range m.Cells {
+		colW = max(colW, utf8.RuneCountInString(cellToken(c)))
+	}
+	const footer = "installable"
+	nameW := len(footer)
+	for _, k := range m.Kmods {
+		nameW = max(nameW, utf8.RuneCountInString(k.NEVRA))
+	}
+	perPanel := max(1, (tableWidth-nameW)/(colW+1))
+
+	for start := 0; start < len(m.Kernels); start += perPanel {
+		end := min(start+perPanel, len(m.Kernels))
+		fmt.Fprintln(bw)
+		label := ""
+		if perPanel < len(m.Kernels) {
+			label = fmt.Sprintf("kernels %d–%d of %d", start+1, end, len(m.Kernels))
+		}
+		bw.WriteString(paint(ansiBold, pad(label, nameW, false)))
+		for j := start; j < end; j++ {
+			bw.WriteString(" " + paint(ansiBold, pad(strconv.Itoa(j+1), colW, true)))
+		}
+		bw.WriteString("\n")
+		for i, k := range m.Kmods {
+			bw.WriteString(pad(printable(k.NEVRA), nameW, false))
+			for j := start; j < end; j++ {
+				c := m.Cell(i, j)
+				code := ansiGreen
+				if !c.Installable {
+					code = ansiRed
+				}
+				bw.WriteString(" " + paint(code, pad(cellToken(*c), colW, true)))
+			}
+			bw.WriteString("\n")
+		}
+		bw.WriteString(pad(footer, nameW, false))
+		for j := start; j < end; j++ {
+			bw.WriteString(" " + pad(strconv.Itoa(perKernel[j]), colW, true))
+		}
+		bw.WriteString("\n")
+	}
+
+	fmt.Fprintln(bw, "\nkernels:")
+	numW := len(strconv.Itoa(len(m.Kernels)))
+	unameW := 0
+	for _, k := range m.Kernels {
+		unameW = max(unameW, utf8.RuneCountInString(k.Uname))
+	}
+	for j, k := range m.Kernels {
+		fmt.Fprintf(bw, "%s = %s  %d/%d kmods installable, %d symbols\n",
+			pad(strconv.Itoa(j+1), numW+1, true), pad(printable(k.Uname), unameW, false),
+			perKernel[j], len(m.Kmods), k.Symbols)
+	}
+	return flush(bw)
+}
+
+// cellToken is a cell as the table and Markdown show it.
+func cellToken(c Cell) string {
+	if c.Installable {
+		return "✓"
+	}
+	return "✗" + strconv.Itoa(len(c.Missing))
+}
+
+// pad pads s with spaces to width runes, on the left when right is true.
+func pad(s string, width int, right bool) string {
+	n := width - utf8.RuneCountInString(s)
+	if n <= 0 {
+		return s
+	}
+	if right {
+		return strings.Repeat(" ", n) + s
+	}
+	return s + strings.Repeat(" ", n)
+}
+
+func flush(bw *bufio.Writer) error {
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+// printable replaces control characters, so that a package name from a
+// repository cannot move the cursor or change colours on the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
