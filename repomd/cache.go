@@ -1,0 +1,223 @@
+package repomd
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// The cache holds, per repository, <CacheDir>/<repoID>/:
+//   - <type>-<hex>-<basename>: metadata files, content addressed, so that
+//     every revision's files coexist and a name always means verified bytes;
+//   - repomd.xml and repomd.xml.json (where it came from, its ETag and
+//     Last-Modified, for revalidation);
+//   - metalink.xml or mirrorlist.txt, for CacheOnly runs.
+//
+// Every file is written to a temporary name in the same directory and renamed
+// into place once complete, so no reader ever sees half a file.
+
+// maxCacheNameLen is the longest file name Linux file systems accept.
+const maxCacheNameLen = 255
+
+// tempPrefix starts the names of files being written; a leftover one is
+// never mistaken for a cached file.
+const tempPrefix = ".part-"
+
+// cacheRoot returns CacheDir, or the Fetcher's private temporary directory
+// (created on first use) when CacheDir is empty.
+func (f *Fetcher) cacheRoot() (string, error) {
+	if f.CacheDir != "" {
+		return f.CacheDir, nil
+	}
+	f.tempMu.Lock()
+	defer f.tempMu.Unlock()
+	if f.tempDir == "" {
+		dir, err := os.MkdirTemp("", "repoclosure-")
+		if err != nil {
+			return "", fmt.Errorf("creating a download directory: %w", err)
+		}
+		f.tempDir = dir
+	}
+	return f.tempDir, nil
+}
+
+// cachePath returns <root>/<repoID>/<name>, refusing any repoID or name that
+// would put the file anywhere else.
+func cachePath(root, repoID, name string) (string, error) {
+	if !isPathElement(repoID) || !isPathElement(name) {
+		return "", fmt.Errorf("repo %q, file %q: cache path would leave %s", repoID, name, root)
+	}
+	return filepath.Join(root, repoID, name), nil
+}
+
+// checkRepoID rejects a repository id that cannot name a cache directory.
+func checkRepoID(repoID string) error {
+	if !isPathElement(repoID) {
+		return fmt.Errorf("repo id %q cannot name a cache directory", repoID)
+	}
+	return nil
+}
+
+// isPathElement reports whether s names exactly one entry inside a directory.
+func isPathElement(s string) bool {
+	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\\\x00")
+}
+
+// contentName returns the content-addressed cache name of df:
+// <type>-<hex>-<basename of href>. The basename is shortened from the front
+// if the name would exceed what a file system accepts.
+func contentName(df DataFile, href string) (string, error) {
+	h, err := df.Checksum.NewHash()
+	if err != nil {
+		return "", err
+	}
+	digest := strings.ToLower(df.Checksum.Hex)
+	if _, err := hex.DecodeString(digest); err != nil || len(digest) != 2*h.Size() {
+		return "", fmt.Errorf("%s checksum %q is not %d hex digits", df.Checksum.Type, df.Checksum.Hex, 2*h.Size())
+	}
+	prefix := df.Checksum.Type + "-" + digest + "-"
+	base := path.Base(href)
+	if over := len(prefix) + len(base) - maxCacheNameLen; over > 0 {
+		base = base[over:]
+	}
+	return prefix + base, nil
+}
+
+// cachedFileOK reports whether p holds a regular file of the expected size
+// (any size when size is 0). Content-addressed files were verified before
+// they got their name, so a size check catches the damage that can happen
+// afterwards (truncation) cheaply.
+func cachedFileOK(p string, size int64) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular() && (size <= 0 || st.Size() == size)
+}
+
+// writeFileAtomic writes data to p through a temporary file and a rename.
+func writeFileAtomic(p string, data []byte) error {
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, tempPrefix+"*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), p)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
+	return nil
+}
+
+// storeCached keeps a small file (metalink, mirrorlist) in the cache.
+func (f *Fetcher) storeCached(repoID, name string, data []byte) error {
+	p, err := cachePath(f.CacheDir, repoID, name)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(p, data)
+}
+
+// loadCached returns a small file from the cache, with an error naming it
+// and the cache when it is not there.
+func (f *Fetcher) loadCached(repoID, name string) ([]byte, error) {
+	if f.CacheDir == "" {
+		return nil, fmt.Errorf("repo %s: %s: cache-only mode needs a cache directory", repoID, name)
+	}
+	p, err := cachePath(f.CacheDir, repoID, name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := readSmallFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("repo %s: %s is not cached (no %s) and cache-only mode forbids the network", repoID, name, p)
+	}
+	return data, err
+}
+
+// repomdMeta records where the cached repomd.xml came from, for
+// revalidation and for CacheOnly runs.
+type repomdMeta struct {
+	Mirror       string `json:"mirror"`
+	URL          string `json:"url"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	// SHA256 of the body: the two files are not replaced together, so a
+	// meta file that does not describe the body beside it is ignored.
+	SHA256 string `json:"sha256"`
+}
+
+// cachedRepomd is a repomd.xml from the cache with what was recorded about it.
+type cachedRepomd struct {
+	body []byte
+	meta repomdMeta
+}
+
+const (
+	repomdCacheName = "repomd.xml"
+	repomdMetaName  = "repomd.xml.json"
+)
+
+// loadRepomd returns the cached repomd.xml of repoID, or nil when there is
+// none usable (no CacheDir, missing, or body and meta disagree).
+func (f *Fetcher) loadRepomd(repoID string) *cachedRepomd {
+	if f.CacheDir == "" {
+		return nil
+	}
+	bodyPath, err := cachePath(f.CacheDir, repoID, repomdCacheName)
+	if err != nil {
+		return nil
+	}
+	body, err := readSmallFile(bodyPath)
+	if err != nil {
+		return nil
+	}
+	metaBytes, err := readSmallFile(filepath.Join(filepath.Dir(bodyPath), repomdMetaName))
+	if err != nil {
+		return nil
+	}
+	var meta repomdMeta
+	if json.Unmarshal(metaBytes, &meta) != nil || meta.SHA256 != hexSHA256(body) {
+		return nil
+	}
+	return &cachedRepomd{body: body, meta: meta}
+}
+
+// storeRepomd caches repomd.xml and what is known about it.
+func (f *Fetcher) storeRepomd(repoID string, c *cachedRepomd) error {
+	bodyPath, err := cachePath(f.CacheDir, repoID, repomdCacheName)
+	if err != nil {
+		return err
+	}
+	c.meta.SHA256 = hexSHA256(c.body)
+	meta, err := json.MarshalIndent(c.meta, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(bodyPath, c.body); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(filepath.Dir(bodyPath), repomdMetaName), meta)
+}
+
+func hexSHA256(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
