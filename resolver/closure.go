@@ -1,0 +1,204 @@
+package resolver
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/repoclosure/repoclosure/repomd"
+)
+
+// ClosureOptions are dnf repoclosure's selections (dnf-plugins-core's
+// repoclosure.py): which packages may provide and which are checked.
+type ClosureOptions struct {
+	Check  []string // repo ids whose packages are checked; empty: all
+	Arches []string // check only packages of these arches; empty: all
+	Pkgs   []string // check only packages matching these names/NEVRA globs
+	Newest bool     // both sets keep only the newest per name.arch in each repo
+	Best   bool     // providers are only the newest per name.arch across repos
+}
+
+// Problem is one checked package with the requires nothing provides.
+type Problem struct {
+	Pkg  PkgID
+	Deps []repomd.Dep // sorted by their printed form, each once
+}
+
+// Available returns the providing set and the checked set for opts, exactly
+// as repoclosure.py builds them ("available" and "to_check").
+func (p *Pool) Available(opts ClosureOptions) (avail, check Set, err error) {
+	all := NewSet(len(p.pkgs))
+	for i := range p.pkgs {
+		all.Add(PkgID(i))
+	}
+	avail, check = all, all.Clone()
+	if opts.Newest {
+		avail = NewSet(len(p.pkgs))
+		for ri := range p.Repos {
+			inRepo := NewSet(len(p.pkgs))
+			for i := range p.pkgs {
+				if p.repoOf[i] == int32(ri) {
+					inRepo.Add(PkgID(i))
+				}
+			}
+			p.keepLatest(inRepo).Each(avail.Add)
+		}
+		check = avail.Clone()
+	}
+	if len(opts.Pkgs) > 0 {
+		matched := NewSet(len(p.pkgs))
+		var missing []string
+		for _, pat := range opts.Pkgs {
+			n := 0
+			check.Each(func(id PkgID) {
+				if p.matchesSubject(id, pat) {
+					matched.Add(id)
+					n++
+				}
+			})
+			if n == 0 {
+				missing = append(missing, pat)
+			}
+		}
+		if len(missing) > 0 {
+			return Set{}, Set{}, fmt.Errorf("no package matched: %s", strings.Join(missing, ", "))
+		}
+		check = matched
+	}
+	if len(opts.Check) > 0 {
+		check.Each(func(id PkgID) {
+			if !slices.Contains(opts.Check, p.Repo(id).ID) {
+				check.Remove(id)
+			}
+		})
+	}
+	if len(opts.Arches) > 0 {
+		check.Each(func(id PkgID) {
+			if !slices.Contains(opts.Arches, p.str(p.pkgs[id].Arch)) {
+				check.Remove(id)
+			}
+		})
+	}
+	if opts.Best {
+		avail = p.keepLatest(avail)
+	}
+	return avail, check, nil
+}
+
+// keepLatest returns the packages of s with the highest EVR among those of
+// s with the same name and arch (ties all kept), like libdnf's
+// latest_per_arch filter.
+func (p *Pool) keepLatest(s Set) Set {
+	type key struct{ name, arch repomd.ID }
+	best := make(map[key]repomd.ID)
+	s.Each(func(id PkgID) {
+		pkg := p.pkgs[id]
+		k := key{pkg.Name, pkg.Arch}
+		if cur, ok := best[k]; !ok || CompareEVR(p.str(pkg.EVR), p.str(cur)) > 0 {
+			best[k] = pkg.EVR
+		}
+	})
+	out := NewSet(len(p.pkgs))
+	s.Each(func(id PkgID) {
+		pkg := p.pkgs[id]
+		if CompareEVR(p.str(pkg.EVR), p.str(best[key{pkg.Name, pkg.Arch}])) == 0 {
+			out.Add(id)
+		}
+	})
+	return out
+}
+
+// matchesSubject reports whether pattern (a glob) names the package in one
+// of the NEVRA forms dnf's Subject accepts with nevra matching: name,
+// name.arch, name-version, name-version-release, name-version-release.arch,
+// each with or without the epoch.
+func (p *Pool) matchesSubject(id PkgID, pattern string) bool {
+	pkg := p.pkgs[id]
+	name, arch := p.str(pkg.Name), p.str(pkg.Arch)
+	epoch, ver, rel := repomd.SplitEVR(p.str(pkg.EVR))
+	forms := []string{name, name + "." + arch, name + "-" + ver, name + "-" + ver + "-" + rel, name + "-" + ver + "-" + rel + "." + arch}
+	e := epoch
+	if e == "" {
+		e = "0"
+	}
+	forms = append(forms, name+"-"+e+":"+ver+"-"+rel, name+"-"+e+":"+ver+"-"+rel+"."+arch)
+	for _, f := range forms {
+		if ok, err := path.Match(pattern, f); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Closure returns the checked packages with unresolved requires, sorted as
+// dnf prints them (name, then EVR, then arch; pool order breaks ties).
+// Requires(pre/post) count; weak deps, conflicts and obsoletes do not; requires
+// starting "rpmlib(" or "solvable:" are skipped.
+func (p *Pool) Closure(opts ClosureOptions) ([]Problem, error) {
+	avail, check, err := p.Available(opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.Unresolved(check, avail), nil
+}
+
+// Unresolved returns the packages of check whose requires no package of avail
+// meets. Each distinct dependency is looked up once.
+func (p *Pool) Unresolved(check, avail Set) []Problem {
+	type depKey struct {
+		name, evr repomd.ID
+		op        repomd.Op
+	}
+	verdict := make(map[depKey]bool)
+	var problems []Problem
+	check.Each(func(id PkgID) {
+		var missing []repomd.Dep
+		for _, d := range p.pkgs[id].Deps[repomd.Requires] {
+			if p.Skipped(d) {
+				continue
+			}
+			k := depKey{d.Name, d.EVR, d.Op}
+			ok, seen := verdict[k]
+			if !seen {
+				ok = p.Resolved(d, avail)
+				verdict[k] = ok
+			}
+			if !ok {
+				missing = append(missing, repomd.Dep{Name: d.Name, EVR: d.EVR, Op: d.Op})
+			}
+		}
+		if len(missing) > 0 {
+			problems = append(problems, Problem{Pkg: id, Deps: p.sortDeps(missing)})
+		}
+	})
+	slices.SortStableFunc(problems, func(a, b Problem) int { return p.ComparePackages(a.Pkg, b.Pkg) })
+	return problems
+}
+
+// Skipped reports whether repoclosure ignores a require (rpmlib() and
+// solvable: deps, see bugzilla 1186721).
+func (p *Pool) Skipped(d repomd.Dep) bool {
+	name := p.str(d.Name)
+	return strings.HasPrefix(name, "rpmlib(") || strings.HasPrefix(name, "solvable:")
+}
+
+// sortDeps orders deps by their printed form and drops duplicates (a
+// Requires and a Requires(pre) on the same thing are one dep to dnf).
+func (p *Pool) sortDeps(deps []repomd.Dep) []repomd.Dep {
+	slices.SortFunc(deps, func(a, b repomd.Dep) int { return strings.Compare(p.DepString(a), p.DepString(b)) })
+	return slices.Compact(deps)
+}
+
+// ComparePackages orders packages as libdnf's dnf_package_cmp: name
+// (bytewise), then EVR, then arch.
+func (p *Pool) ComparePackages(a, b PkgID) int {
+	pa, pb := p.pkgs[a], p.pkgs[b]
+	if c := strings.Compare(p.str(pa.Name), p.str(pb.Name)); c != 0 {
+		return c
+	}
+	if c := CompareEVR(p.str(pa.EVR), p.str(pb.EVR)); c != 0 {
+		return c
+	}
+	return strings.Compare(p.str(pa.Arch), p.str(pb.Arch))
+}

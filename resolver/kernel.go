@@ -1,0 +1,142 @@
+package resolver
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/repoclosure/repoclosure/repomd"
+)
+
+// KernelBuild is the binary packages built from one kernel source RPM for
+// one arch (noarch subpackages join every arch's build), named by uname -r.
+type KernelBuild struct {
+	Uname    string // "4.18.0-348.el8.x86_64"
+	EVR      string // "4.18.0-348.el8"
+	Source   string // "kernel-4.18.0-348.el8.src.rpm"
+	Arch     string
+	Packages []PkgID // sorted by NEVRA order
+}
+
+// KernelBuilds groups the pool's packages into kernel builds, ordered by EVR
+// then arch. sources names the kernel source packages (nil: "kernel").
+func (p *Pool) KernelBuilds(sources []string) []KernelBuild {
+	if len(sources) == 0 {
+		sources = []string{"kernel"}
+	}
+	type key struct{ source, arch string }
+	builds := map[key]*KernelBuild{}
+	var noarch []PkgID
+	for i, pkg := range p.pkgs {
+		if !p.installable.Has(PkgID(i)) {
+			continue
+		}
+		src := p.str(pkg.SourceRPM)
+		name, evr, ok := splitSourceRPM(src)
+		if !ok || !slices.Contains(sources, name) {
+			continue
+		}
+		arch := p.str(pkg.Arch)
+		if arch == "noarch" {
+			noarch = append(noarch, PkgID(i))
+			continue
+		}
+		k := key{src, arch}
+		b := builds[k]
+		if b == nil {
+			b = &KernelBuild{Uname: evr + "." + arch, EVR: evr, Source: src, Arch: arch}
+			builds[k] = b
+		}
+		b.Packages = append(b.Packages, PkgID(i))
+	}
+	for _, id := range noarch {
+		src := p.str(p.pkgs[id].SourceRPM)
+		for k, b := range builds {
+			if k.source == src {
+				b.Packages = append(b.Packages, id)
+			}
+		}
+	}
+	out := make([]KernelBuild, 0, len(builds))
+	for _, b := range builds {
+		slices.SortFunc(b.Packages, p.ComparePackages)
+		out = append(out, *b)
+	}
+	slices.SortFunc(out, func(a, b KernelBuild) int {
+		if c := CompareEVR(a.EVR, b.EVR); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Source, b.Source); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Arch, b.Arch)
+	})
+	return out
+}
+
+// splitSourceRPM splits "kernel-4.18.0-348.el8.src.rpm" into "kernel" and
+// "4.18.0-348.el8".
+func splitSourceRPM(src string) (name, evr string, ok bool) {
+	s, found := strings.CutSuffix(src, ".src.rpm")
+	if !found {
+		if s, found = strings.CutSuffix(src, ".nosrc.rpm"); !found {
+			return "", "", false
+		}
+	}
+	r := strings.LastIndexByte(s, '-')
+	if r <= 0 {
+		return "", "", false
+	}
+	v := strings.LastIndexByte(s[:r], '-')
+	if v <= 0 {
+		return "", "", false
+	}
+	return s[:v], s[v+1:], true
+}
+
+// IsKernelVersionDep reports whether a dependency name pins kernel versions
+// rather than symbols: kernel, kernel-core, kernel-uname-r,
+// kernel-core-uname-r and friends, for any kernel flavour (kernel-rt...).
+func IsKernelVersionDep(name string) bool {
+	base, _ := strings.CutSuffix(name, "-uname-r")
+	if !strings.HasPrefix(base, "kernel") {
+		return false
+	}
+	switch strings.TrimPrefix(strings.TrimPrefix(base, "kernel"), "-rt") {
+	case "", "-core", "-modules", "-modules-core", "-devel":
+		return true
+	}
+	return false
+}
+
+// SymbolName returns SYM for "kernel(SYM)" or "ksym(SYM)", and ok false for
+// other names. kernel(x86-64) style arch provides are not symbols but cannot
+// be told apart by name alone; they are versioned by kernel EVR, not CRC.
+func SymbolName(dep string) (sym string, ok bool) {
+	for _, prefix := range []string{"kernel(", "ksym("} {
+		if strings.HasPrefix(dep, prefix) && strings.HasSuffix(dep, ")") {
+			return dep[len(prefix) : len(dep)-1], true
+		}
+	}
+	return "", false
+}
+
+// IsKmod reports whether a package is a kernel module package by the default
+// rule: it requires kernel(...), ksym(...) or a kernel uname-r, or its name
+// starts with "kmod-".
+func (p *Pool) IsKmod(id PkgID) bool {
+	pkg := p.pkgs[id]
+	if strings.HasPrefix(p.str(pkg.Name), "kmod-") {
+		return true
+	}
+	for _, d := range pkg.Deps[repomd.Requires] {
+		name := p.str(d.Name)
+		if _, ok := SymbolName(name); ok {
+			return true
+		}
+		switch name {
+		case "kernel-uname-r", "kernel-core-uname-r", "kernel-modules-uname-r":
+			return true
+		}
+	}
+	return false
+}

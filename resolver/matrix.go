@@ -1,0 +1,216 @@
+package resolver
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/repoclosure/repoclosure/repomd"
+)
+
+// Reason says why a kmod's dependency is not met on a kernel build.
+type Reason string
+
+// The reasons a matrix cell gives for each missing dependency.
+const (
+	ReasonCRCMismatch   Reason = "crc-mismatch"   // the build has the symbol with another CRC
+	ReasonUnknownSymbol Reason = "unknown-symbol" // the build lacks the symbol
+	ReasonKernelVersion Reason = "kernel-version" // a kernel / kernel-uname-r requirement the build's version misses
+	ReasonOther         Reason = "other"          // not kernel-related
+)
+
+// Missing is one unmet dependency of a matrix cell.
+type Missing struct {
+	Dep    repomd.Dep
+	Reason Reason
+	// KernelHas is what the build provides instead: the symbol's CRC for
+	// crc-mismatch, the build's version for kernel-version.
+	KernelHas string
+}
+
+// Cell is a kmod on a kernel build: installable when nothing is missing.
+type Cell struct {
+	Missing []Missing
+}
+
+// Installable reports whether every require of the kmod is met.
+func (c Cell) Installable() bool { return len(c.Missing) == 0 }
+
+// Matrix is the kmod × kernel install matrix.
+type Matrix struct {
+	Kernels []KernelBuild
+	Kmods   []PkgID
+	Cells   [][]Cell // Cells[kmod][kernel]
+}
+
+// depVerdict is where one distinct dependency is met.
+type depVerdict struct {
+	everywhere bool   // a package outside every kernel build meets it
+	inKernel   []bool // else: the builds whose packages meet it
+}
+
+// Matrix answers, for each kmod and kernel build, what `dnf repoclosure`
+// reports for the kmod when the available packages are everything in the
+// pool except the packages of the other kernel builds. It costs about one
+// closure pass: each distinct dependency is looked up once and its providers
+// are sorted into "outside every build" and "inside build K". best is not
+// applied (it would let only the newest kernel provide).
+func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
+	kernelOf := make([]int32, len(p.pkgs))
+	for i := range kernelOf {
+		kernelOf[i] = -1
+	}
+	base := NewSet(len(p.pkgs))
+	for i := range p.pkgs {
+		base.Add(PkgID(i))
+	}
+	for k, b := range kernels {
+		for _, id := range b.Packages {
+			kernelOf[id] = int32(k)
+			base.Remove(id)
+		}
+	}
+	availFor := make([]Set, len(kernels)) // built lazily, for rich deps only
+	avail := func(k int) Set {
+		if availFor[k].words == nil {
+			s := base.Clone()
+			for _, id := range kernels[k].Packages {
+				s.Add(id)
+			}
+			availFor[k] = s
+		}
+		return availFor[k]
+	}
+
+	type depKey struct {
+		name, evr repomd.ID
+		op        repomd.Op
+	}
+	verdicts := make(map[depKey]*depVerdict)
+	verdict := func(d repomd.Dep) *depVerdict {
+		k := depKey{d.Name, d.EVR, d.Op}
+		if v, ok := verdicts[k]; ok {
+			return v
+		}
+		v := &depVerdict{inKernel: make([]bool, len(kernels))}
+		if p.richDep(d.Name) != nil {
+			v.everywhere = true
+			for ki := range kernels {
+				v.inKernel[ki] = p.Resolved(d, avail(ki))
+				v.everywhere = v.everywhere && v.inKernel[ki]
+			}
+		} else {
+			for _, prov := range p.WhatProvides(nil, d, Set{}) {
+				if ki := kernelOf[prov]; ki < 0 {
+					v.everywhere = true
+					break
+				} else {
+					v.inKernel[ki] = true
+				}
+			}
+		}
+		verdicts[k] = v
+		return v
+	}
+
+	m := &Matrix{Kernels: kernels, Kmods: kmods, Cells: make([][]Cell, len(kmods))}
+	for mi, id := range kmods {
+		row := make([]Cell, len(kernels))
+		for _, d := range p.pkgs[id].Deps[repomd.Requires] {
+			if p.Skipped(d) {
+				continue
+			}
+			v := verdict(d)
+			if v.everywhere {
+				continue
+			}
+			d = repomd.Dep{Name: d.Name, EVR: d.EVR, Op: d.Op}
+			for ki := range kernels {
+				if !v.inKernel[ki] {
+					row[ki].Missing = append(row[ki].Missing, Missing{Dep: d})
+				}
+			}
+		}
+		for ki := range row {
+			row[ki].Missing = p.explainMissing(row[ki].Missing, kernels[ki], int32(ki), kernelOf)
+		}
+		m.Cells[mi] = row
+	}
+	return m
+}
+
+// explainMissing sorts and de-duplicates a cell's deps like Unresolved does
+// and gives each its reason.
+func (p *Pool) explainMissing(missing []Missing, build KernelBuild, k int32, kernelOf []int32) []Missing {
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.SortFunc(missing, func(a, b Missing) int { return strings.Compare(p.DepString(a.Dep), p.DepString(b.Dep)) })
+	missing = slices.CompactFunc(missing, func(a, b Missing) bool { return a.Dep == b.Dep })
+	for i := range missing {
+		m := &missing[i]
+		name := p.str(m.Dep.Name)
+		// What the build (or, for ksym, any package outside other builds)
+		// provides under the same name.
+		var has []string
+		for _, e := range p.providersOf(m.Dep.Name) {
+			if kernelOf[e.pkg] == k || kernelOf[e.pkg] < 0 {
+				if e.evr != 0 && !slices.Contains(has, p.str(e.evr)) {
+					has = append(has, p.str(e.evr))
+				}
+			}
+		}
+		switch _, isSym := SymbolName(name); {
+		case isSym && len(has) > 0:
+			m.Reason, m.KernelHas = ReasonCRCMismatch, strings.Join(has, ",")
+		case isSym:
+			m.Reason = ReasonUnknownSymbol
+		case IsKernelVersionDep(name):
+			m.Reason = ReasonKernelVersion
+			m.KernelHas = strings.Join(has, ",")
+			if m.KernelHas == "" {
+				m.KernelHas = build.EVR
+			}
+		default:
+			m.Reason = ReasonOther
+		}
+	}
+	return missing
+}
+
+// SymbolCount returns how many kernel(...) symbols a build provides.
+func (p *Pool) SymbolCount(b KernelBuild) int {
+	return len(p.Symbols(b))
+}
+
+// Symbols returns a build's kernel(SYM) provides as symbol -> CRC. Arch
+// provides such as kernel(x86-64) = 4.18.0-348.el8 (versioned by EVR, not a
+// 0x CRC) are left out.
+func (p *Pool) Symbols(b KernelBuild) map[string]string {
+	out := make(map[string]string)
+	for _, id := range b.Packages {
+		for _, d := range p.pkgs[id].Deps[repomd.Provides] {
+			name := p.str(d.Name)
+			if !strings.HasPrefix(name, "kernel(") {
+				continue
+			}
+			sym, _ := SymbolName(name)
+			crc := p.str(d.EVR)
+			if !strings.HasPrefix(crc, "0x") {
+				continue
+			}
+			out[sym] = crc
+		}
+	}
+	return out
+}
+
+// KernelRequires counts a package's kernel(...) and ksym(...) requires.
+func (p *Pool) KernelRequires(id PkgID) int {
+	n := 0
+	for _, d := range p.pkgs[id].Deps[repomd.Requires] {
+		if _, ok := SymbolName(p.str(d.Name)); ok {
+			n++
+		}
+	}
+	return n
+}
