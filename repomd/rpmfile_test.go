@@ -1,0 +1,816 @@
+package repomd
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// rpmFixtureDir holds the packages that testdata/rpm/build.sh builds from the
+// .spec files beside them.
+const rpmFixtureDir = "testdata/rpm"
+
+// rpmFixtures returns the fixture packages, failing when they are missing.
+func rpmFixtures(tb testing.TB) []string {
+	tb.Helper()
+	paths, err := filepath.Glob(filepath.Join(rpmFixtureDir, "*.rpm"))
+	if err != nil || len(paths) < 9 {
+		tb.Fatalf("fixture packages missing from %s (%v): run build.sh there", rpmFixtureDir, err)
+	}
+	return paths
+}
+
+// needTool returns the path of a command-line tool, skipping the test when it
+// is missing, except in CI (CI set), where that is a failure.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		msg := fmt.Sprintf("needs %s (apt-get install rpm createrepo-c): %v", name, err)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return path
+}
+
+// depText and pkgText are a package record in plain strings, for
+// comparisons that print readably.
+type depText struct {
+	Name, Op, EVR string
+	Pre           bool
+}
+
+func (d depText) String() string {
+	s := d.Name
+	if d.Op != "" {
+		s += " " + d.Op + " " + d.EVR
+	}
+	if d.Pre {
+		s += " (pre)"
+	}
+	return s
+}
+
+type pkgText struct {
+	Name, Arch, EVR, SourceRPM string
+	Deps                       [NumDepKinds][]depText
+	Files                      map[string]FileKind
+}
+
+func textOf(p Package, s *Strings) pkgText {
+	t := pkgText{
+		Name: s.String(p.Name), Arch: s.String(p.Arch), EVR: s.String(p.EVR), SourceRPM: s.String(p.SourceRPM),
+		Files: map[string]FileKind{},
+	}
+	for k, deps := range p.Deps {
+		for _, d := range deps {
+			t.Deps[k] = append(t.Deps[k], depText{s.String(d.Name), d.Op.String(), s.String(d.EVR), d.Pre})
+		}
+	}
+	for _, f := range p.Files {
+		t.Files[s.String(f.Path)] = f.Kind
+	}
+	return t
+}
+
+func comparePkgText(t *testing.T, what string, got, want pkgText) {
+	t.Helper()
+	if got.Name != want.Name || got.Arch != want.Arch || got.EVR != want.EVR || got.SourceRPM != want.SourceRPM {
+		t.Errorf("%s: got %s.%s %s (source %q), want %s.%s %s (source %q)", what,
+			got.Name, got.Arch, got.EVR, got.SourceRPM, want.Name, want.Arch, want.EVR, want.SourceRPM)
+	}
+	for k := range NumDepKinds {
+		if !slices.Equal(got.Deps[k], want.Deps[k]) {
+			t.Errorf("%s %s:\n got  %v\n want %v", what, k, got.Deps[k], want.Deps[k])
+		}
+	}
+	if !reflect.DeepEqual(got.Files, want.Files) {
+		t.Errorf("%s files:\n got  %v\n want %v", what, got.Files, want.Files)
+	}
+}
+
+// rpmQueryFormat makes rpm print every field ReadRPM reads, one item a line:
+// a label, then TAB-separated values. Dependencies come as rpm formats
+// them ("name >= evr"), with their scriptlet types and raw flags. Weak
+// dependencies are spelled out from their raw tags: rpm's *NEVRS of them
+// also report the legacy tags, in rpm's reading rather than createrepo_c's.
+const rpmQueryFormat = `H	%{NAME}	%{ARCH}	%{EPOCHNUM}	%{VERSION}	%{RELEASE}	%{SOURCERPM}	%{SOURCEPACKAGE}
+[provides	%{PROVIDENEVRS}	%{PROVIDEFLAGS:deptype}	%{PROVIDEFLAGS}
+][requires	%{REQUIRENEVRS}	%{REQUIREFLAGS:deptype}	%{REQUIREFLAGS}
+][conflicts	%{CONFLICTNEVRS}	%{CONFLICTFLAGS:deptype}	%{CONFLICTFLAGS}
+][obsoletes	%{OBSOLETENEVRS}	%{OBSOLETEFLAGS:deptype}	%{OBSOLETEFLAGS}
+][suggests	%{SUGGESTNAME} %{SUGGESTFLAGS:depflags} %{SUGGESTVERSION}	%{SUGGESTFLAGS:deptype}	%{SUGGESTFLAGS}
+][enhances	%{ENHANCENAME} %{ENHANCEFLAGS:depflags} %{ENHANCEVERSION}	%{ENHANCEFLAGS:deptype}	%{ENHANCEFLAGS}
+][recommends	%{RECOMMENDNAME} %{RECOMMENDFLAGS:depflags} %{RECOMMENDVERSION}	%{RECOMMENDFLAGS:deptype}	%{RECOMMENDFLAGS}
+][supplements	%{SUPPLEMENTNAME} %{SUPPLEMENTFLAGS:depflags} %{SUPPLEMENTVERSION}	%{SUPPLEMENTFLAGS:deptype}	%{SUPPLEMENTFLAGS}
+][oldsuggests	%{OLDSUGGESTSNAME} %{OLDSUGGESTSFLAGS:depflags} %{OLDSUGGESTSVERSION}	%{OLDSUGGESTSFLAGS:deptype}	%{OLDSUGGESTSFLAGS}
+][oldenhances	%{OLDENHANCESNAME} %{OLDENHANCESFLAGS:depflags} %{OLDENHANCESVERSION}	%{OLDENHANCESFLAGS:deptype}	%{OLDENHANCESFLAGS}
+][file	%{FILENAMES}	%{FILEMODES:perms}	%{FILEFLAGS:fflags}
+]`
+
+// rpmDep is one dependency as rpm printed it.
+type rpmDep struct {
+	text, name, op, version string
+	types                   []string // deptype: pre, post, missingok, rpmlib...
+	flags                   uint64
+}
+
+// queryRPM asks rpm for a package's fields and dependencies.
+func queryRPM(t *testing.T, rpmTool, path string) (head []string, deps map[string][]rpmDep, files map[string]FileKind) {
+	t.Helper()
+	out, err := exec.Command(rpmTool, "-qp", "--nodigest", "--nosignature", "--qf", rpmQueryFormat, path).Output()
+	if err != nil {
+		t.Fatalf("rpm -qp %s: %v", path, err)
+	}
+	deps = map[string][]rpmDep{}
+	files = map[string]FileKind{}
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		switch {
+		case f[0] == "H" && len(f) == 8:
+			head = f[1:]
+		case f[0] == "file" && len(f) == 4:
+			kind := FilePlain
+			if strings.HasPrefix(f[2], "d") {
+				kind = FileDir
+			} else if strings.Contains(f[3], "g") {
+				kind = FileGhost
+			}
+			files[f[1]] = kind
+		case len(f) == 4:
+			flags, err := strconv.ParseUint(f[3], 10, 64)
+			if err != nil {
+				t.Fatalf("rpm printed flags %q", f[3])
+			}
+			d := rpmDep{text: strings.TrimSpace(f[1]), types: strings.Split(f[2], ","), flags: flags}
+			d.name = d.text
+			// rpm prints "name op version"; a rich dependency is all name.
+			if parts := strings.Fields(d.text); !strings.HasPrefix(d.text, "(") && len(parts) == 3 {
+				d.name, d.op, d.version = parts[0], parts[1], parts[2]
+			}
+			deps[f[0]] = append(deps[f[0]], d)
+		default:
+			t.Fatalf("rpm printed %q", sc.Text())
+		}
+	}
+	if head == nil {
+		t.Fatalf("rpm printed no header line for %s", path)
+	}
+	return head, deps, files
+}
+
+// expectedFromRPM builds the record that createrepo_c makes of what rpm
+// printed, applying createrepo_c's documented rules (parsehdr.c): requires
+// lose rpmlib(), the package's own primary files, exact copies of its
+// provides and immediate repeats; only the highest libc.so.6 require stays,
+// last; legacy MISSINGOK requires and STRONG old suggests/enhances turn into
+// recommends/supplements; pre marks Requires(pre) and Requires(post).
+func expectedFromRPM(head []string, deps map[string][]rpmDep, files map[string]FileKind) pkgText {
+	const missingOK, strong = 1 << 19, 1 << 27
+	want := pkgText{Name: head[0], Arch: head[1], Files: files}
+	epoch := head[2]
+	if epoch == "0" {
+		epoch = ""
+	} else {
+		epoch += ":"
+	}
+	want.EVR = epoch + head[3] + "-" + head[4]
+	if head[6] == "1" {
+		want.Arch, want.SourceRPM = "src", ""
+	} else {
+		want.SourceRPM = head[5]
+	}
+	text := func(d rpmDep, pre bool) depText {
+		// createrepo_c writes epoch 0 explicitly; records drop it.
+		return depText{d.name, d.op, strings.TrimPrefix(d.version, "0:"), pre}
+	}
+	for _, d := range deps["provides"] {
+		want.Deps[Provides] = append(want.Deps[Provides], text(d, false))
+	}
+	for _, d := range deps["conflicts"] {
+		want.Deps[Conflicts] = append(want.Deps[Conflicts], text(d, false))
+	}
+	for _, d := range deps["obsoletes"] {
+		want.Deps[Obsoletes] = append(want.Deps[Obsoletes], text(d, false))
+	}
+
+	isPrimary := func(p string) bool {
+		return strings.HasPrefix(p, "/etc/") || p == "/usr/lib/sendmail" || strings.Contains(p, "bin/")
+	}
+	provided := map[string]bool{}
+	for _, d := range deps["provides"] {
+		provided[d.text] = true
+	}
+	lastKept := map[string]depText{}
+	var libc []depText
+	for _, d := range deps["requires"] {
+		_, own := files[d.name]
+		if strings.HasPrefix(d.name, "rpmlib(") || own && isPrimary(d.name) || provided[d.text] {
+			continue
+		}
+		pre := slices.Contains(d.types, "pre") || slices.Contains(d.types, "post")
+		dt := text(d, pre)
+		if last, ok := lastKept[d.name]; ok && last == dt {
+			continue
+		}
+		switch {
+		case d.flags&missingOK != 0:
+			dt.Pre = false
+			want.Deps[Recommends] = append(want.Deps[Recommends], dt)
+		case strings.HasPrefix(d.name, "libc.so.6"):
+			libc = append(libc, dt)
+		default:
+			want.Deps[Requires] = append(want.Deps[Requires], dt)
+			lastKept[d.name] = dt
+		}
+	}
+	if len(libc) > 0 {
+		highest := libc[0]
+		for _, d := range libc[1:] {
+			if glibcVersionLess(highest.Name, d.Name) {
+				highest = d
+			}
+		}
+		want.Deps[Requires] = append(want.Deps[Requires], highest)
+	}
+	for _, kind := range []DepKind{Suggests, Enhances, Recommends, Supplements} {
+		for _, d := range deps[kind.String()] {
+			want.Deps[kind] = append(want.Deps[kind], text(d, false))
+		}
+	}
+	for _, d := range deps["oldsuggests"] {
+		kind := Suggests
+		if d.flags&strong != 0 {
+			kind = Recommends
+		}
+		want.Deps[kind] = append(want.Deps[kind], text(d, false))
+	}
+	for _, d := range deps["oldenhances"] {
+		kind := Enhances
+		if d.flags&strong != 0 {
+			kind = Supplements
+		}
+		want.Deps[kind] = append(want.Deps[kind], text(d, false))
+	}
+	return want
+}
+
+// glibcVersionLess orders libc.so.6 requires by the dotted number in their
+// first parentheses; empty parentheses sort first.
+func glibcVersionLess(a, b string) bool {
+	version := func(s string) []int {
+		inner := s[strings.IndexByte(s, '(')+1 : strings.IndexByte(s, ')')]
+		inner = strings.TrimPrefix(inner, "GLIBC_")
+		var v []int
+		for _, part := range strings.Split(inner, ".") {
+			n, _ := strconv.Atoi(part)
+			v = append(v, n)
+		}
+		return v
+	}
+	return slices.Compare(version(a), version(b)) < 0
+}
+
+func TestReadRPMMatchesRPMQuery(t *testing.T) {
+	rpmTool := needTool(t, "rpm")
+	strs := NewStrings()
+	for _, path := range rpmFixtures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			pkg, err := ReadRPM(path, "pkgs/"+filepath.Base(path), strs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, deps, files := queryRPM(t, rpmTool, path)
+			comparePkgText(t, path, textOf(pkg, strs), expectedFromRPM(head, deps, files))
+
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(data)
+			if want := hex.EncodeToString(sum[:]); pkg.PkgID != want {
+				t.Errorf("PkgID = %s, want sha256 %s", pkg.PkgID, want)
+			}
+			if want := "pkgs/" + filepath.Base(path); pkg.Location != want || pkg.LocationBase != "" {
+				t.Errorf("Location = %q (base %q), want %q", pkg.Location, pkg.LocationBase, want)
+			}
+		})
+	}
+}
+
+// TestReadRPMFixtureCoverage guards the fixtures: each createrepo_c rule
+// that TestReadRPMMatchesRPMQuery and TestReadRPMMatchesCreaterepo check
+// must have a package that exercises it.
+func TestReadRPMFixtureCoverage(t *testing.T) {
+	strs := NewStrings()
+	read := func(name string) pkgText {
+		pkg, err := ReadRPM(filepath.Join(rpmFixtureDir, name), name, strs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return textOf(pkg, strs)
+	}
+	deps := read("rc-deps-1.2-4.el9.x86_64.rpm")
+	has := func(kind DepKind, d depText) bool { return slices.Contains(deps.Deps[kind], d) }
+	for _, c := range []struct {
+		what string
+		ok   bool
+	}{
+		{"own provide copy dropped", !has(Requires, depText{"rc-cap", "=", "1.0", false})},
+		{"versioned require of own provide kept", has(Requires, depText{"rc-cap", ">=", "1.0", false})},
+		{"own primary file dropped", !has(Requires, depText{"/usr/bin/rc-tool", "", "", false})},
+		{"own non-primary file kept", has(Requires, depText{"/usr/share/rc-deps/data.txt", "", "", false})},
+		{"highest libc last", deps.Deps[Requires][len(deps.Deps[Requires])-1] == depText{"libc.so.6(GLIBC_2.14)(64bit)", "", "", false}},
+		{"pre from Requires(post)", has(Requires, depText{"rc-post", "", "", true})},
+		{"no pre from Requires(preun)", has(Requires, depText{"rc-preun", "", "", false})},
+		{"epoch kept", has(Requires, depText{"rc-eq", "=", "7:1.0-1.el9", false})},
+		{"rich dep", has(Requires, depText{"(rc-a or rc-b)", "", "", false})},
+		{"ghost", deps.Files["/var/log/rc-deps.log"] == FileGhost},
+		{"ghost dir is a dir", deps.Files["/var/lib/rc-deps"] == FileDir},
+		{"epoch in EVR", deps.EVR == "3:1.2-4.el9"},
+	} {
+		if !c.ok {
+			t.Errorf("rc-deps: %s: not so", c.what)
+		}
+	}
+	dups := 0
+	for _, d := range deps.Deps[Requires] {
+		if d.Name == "rc-dup" {
+			dups++
+		}
+	}
+	if dups != 3 { // plain, pre, (post dropped as a repeat of pre), preun
+		t.Errorf("rc-dup kept %d times, want 3", dups)
+	}
+	legacy := read("rc-legacy-2.0-1.noarch.rpm")
+	if want := []depText{{"rc-weak-missingok", ">=", "1.0", false}, {"rc-old-rec-strong", ">=", "2", false}}; !slices.Equal(legacy.Deps[Recommends], want) {
+		t.Errorf("rc-legacy recommends = %v, want %v", legacy.Deps[Recommends], want)
+	}
+	if want := []depText{{"rc-old-sup-strong", "", "", false}}; !slices.Equal(legacy.Deps[Supplements], want) {
+		t.Errorf("rc-legacy supplements = %v, want %v", legacy.Deps[Supplements], want)
+	}
+	for name, arch := range map[string]string{"rc-deps-1.2-4.el9.src.rpm": "src", "rc-noarch-0.9-1.nosrc.rpm": "src", "rc-noarch-0.9-1.noarch.rpm": "noarch"} {
+		if got := read(name); got.Arch != arch {
+			t.Errorf("%s: arch %q, want %q", name, got.Arch, arch)
+		}
+	}
+}
+
+// copyFixtures copies the fixture packages into a new folder, the payload
+// ones into a subfolder, and returns it.
+func copyFixtures(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, path := range rpmFixtures(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, filepath.Base(path))
+		if strings.HasPrefix(filepath.Base(path), "rc-payload-") {
+			dst = filepath.Join(dir, "sub", "payload", filepath.Base(path))
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// loadCreaterepo reads the primary and filelists that createrepo_c wrote.
+func loadCreaterepo(t *testing.T, dir string, strs *Strings) []Package {
+	t.Helper()
+	open := func(kind string) *os.File {
+		paths, _ := filepath.Glob(filepath.Join(dir, "repodata", "*-"+kind+".xml*"))
+		if len(paths) != 1 {
+			t.Fatalf("createrepo_c wrote %d %s files", len(paths), kind)
+		}
+		f, err := os.Open(paths[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	primary, err := Decompress(open("primary"), "primary", DefaultDecompressLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer primary.Close()
+	pkgs, err := ParsePrimary(primary, "primary", strs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	filelists, err := Decompress(open("filelists"), "filelists", DefaultDecompressLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer filelists.Close()
+	if err := ParseFilelists(filelists, "filelists", strs, pkgs); err != nil {
+		t.Fatal(err)
+	}
+	return pkgs
+}
+
+// TestReadRPMMatchesCreaterepo is the contract: a folder of .rpm files read
+// by ReadRPMDir and the repository createrepo_c makes of it load into the
+// same records.
+func TestReadRPMMatchesCreaterepo(t *testing.T) {
+	createrepo := needTool(t, "createrepo_c")
+	dir := copyFixtures(t)
+	if out, err := exec.Command(createrepo, "--quiet", dir).CombinedOutput(); err != nil {
+		t.Fatalf("createrepo_c: %v\n%s", err, out)
+	}
+	strs := NewStrings()
+	repo, err := ReadRPMDir(context.Background(), "fixtures", dir, strs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromXML := loadCreaterepo(t, dir, strs)
+	if len(repo.Packages) != len(fromXML) {
+		t.Fatalf("ReadRPMDir read %d packages, createrepo_c indexed %d", len(repo.Packages), len(fromXML))
+	}
+	byLocation := map[string]Package{}
+	for _, p := range fromXML {
+		byLocation[p.Location] = p
+	}
+	for _, got := range repo.Packages {
+		want, ok := byLocation[got.Location]
+		if !ok {
+			t.Errorf("%s: not in createrepo_c's primary.xml", got.Location)
+			continue
+		}
+		if got.PkgID != want.PkgID || got.LocationBase != want.LocationBase {
+			t.Errorf("%s: pkgid %s base %q, createrepo_c %s base %q", got.Location, got.PkgID, got.LocationBase, want.PkgID, want.LocationBase)
+		}
+		// Same Strings: the ids must match too, not only the texts.
+		if got.Name != want.Name || got.Arch != want.Arch || got.EVR != want.EVR || got.SourceRPM != want.SourceRPM {
+			t.Errorf("%s: ids differ from createrepo_c's", got.Location)
+		}
+		comparePkgText(t, got.Location, textOf(got, strs), textOf(want, strs))
+		for k := range NumDepKinds {
+			if !slices.Equal(got.Deps[k], want.Deps[k]) {
+				t.Errorf("%s %s: records differ from createrepo_c's", got.Location, k)
+			}
+		}
+	}
+}
+
+func TestReadRPMDir(t *testing.T) {
+	dir := copyFixtures(t)
+	// Things that are not packages are passed over.
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "folder.rpm"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A link to a package is one (createrepo_c follows links too); a
+	// dangling one is not.
+	if err := os.Symlink(filepath.Join("..", "rc-noarch-0.9-1.noarch.rpm"), filepath.Join(dir, "sub", "zz-link.rpm")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("missing.rpm", filepath.Join(dir, "sub", "dangling.rpm")); err != nil {
+		t.Fatal(err)
+	}
+	strs := NewStrings()
+	repo, err := ReadRPMDir(context.Background(), "local", dir, strs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repo.ID != "local" || repo.Strings != strs {
+		t.Errorf("repo id %q, strings %p; want local, %p", repo.ID, repo.Strings, strs)
+	}
+	var locations []string
+	for _, p := range repo.Packages {
+		locations = append(locations, p.Location)
+	}
+	want := []string{
+		"rc-deps-1.2-4.el9.src.rpm",
+		"rc-deps-1.2-4.el9.x86_64.rpm",
+		"rc-legacy-2.0-1.noarch.rpm",
+		"rc-noarch-0.9-1.noarch.rpm",
+		"rc-noarch-0.9-1.nosrc.rpm",
+		"sub/payload/rc-payload-bzip2-1.0-1.noarch.rpm",
+		"sub/payload/rc-payload-gzip-1.0-1.noarch.rpm",
+		"sub/payload/rc-payload-xz-1.0-1.noarch.rpm",
+		"sub/payload/rc-payload-zstd-1.0-1.noarch.rpm",
+		"sub/zz-link.rpm",
+	}
+	if !slices.Equal(locations, want) {
+		t.Errorf("locations:\n got  %q\n want %q", locations, want)
+	}
+	for _, p := range repo.Packages {
+		single, err := ReadRPM(filepath.Join(dir, filepath.FromSlash(p.Location)), p.Location, strs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(single, p) {
+			t.Errorf("%s: ReadRPMDir's record differs from ReadRPM's", p.Location)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReadRPMDir(ctx, "local", dir, strs); err == nil {
+		t.Error("ReadRPMDir with a canceled context succeeded")
+	}
+
+	bad := filepath.Join(dir, "sub", "broken.rpm")
+	if err := os.WriteFile(bad, []byte("not an rpm at all, but long enough to hold a lead of 96 bytes..........................................."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadRPMDir(context.Background(), "local", dir, strs); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("ReadRPMDir with a broken package: error %v, want one naming %s", err, bad)
+	}
+	if _, err := ReadRPMDir(context.Background(), "local", filepath.Join(dir, "absent"), strs); err == nil {
+		t.Error("ReadRPMDir of a missing folder succeeded")
+	}
+}
+
+func TestReadRPMBadInput(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(rpmFixtureDir, "rc-deps-1.2-4.el9.x86_64.rpm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, err := readRPMHeader(strings.NewReader(string(data)), strings.NewReader(string(data)), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	headerEnd := hdr.GetRange().End
+	withCount := func(off int, n uint32) []byte {
+		b := slices.Clone(data)
+		b[off], b[off+1], b[off+2], b[off+3] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
+		return b
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"empty", nil, "truncated"},
+		{"lead only", data[:96], "truncated"},
+		{"cut in signature header", data[:200], "overrun"},
+		{"cut in header", data[:headerEnd-1], "overrun"},
+		{"not an rpm", []byte(strings.Repeat("x", 200)), "magic"},
+		{"huge signature index", withCount(96+8, 1<<28), "overrun"},
+		{"huge signature data", withCount(96+12, 1<<31), "overrun"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "bad.rpm")
+			if err := os.WriteFile(path, c.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadRPM(path, "bad.rpm", NewStrings())
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one naming %s and saying %q", err, path, c.want)
+			}
+		})
+	}
+	if _, err := ReadRPM(filepath.Join(t.TempDir(), "absent.rpm"), "absent.rpm", NewStrings()); err == nil {
+		t.Error("ReadRPM of a missing file succeeded")
+	}
+	// A package cut in its payload still has a whole header: createrepo_c
+	// indexes it too, with the checksum of what is there.
+	path := filepath.Join(t.TempDir(), "cut.rpm")
+	if err := os.WriteFile(path, data[:headerEnd+10], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadRPM(path, "cut.rpm", NewStrings()); err != nil {
+		t.Errorf("header-complete package: %v", err)
+	}
+}
+
+func TestReadPayloadFiles(t *testing.T) {
+	wantFiles := map[string][]byte{
+		"/lib/modules/kabi-rc/kabi_stablelist_x86_64":          []byte("[rc]\n  printk\n  kmalloc\n"),
+		"/lib/modules/kabi-rc/kabi_stablelist_x86_64.hardlink": []byte("[rc]\n  printk\n  kmalloc\n"),
+		"/lib/modules/kabi-rc/kabi_stablelist_aarch64":         []byte("[rc]\n  printk\n"),
+		"/lib/modules/kabi-rc/kabi_stablelist_empty":           {},
+	}
+	for _, comp := range []string{"gzip", "xz", "zstd", "bzip2"} {
+		t.Run(comp, func(t *testing.T) {
+			path := filepath.Join(rpmFixtureDir, "rc-payload-"+comp+"-1.0-1.noarch.rpm")
+			var asked []string
+			got, err := ReadPayloadFiles(path, func(name string) bool {
+				asked = append(asked, name)
+				return strings.Contains(name, "/kabi_stablelist_")
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, wantFiles) {
+				t.Errorf("got %q\nwant %q", got, wantFiles)
+			}
+			// Only regular files are offered: not the folders nor the symlink.
+			for _, name := range asked {
+				if strings.HasSuffix(name, "kabi-rc") || strings.HasSuffix(name, "empty-dir") || strings.HasSuffix(name, "_current") {
+					t.Errorf("match was asked about %s, which is not a regular file", name)
+				}
+			}
+			// Asking for one link of a pair still gives its contents.
+			one, err := ReadPayloadFiles(path, func(name string) bool { return strings.HasSuffix(name, "_x86_64") })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(one) != 1 || string(one["/lib/modules/kabi-rc/kabi_stablelist_x86_64"]) != "[rc]\n  printk\n  kmalloc\n" {
+				t.Errorf("one file: got %q", one)
+			}
+		})
+	}
+	none, err := ReadPayloadFiles(filepath.Join(rpmFixtureDir, "rc-deps-1.2-4.el9.x86_64.rpm"), func(string) bool { return false })
+	if err != nil || len(none) != 0 {
+		t.Errorf("no match: got %q, %v", none, err)
+	}
+	data, err := os.ReadFile(filepath.Join(rpmFixtureDir, "rc-payload-gzip-1.0-1.noarch.rpm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.rpm")
+	if err := os.WriteFile(cut, data[:len(data)-40], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPayloadFiles(cut, func(string) bool { return true }); err == nil || !strings.Contains(err.Error(), cut) {
+		t.Errorf("truncated payload: error %v, want one naming %s", err, cut)
+	}
+}
+
+func TestSplitDepEVR(t *testing.T) {
+	for _, c := range []struct {
+		in                      string
+		epoch, version, release string
+		ok                      bool
+	}{
+		{"", "", "", "", true},
+		{"1.0", "0", "1.0", "", true},
+		{"1.0-1.el9", "0", "1.0", "1.el9", true},
+		{"2:1.0-1", "2", "1.0", "1", true},
+		{"0:3.0", "0", "3.0", "", true},
+		{"1.0-2-3", "0", "1.0", "2-3", true}, // the first dash splits
+		{"1.0-", "0", "1.0", "", true},
+		{":1.0", "0", "1.0", "", true},     // empty epoch: strtol reads nothing, as far as the colon
+		{" 7:1.0", " 7", "1.0", "", true},  // strtol skips blanks
+		{"+7:1.0", "+7", "1.0", "", true},  // and takes a sign
+		{"abc:1.0", "", "", "", false},     // non-numeric: skipped
+		{"1a:1.0", "", "", "", false},      // partly numeric
+		{" :1.0", "", "", "", false},       // blanks only
+		{"1:2:3-4", "1", "2:3", "4", true}, // the first colon splits
+		{"1.0-1:2", "", "", "", false},     // a colon after the dash still counts as epoch
+	} {
+		e, v, r, ok := splitDepEVR(c.in)
+		if e != c.epoch || v != c.version || r != c.release || ok != c.ok {
+			t.Errorf("splitDepEVR(%q) = %q %q %q %v, want %q %q %q %v", c.in, e, v, r, ok, c.epoch, c.version, c.release, c.ok)
+		}
+	}
+}
+
+func TestFlagString(t *testing.T) {
+	for flags, want := range map[uint64]string{
+		0: "", 2: "LT", 4: "GT", 8: "EQ", 10: "LE", 12: "GE",
+		6: "", 14: "", 1: "", 9: "", // LESS|GREATER and stray bit 0 have no name
+		8 | 1<<9 | 1<<24: "EQ", // other bits do not count
+	} {
+		if got := flagString(flags); got != want {
+			t.Errorf("flagString(%#x) = %q, want %q", flags, got, want)
+		}
+	}
+}
+
+func TestIsPrimaryFile(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/etc/foo.conf": true, "/etc": false, "/usr/etc/x": false,
+		"/usr/bin/ls": true, "/opt/x/sbin/y": true, "/bin/": true, "/usr/binary": false,
+		"/usr/lib/sendmail": true, "/usr/lib/sendmail.d": false, "rc.spec": false,
+	} {
+		if got := isPrimaryFile(path); got != want {
+			t.Errorf("isPrimaryFile(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
+
+func TestCompareLibcDep(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"libc.so.6(GLIBC_2.14)(64bit)", "libc.so.6(GLIBC_2.3.4)(64bit)", 1},
+		{"libc.so.6(GLIBC_2.3.4)(64bit)", "libc.so.6(GLIBC_2.14)(64bit)", 2},
+		{"libc.so.6(GLIBC_2.14)(64bit)", "libc.so.6(GLIBC_2.14)", 0},
+		{"libc.so.6()(64bit)", "libc.so.6(GLIBC_2.2.5)(64bit)", 2},
+		{"libc.so.6(GLIBC_2.2.5)(64bit)", "libc.so.6()(64bit)", 1},
+		{"libc.so.6()(64bit)", "libc.so.6()", 0},
+		{"libc.so.6", "libc.so.6(GLIBC_2.2.5)", 2},
+		{"libc.so.6(GLIBC_2.2.5)", "libc.so.6", 1},
+		{"libc.so.6", "libc.so.6.1", 0},
+		{"libc.so.6(GLIBC", "libc.so.6(X", -1},
+		{"libc.so.6(GLIBC", "libc.so.6(GLIBC_2.1)", 2},
+		{"libc.so.6(GLIBC_2.1)", "libc.so.6(GLIBC", 1},
+		{"libc.so.6(GLIBC_PRIVATE)", "libc.so.6(GLIBC_2.1)", 2}, // no digit inside the parentheses
+		{"libc.so.6(GLIBC_2.1)", "libc.so.6(GLIBC_PRIVATE)(64bit)", 1},
+		{"libc.so.6(GLIBC_PRIVATE)", "libc.so.6(X)(64bit)", 0},
+	} {
+		if got := compareLibcDep(c.a, c.b); got != c.want {
+			t.Errorf("compareLibcDep(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// TestRPMVercmp checks rpmvercmp against rpm's own test vectors.
+func TestRPMVercmp(t *testing.T) {
+	for _, file := range []string{"rpmvercmp.tsv", "rpmvercmp-oddities.tsv"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "shared", "data", "rpm-tests", file))
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("shared data: %v", err)
+			}
+			t.Skipf("shared data not available: %v", err)
+		}
+		n := 0
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) != 3 || strings.HasPrefix(line, "#") {
+				continue
+			}
+			want, err := strconv.Atoi(f[2])
+			if err != nil {
+				continue // a header line
+			}
+			n++
+			if got := rpmvercmp(f[0], f[1]); got != want {
+				t.Errorf("%s: rpmvercmp(%q, %q) = %d, want %d", file, f[0], f[1], got, want)
+			}
+		}
+		if n < 10 {
+			t.Errorf("%s: only %d vectors read", file, n)
+		}
+	}
+}
+
+func TestXMLText(t *testing.T) {
+	for in, want := range map[string]string{"abc": "abc", "caf\u00e9": "caf\u00e9", "caf\xe9": "caf\u00e9", "\xff\xfe": "\u00ff\u00fe"} {
+		if got := xmlText(in); got != want {
+			t.Errorf("xmlText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzReadRPM(f *testing.F) {
+	for _, path := range rpmFixtures(f) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "fuzz.rpm")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		pkg, err := ReadRPM(path, "fuzz.rpm", NewStrings())
+		if err != nil {
+			if !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		sum := sha256.Sum256(data)
+		if pkg.PkgID != hex.EncodeToString(sum[:]) || pkg.Location != "fuzz.rpm" {
+			t.Errorf("PkgID %s, Location %q", pkg.PkgID, pkg.Location)
+		}
+		if _, err := ReadPayloadFiles(path, func(string) bool { return true }); err != nil && !strings.Contains(err.Error(), path) {
+			t.Errorf("payload error %q does not name the file", err)
+		}
+	})
+}
+
+func BenchmarkReadRPM(b *testing.B) {
+	path := filepath.Join(rpmFixtureDir, "rc-deps-1.2-4.el9.x86_64.rpm")
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	strs := NewStrings()
+	b.SetBytes(st.Size())
+	for b.Loop() {
+		if _, err := ReadRPM(path, "rc-deps.rpm", strs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Regenerates the fixture packages in this folder from the .spec files beside
+# it (rpmbuild 4.18; go for patchweak.go). Run from anywhere:
+#   sh repomd/testdata/rpm/build.sh
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(mktemp -d)
+trap 'rm -rf "$top"' EXIT
+
+# Fixed times and host make rebuilds byte-identical.
+export SOURCE_DATE_EPOCH=1700000000
+rb() {
+	rpmbuild --quiet --nodeps --define "_topdir $top" --define "_sourcedir $here" \
+		--define "_buildhost fixture.example.com" \
+		--define "use_source_date_epoch_as_buildtime 1" \
+		--define "clamp_mtime_to_source_date_epoch 1" \
+		--define "_source_payload w9.gzdio" \
+		"$@"
+}
+
+rm -f "$here"/*.rpm
+rb -bb --define "_binary_payload w19.zstdio" "$here/rc-deps.spec"
+rb -bs "$here/rc-deps.spec"
+rb -bb --define "_binary_payload w9.gzdio" "$here/rc-noarch.spec"
+rb -bs "$here/rc-noarch.spec"
+rb -bb --define "_binary_payload w2.xzdio" "$here/rc-legacy.spec"
+for c in gzip:w9.gzdio xz:w2.xzdio zstd:w19.zstdio bzip2:w9.bzdio; do
+	rb -bb --define "comp ${c%%:*}" --define "_binary_payload ${c#*:}" "$here/rc-payload.spec"
+done
+
+find "$top/RPMS" "$top/SRPMS" -name '*.rpm' -exec cp {} "$here/" \;
+(cd "$here" && CGO_ENABLED=0 go run ./patchweak.go rc-legacy-2.0-1.noarch.rpm)
+ls -l "$here"/*.rpm
