@@ -94,6 +94,7 @@ type pageChart struct {
 	Bars          []pageBar
 	SymbolLine    string // polyline points
 	MaxKmods      int
+	MinSymbols    int // the right axis's range
 	MaxSymbols    int
 }
 
@@ -166,26 +167,36 @@ func legend(maxMissing int) []pageShade {
 // (left axis) and a line through its symbol counts (right axis).
 func chart(kernels []pageKernel, kmods int) pageChart {
 	c := pageChart{MaxKmods: kmods, Left: chartLeft, Top: chartTop}
-	for _, k := range kernels {
+	for n, k := range kernels {
 		c.MaxSymbols = max(c.MaxSymbols, k.Kernel.Symbols)
+		if n == 0 || k.Kernel.Symbols < c.MinSymbols {
+			c.MinSymbols = k.Kernel.Symbols
+		}
+	}
+	// Symbol counts differ by a few percent between builds of one release:
+	// a line from zero would be flat, so its axis starts below the smallest.
+	if c.MinSymbols < c.MaxSymbols {
+		c.MinSymbols = max(0, c.MinSymbols-(c.MaxSymbols-c.MinSymbols)/4)
+	} else {
+		c.MinSymbols = 0
 	}
 	c.Width = chartLeft + len(kernels)*chartStep + chartRight
 	c.PlotRight = chartLeft + len(kernels)*chartStep
 	c.PlotBottom = chartTop + chartHeight
 	c.Height = c.PlotBottom + chartBottom
-	scale := func(v, maxV int) int {
-		if maxV <= 0 {
+	scale := func(v, lo, hi int) int {
+		if hi <= lo {
 			return 0
 		}
-		return v * chartHeight / maxV
+		return (v - lo) * chartHeight / (hi - lo)
 	}
 	var points []string
 	for n, k := range kernels {
 		x := chartLeft + n*chartStep + (chartStep-chartBar)/2
-		h := scale(k.Installable, kmods)
+		h := scale(k.Installable, 0, kmods)
 		b := pageBar{
 			X: x, Y: c.PlotBottom - h, W: chartBar, H: h,
-			DotX: x + chartBar/2, DotY: c.PlotBottom - scale(k.Kernel.Symbols, c.MaxSymbols),
+			DotX: x + chartBar/2, DotY: c.PlotBottom - scale(k.Kernel.Symbols, c.MinSymbols, c.MaxSymbols),
 			LabelX: x + chartBar/2, Num: k.Num,
 			Title: fmt.Sprintf("%d = %s: %d/%d kmods installable, %d symbols",
 				k.Num, k.Kernel.Uname, k.Installable, kmods, k.Kernel.Symbols),

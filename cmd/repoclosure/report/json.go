@@ -26,7 +26,7 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 // ReadJSON reads a matrix written by WriteJSON, such as a --baseline file, and
 // validates its shape (see Matrix.Validate). name is the file's name, for
 // errors. Unknown fields are ignored, so that a newer writer's file still
-// reads; a null missing list reads as empty.
+// reads; absent or null lists read as empty ones.
 func ReadJSON(r io.Reader, name string) (*Matrix, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -44,11 +44,7 @@ func ReadJSON(r io.Reader, name string) (*Matrix, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: invalid matrix: %w", name, err)
 	}
-	for i := range m.Cells {
-		if m.Cells[i].Missing == nil {
-			m.Cells[i].Missing = []Missing{}
-		}
-	}
+	normalize(&m)
 	return &m, nil
 }
 
@@ -69,4 +65,28 @@ func describeJSONError(err error, offset int64) error {
 		return fmt.Errorf("truncated JSON at byte offset %d", offset)
 	}
 	return fmt.Errorf("at byte offset %d: %w", offset, err)
+}
+
+// normalize turns absent or null lists into empty ones, so that a matrix read
+// back equals the one written, whose lists WriteJSON writes as [].
+func normalize(m *Matrix) {
+	if m.Kernels == nil {
+		m.Kernels = []Kernel{}
+	}
+	if m.Kmods == nil {
+		m.Kmods = []Kmod{}
+	}
+	if m.Cells == nil {
+		m.Cells = []Cell{}
+	}
+	for i := range m.Kernels {
+		if m.Kernels[i].Packages == nil {
+			m.Kernels[i].Packages = []string{}
+		}
+	}
+	for i := range m.Cells {
+		if m.Cells[i].Missing == nil {
+			m.Cells[i].Missing = []Missing{}
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // WriteMarkdown writes the matrix as GitHub-flavoured Markdown for an issue or
@@ -63,8 +64,12 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 			}
 			bw.WriteString("- " + markdownEscape(k.NEVRA) + "\n")
 			for _, g := range groups {
-				fmt.Fprintf(bw, "  - %s: %s on kernels %s\n",
-					markdownEscape(g.miss.Dep), markdownEscape(describeReason(g.miss)), kernelRanges(g.kernels))
+				on := "kernels"
+				if len(g.kernels) == 1 {
+					on = "kernel"
+				}
+				fmt.Fprintf(bw, "  - %s: %s on %s %s\n",
+					markdownEscape(g.miss.Dep), markdownEscape(describeReason(g.miss)), on, kernelRanges(g.kernels))
 			}
 		}
 	}
@@ -138,9 +143,18 @@ func kernelRanges(idx []int) string {
 // breaks into spaces so that a cell stays on its row.
 func markdownEscape(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	runes := []rune(s)
+	for i, r := range runes {
 		switch r {
-		case '\\', '|', '*', '_', '`', '[', ']', '<', '>', '&', '~', '#', '!':
+		case '_':
+			// An underscore inside a word (x86_64) never starts emphasis;
+			// leaving it bare keeps NEVRAs readable in the Markdown source.
+			if i > 0 && i+1 < len(runes) && isWordRune(runes[i-1]) && isWordRune(runes[i+1]) {
+				b.WriteRune(r)
+				continue
+			}
+			b.WriteString(`\_`)
+		case '\\', '|', '*', '`', '[', ']', '<', '>', '&', '~', '#', '!':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case '\n', '\r':
@@ -150,4 +164,8 @@ func markdownEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
