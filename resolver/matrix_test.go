@@ -1,0 +1,161 @@
+package resolver
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/repoclosure/repoclosure/repomd"
+)
+
+func TestMatrixReasons(t *testing.T) {
+	strs := repomd.NewStrings()
+	k := func(rel, crcA, extra string) []string {
+		src := "src:kernel-4.18.0-" + rel + ".el8.src.rpm"
+		core := "kernel-core-4.18.0-" + rel + ".el8.x86_64 | " + src +
+			" | P:kernel = 4.18.0-" + rel + ".el8, kernel-uname-r = 4.18.0-" + rel + ".el8.x86_64, kernel(sym_a) = " + crcA + extra
+		return []string{core, "kernel-doc-4.18.0-" + rel + ".el8.noarch | " + src}
+	}
+	var kernels []string
+	kernels = append(kernels, k("305", "0x00000001", ", kernel(sym_b) = 0x000000b1")...)
+	kernels = append(kernels, k("348", "0x00000002", ", kernel(sym_b) = 0x000000b1")...)
+	kernels = append(kernels, k("372", "0x00000002", "")...)
+	kr := mkRepo(t, strs, "kernels", kernels...)
+	mr := mkRepo(t, strs, "kmods",
+		"kmod-a-1-1.el8.x86_64 | R:kernel(sym_a) = 0x00000001, kernel >= 4.18.0-305.el8, /usr/sbin/depmod",
+		"kmod-b-1-1.el8.x86_64 | R:kernel(sym_b) = 0x000000b1, kernel(sym_a) = 0x00000002",
+		"kmod-pin-1-1.el8.x86_64 | R:kernel-uname-r = 4.18.0-348.el8.x86_64",
+		"kmod-tools-1-1.noarch | P:/usr/sbin/depmod")
+	pool := NewPool(strs, []*repomd.Repo{kr, mr}, PoolOptions{})
+	builds := pool.KernelBuilds(nil)
+	var unames []string
+	for _, b := range builds {
+		unames = append(unames, b.Uname)
+		if len(b.Packages) != 2 {
+			t.Errorf("%s: %d packages, want core + noarch doc", b.Uname, len(b.Packages))
+		}
+	}
+	if got := strings.Join(unames, " "); got != "4.18.0-305.el8.x86_64 4.18.0-348.el8.x86_64 4.18.0-372.el8.x86_64" {
+		t.Fatalf("builds: %s", got)
+	}
+	var kmods []PkgID
+	for i := 0; i < pool.Len(); i++ {
+		if pool.IsKmod(PkgID(i)) && strings.HasPrefix(pool.NEVRA(PkgID(i)), "kmod-") && pool.KernelRequires(PkgID(i)) >= 0 {
+			if strings.HasPrefix(pool.NEVRA(PkgID(i)), "kmod-tools") {
+				continue
+			}
+			kmods = append(kmods, PkgID(i))
+		}
+	}
+	m := pool.Matrix(builds, kmods)
+	cell := func(mi, ki int) string {
+		var parts []string
+		for _, miss := range m.Cells[mi][ki].Missing {
+			parts = append(parts, pool.DepString(miss.Dep)+" "+string(miss.Reason)+" "+miss.KernelHas)
+		}
+		return strings.Join(parts, "; ")
+	}
+	want := [][]string{
+		{"", "kernel(sym_a) = 0x00000001 crc-mismatch 0x00000002", "kernel(sym_a) = 0x00000001 crc-mismatch 0x00000002"},
+		{"kernel(sym_a) = 0x00000002 crc-mismatch 0x00000001", "", "kernel(sym_b) = 0x000000b1 unknown-symbol "},
+		{"kernel-uname-r = 4.18.0-348.el8.x86_64 kernel-version 4.18.0-305.el8.x86_64", "", "kernel-uname-r = 4.18.0-348.el8.x86_64 kernel-version 4.18.0-372.el8.x86_64"},
+	}
+	for mi := range want {
+		for ki := range want[mi] {
+			if got := cell(mi, ki); got != want[mi][ki] {
+				t.Errorf("cell %s on %s: %q, want %q", pool.NEVRA(kmods[mi]), builds[ki].Uname, got, want[mi][ki])
+			}
+		}
+	}
+	// The matrix must equal a closure run per kernel with the other builds' packages removed.
+	for ki, b := range builds {
+		avail := NewSet(pool.Len())
+		for i := 0; i < pool.Len(); i++ {
+			avail.Add(PkgID(i))
+		}
+		for kj, other := range builds {
+			if kj != ki {
+				for _, id := range other.Packages {
+					avail.Remove(id)
+				}
+			}
+		}
+		check := NewSet(pool.Len())
+		for _, id := range kmods {
+			check.Add(id)
+		}
+		got := map[PkgID]string{}
+		for _, pr := range pool.Unresolved(check, avail) {
+			var deps []string
+			for _, d := range pr.Deps {
+				deps = append(deps, pool.DepString(d))
+			}
+			got[pr.Pkg] = strings.Join(deps, "; ")
+		}
+		for mi, id := range kmods {
+			var deps []string
+			for _, miss := range m.Cells[mi][ki].Missing {
+				deps = append(deps, pool.DepString(miss.Dep))
+			}
+			if want := strings.Join(deps, "; "); got[id] != want {
+				t.Errorf("%s on %s: closure says %q, matrix %q", pool.NEVRA(id), b.Uname, got[id], want)
+			}
+		}
+	}
+}
+
+func TestDiffSymbols(t *testing.T) {
+	a := map[string]string{"x": "0x1", "y": "0x2", "z": "0x3"}
+	b := map[string]string{"x": "0x1", "y": "0x5", "w": "0x9"}
+	d := DiffSymbols(a, b)
+	if strings.Join(d.Added, ",") != "w" || strings.Join(d.Removed, ",") != "z" || strings.Join(d.Changed, ",") != "y" || strings.Join(d.Unchanged, ",") != "x" {
+		t.Errorf("diff: %+v", d)
+	}
+}
+
+func TestParseStablelist(t *testing.T) {
+	kabi := "0x12345678\tnapi_enable\tvmlinux\tEXPORT_SYMBOL\n0x0badf00d\tkfree\tvmlinux\tEXPORT_SYMBOL_GPL\n"
+	got, err := ParseStablelist(strings.NewReader(kabi), "Module.kabi_x86_64")
+	if err != nil || len(got) != 2 || got["kfree"] != "0x0badf00d" {
+		t.Errorf("Module.kabi: %v %v", got, err)
+	}
+	list := "[rhel8_x86_64_whitelist]\n\tnapi_enable\n\tkfree\n\n"
+	got, err = ParseStablelist(strings.NewReader(list), "kabi_stablelist_x86_64")
+	if err != nil || len(got) != 2 {
+		t.Errorf("stablelist: %v %v", got, err)
+	}
+	if _, err := ParseStablelist(strings.NewReader("a b c\n"), "bad"); err == nil || !strings.Contains(err.Error(), "bad:1") {
+		t.Errorf("bad line: %v", err)
+	}
+}
+
+func TestParseRealStablelists(t *testing.T) {
+	// Counted independently: one symbol per non-empty line (SOURCES.md gives the same numbers).
+	for _, tc := range []struct {
+		release string
+		want    int
+	}{{"el-8.8", 756}, {"el-8.9", 796}, {"el-9.2", 835}, {"el-9.3", 554}} {
+		name := "testdata/kabi/" + tc.release + "/Module.kabi_x86_64"
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseStablelist(bytes.NewReader(data), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := 0
+		for _, l := range strings.Split(string(data), "\n") {
+			if f := strings.Split(l, "\t"); len(f) == 4 {
+				lines++
+				if got[f[1]] != f[0] {
+					t.Errorf("%s: %s = %q, want %q", name, f[1], got[f[1]], f[0])
+				}
+			}
+		}
+		if len(got) != tc.want || lines != tc.want {
+			t.Errorf("%s: parsed %d, lines %d, want %d", name, len(got), lines, tc.want)
+		}
+	}
+}
