@@ -1,7 +1,15 @@
 package resolver
 
 import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/xml"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -355,4 +363,171 @@ func BenchmarkParseRich(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// dnfRichWorld is the package set of TestProvidersDNF4AgainstDNF: package k
+// (1-based, named pk) provides the capabilities listed; n and m have no
+// provider. The same table feeds the fake LeafProviders.
+var dnfRichWorld = []struct {
+	name     string
+	provides []string // "cap" or "cap = evr"
+}{
+	{"p1", []string{"x", "y"}},
+	{"p2", []string{"y", "z"}},
+	{"p3", []string{"w"}},
+	{"p4", []string{"v = 1.0"}},
+}
+
+// dnfRichDeps covers every operator, nesting and chains, with both answers.
+var dnfRichDeps = []string{
+	"(x and n)", "(n and m)", "(x and y and w)", "(n or z)", "(n or m or n)",
+	"(n if m)", "(x if n)", "(n if x)", "(n if x else w)", "(x if w else z)", "(n if x else m)",
+	"(n unless m)", "(x unless y)", "(n unless x else w)", "(n unless m else m)",
+	"(x with y)", "(x with z)", "(y with (z or w))", "(x with y with z)", "(y with z with y)",
+	"(y without x)", "(y without n)", "(x without y)", "(n without x)",
+	"(v >= 1 or n)", "(v > 1.0 or n)", "(v = 1.0 with v < 2)", "((x with z) or n)",
+	"((y without x) and (n if w))", "((n or m) if (x and y) else (w with w))",
+}
+
+// TestProvidersDNF4AgainstDNF writes a repository whose package chkNN
+// requires dnfRichDeps[NN] and checks that dnf4's repoclosure calls exactly
+// those deps unresolved for which ProvidersDNF4 is empty.
+func TestProvidersDNF4AgainstDNF(t *testing.T) {
+	dnf, err := exec.LookPath("dnf")
+	if err != nil {
+		msg := "needs dnf with dnf-plugins-core (repoclosure) to compare with dnf4"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	dir := t.TempDir()
+	writeRichRepo(t, filepath.Join(dir, "repo"))
+
+	cmd := exec.Command(dnf, "-q", "--installroot="+filepath.Join(dir, "root"),
+		"--setopt=reposdir=/nonexistent", "--setopt=cachedir="+filepath.Join(dir, "cache"),
+		"--releasever=8", "--forcearch=x86_64", "--disableplugin=*", "--enableplugin=repoclosure",
+		"repoclosure", "--repofrompath=rich,"+filepath.Join(dir, "repo"), "--repo", "rich")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("dnf repoclosure: %v\n%s", err, stderr.String())
+	}
+	unresolved := map[string]bool{}
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "package: "); ok {
+			name, _, _ := strings.Cut(rest, "-")
+			unresolved[name] = true
+		}
+	}
+
+	f := &fakeProviders{pkgs: map[string][]int32{}, versions: map[string]string{}}
+	for k, p := range dnfRichWorld {
+		for _, c := range p.provides {
+			name, evr, versioned := strings.Cut(c, " = ")
+			f.pkgs[name] = append(f.pkgs[name], int32(k+1))
+			if versioned {
+				f.versions[name] = evr
+			}
+		}
+	}
+	for k, dep := range dnfRichDeps {
+		r, err := ParseRich(dep)
+		if err != nil {
+			t.Fatalf("ParseRich(%q): %v", dep, err)
+		}
+		ours := len(r.ProvidersDNF4(f.leaf)) == 0
+		if theirs := unresolved[fmt.Sprintf("chk%02d", k)]; ours != theirs {
+			t.Errorf("%s: unresolved by ProvidersDNF4 = %v, by dnf repoclosure = %v", dep, ours, theirs)
+		}
+	}
+	if len(unresolved) == 0 {
+		t.Fatalf("dnf found nothing unresolved; its output:\n%s\n%s", stdout.String(), stderr.String())
+	}
+}
+
+// writeRichRepo writes repodata (repomd.xml and a gzipped primary.xml) for
+// dnfRichWorld plus one checker package per dnfRichDeps entry.
+func writeRichRepo(t *testing.T, root string) {
+	t.Helper()
+	var pkgs strings.Builder
+	entry := func(c string) string {
+		name, evr, versioned := strings.Cut(c, " = ")
+		if !versioned {
+			return fmt.Sprintf(`<rpm:entry name="%s"/>`, xmlEscape(name))
+		}
+		return fmt.Sprintf(`<rpm:entry name="%s" flags="EQ" epoch="0" ver="%s"/>`, xmlEscape(name), evr)
+	}
+	add := func(name string, provides, requires []string) {
+		fmt.Fprintf(&pkgs, `<package type="rpm"><name>%s</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/>`+
+			`<checksum type="sha256" pkgid="YES">%064x</checksum><summary>s</summary><description>d</description>`+
+			`<packager/><url/><time file="1" build="1"/><size package="1" installed="1" archive="1"/>`+
+			`<location href="%s-1-1.noarch.rpm"/><format><rpm:license>MIT</rpm:license><rpm:vendor/><rpm:group>g</rpm:group>`+
+			`<rpm:buildhost>h</rpm:buildhost><rpm:sourcerpm>%s-1-1.src.rpm</rpm:sourcerpm><rpm:header-range start="1" end="2"/>`,
+			name, len(pkgs.String()), name, name)
+		pkgs.WriteString(`<rpm:provides>` + entry(name+" = 1-1"))
+		for _, c := range provides {
+			pkgs.WriteString(entry(c))
+		}
+		pkgs.WriteString(`</rpm:provides>`)
+		if len(requires) > 0 {
+			pkgs.WriteString(`<rpm:requires>`)
+			for _, c := range requires {
+				pkgs.WriteString(entry(c))
+			}
+			pkgs.WriteString(`</rpm:requires>`)
+		}
+		pkgs.WriteString("</format></package>\n")
+	}
+	for _, p := range dnfRichWorld {
+		add(p.name, p.provides, nil)
+	}
+	for k, dep := range dnfRichDeps {
+		add(fmt.Sprintf("chk%02d", k), nil, []string{dep})
+	}
+	primary := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="%d">
+%s</metadata>
+`, len(dnfRichWorld)+len(dnfRichDeps), pkgs.String())
+
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write([]byte(primary)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	repomdXML := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="http://linux.duke.edu/metadata/rpm">
+  <revision>1</revision>
+  <data type="primary">
+    <checksum type="sha256">%x</checksum>
+    <open-checksum type="sha256">%x</open-checksum>
+    <location href="repodata/primary.xml.gz"/>
+    <timestamp>1</timestamp>
+    <size>%d</size>
+    <open-size>%d</open-size>
+  </data>
+</repomd>
+`, sha256.Sum256(gz.Bytes()), sha256.Sum256([]byte(primary)), gz.Len(), len(primary))
+
+	if err := os.MkdirAll(filepath.Join(root, "repodata"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"primary.xml.gz": gz.Bytes(), "repomd.xml": []byte(repomdXML)} {
+		if err := os.WriteFile(filepath.Join(root, "repodata", name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	if err := xml.EscapeText(&b, []byte(s)); err != nil {
+		panic(err) // a strings.Builder never fails
+	}
+	return b.String()
 }
