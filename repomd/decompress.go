@@ -197,43 +197,42 @@ const xzFooterLen = 12
 
 // xzTailRecorder remembers the last xzFooterLen bytes read from r up to its
 // last non-zero byte, since an xz footer ends in "YZ" and only zero padding
-// may follow it.
+// may follow it. ulikunitz/xz reads mostly a byte at a time, so this is a
+// ring buffer with a cheap per-byte step.
 type xzTailRecorder struct {
 	r     io.Reader
-	tail  []byte
-	zeros int // zero bytes read after tail
+	ring  [xzFooterLen]byte
+	pos   int // bytes ever put in ring
+	zeros int // zero bytes read after the ring's last byte, capped
 }
 
 func (t *xzTailRecorder) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
-	data := p[:n]
-	last := len(data) - 1
-	for last >= 0 && data[last] == 0 {
-		last--
-	}
-	if last < 0 {
-		t.zeros += len(data)
-		return n, err
-	}
-	if last+1 >= xzFooterLen {
-		t.tail = append(t.tail[:0], data[last+1-xzFooterLen:last+1]...)
-	} else {
-		// The zeros after the previous tail were not padding after all.
-		for i := 0; i < t.zeros && i < xzFooterLen; i++ {
-			t.tail = append(t.tail, 0)
+	for _, b := range p[:n] {
+		if b == 0 {
+			t.zeros = min(t.zeros+1, xzFooterLen)
+			continue
 		}
-		t.tail = append(t.tail, data[:last+1]...)
-		if len(t.tail) > xzFooterLen {
-			t.tail = append(t.tail[:0], t.tail[len(t.tail)-xzFooterLen:]...)
+		// The zeros since the last byte were not padding after all.
+		for ; t.zeros > 0; t.zeros-- {
+			t.ring[t.pos%xzFooterLen] = 0
+			t.pos++
 		}
+		t.ring[t.pos%xzFooterLen] = b
+		t.pos++
 	}
-	t.zeros = len(data) - 1 - last
 	return n, err
 }
 
 func (t *xzTailRecorder) endsWithFooter() bool {
-	f := t.tail
-	return len(f) == xzFooterLen && f[10] == 'Y' && f[11] == 'Z' &&
+	if t.pos < xzFooterLen {
+		return false
+	}
+	var f [xzFooterLen]byte
+	for i := range f {
+		f[i] = t.ring[(t.pos+i)%xzFooterLen]
+	}
+	return f[10] == 'Y' && f[11] == 'Z' &&
 		crc32.ChecksumIEEE(f[4:10]) == binary.LittleEndian.Uint32(f[0:4])
 }
 
@@ -257,9 +256,6 @@ func startAsync(src io.Reader) *asyncReader {
 		stop:     make(chan struct{}),
 		finished: make(chan struct{}),
 	}
-	for range asyncChunkCount {
-		a.free <- make([]byte, asyncChunkSize)
-	}
 	go a.decode(src)
 	return a
 }
@@ -267,12 +263,23 @@ func startAsync(src io.Reader) *asyncReader {
 func (a *asyncReader) decode(src io.Reader) {
 	defer close(a.finished)
 	defer close(a.full)
+	allocated := 0
 	for {
 		var buf []byte
+		// Chunks are made as needed, so a small file costs one chunk.
 		select {
 		case buf = <-a.free:
-		case <-a.stop:
-			return
+		default:
+			if allocated < asyncChunkCount {
+				allocated++
+				buf = make([]byte, asyncChunkSize)
+			} else {
+				select {
+				case buf = <-a.free:
+				case <-a.stop:
+					return
+				}
+			}
 		}
 		n, err := 0, error(nil)
 		for n < len(buf) && err == nil {
