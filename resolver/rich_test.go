@@ -455,10 +455,10 @@ func writeRichRepo(t *testing.T, root string) {
 	var pkgs strings.Builder
 	entry := func(c string) string {
 		name, evr, versioned := strings.Cut(c, " = ")
-		if !versioned {
-			return fmt.Sprintf(`<rpm:entry name="%s"/>`, xmlEscape(name))
+		if !versioned || strings.HasPrefix(c, "(") {
+			return fmt.Sprintf(`<rpm:entry name="%s"/>`, xmlEscape(c))
 		}
-		return fmt.Sprintf(`<rpm:entry name="%s" flags="EQ" epoch="0" ver="%s"/>`, xmlEscape(name), evr)
+		return fmt.Sprintf(`<rpm:entry name="%s" flags="EQ" epoch="0" ver="%s"/>`, xmlEscape(name), xmlEscape(evr))
 	}
 	add := func(name string, provides, requires []string) {
 		fmt.Fprintf(&pkgs, `<package type="rpm"><name>%s</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/>`+
