@@ -107,7 +107,7 @@ type pageBar struct {
 }
 
 func newPage(m *Matrix, title string) page {
-	p := page{Title: title, Matrix: m}
+	p := page{Title: title, Matrix: withEmptyLists(m)}
 	maxMissing := 0
 	for _, c := range m.Cells {
 		maxMissing = max(maxMissing, len(c.Missing))

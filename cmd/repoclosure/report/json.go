@@ -17,7 +17,7 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(m); err != nil {
+	if err := enc.Encode(withEmptyLists(m)); err != nil {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	return nil
@@ -89,4 +89,27 @@ func normalize(m *Matrix) {
 			m.Cells[i].Missing = []Missing{}
 		}
 	}
+}
+
+// withEmptyLists returns m, or a copy of it where lists that are nil (which
+// JSON would write as null) are empty. Copying only when needed keeps the
+// common case free.
+func withEmptyLists(m *Matrix) *Matrix {
+	needed := m.Kernels == nil || m.Kmods == nil || m.Cells == nil
+	for i := 0; !needed && i < len(m.Kernels); i++ {
+		needed = m.Kernels[i].Packages == nil
+	}
+	for i := 0; !needed && i < len(m.Cells); i++ {
+		needed = m.Cells[i].Missing == nil
+	}
+	if !needed {
+		return m
+	}
+	c := &Matrix{
+		Kernels: append([]Kernel(nil), m.Kernels...),
+		Kmods:   append([]Kmod(nil), m.Kmods...),
+		Cells:   append([]Cell(nil), m.Cells...),
+	}
+	normalize(c)
+	return c
 }

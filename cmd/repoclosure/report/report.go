@@ -6,11 +6,7 @@
 // names do not change.
 package report
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-)
+import "fmt"
 
 // The reasons a kmod's requirement is unmet on a kernel build.
 const (
@@ -156,53 +152,4 @@ func (m *Matrix) installableOn(kernel int) int {
 		}
 	}
 	return n
-}
-
-// MarshalJSON writes Missing as [] rather than null, as the contract says.
-func (c Cell) MarshalJSON() ([]byte, error) {
-	type plain Cell // drops the method, so no recursion
-	p := plain(c)
-	if p.Missing == nil {
-		p.Missing = []Missing{}
-	}
-	return marshalRaw(p)
-}
-
-// MarshalJSON writes Packages as [] rather than null.
-func (k Kernel) MarshalJSON() ([]byte, error) {
-	type plain Kernel
-	p := plain(k)
-	if p.Packages == nil {
-		p.Packages = []string{}
-	}
-	return marshalRaw(p)
-}
-
-// MarshalJSON writes empty lists as [] rather than null.
-func (m Matrix) MarshalJSON() ([]byte, error) {
-	type plain Matrix
-	p := plain(m)
-	if p.Kernels == nil {
-		p.Kernels = []Kernel{}
-	}
-	if p.Kmods == nil {
-		p.Kmods = []Kmod{}
-	}
-	if p.Cells == nil {
-		p.Cells = []Cell{}
-	}
-	return marshalRaw(p)
-}
-
-// marshalRaw is json.Marshal without HTML escaping, so that a dep such as
-// "kernel >= 4.18.0" stays readable in the JSON file. An enclosing
-// json.Marshal (as html/template's) still escapes <, > and & in its output.
-func marshalRaw(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

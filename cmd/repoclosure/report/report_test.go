@@ -14,8 +14,9 @@ const (
 	k372 = "4.18.0-372.el8.x86_64"
 )
 
-// ampersandDep has the characters that break HTML and Markdown when unescaped.
-const ampersandDep = "(kmod-helper < 2.0 & weird|dep)"
+// ampersandDep has the characters that break HTML and Markdown when unescaped,
+// in forms that an HTML parser would read as a tag and an entity.
+const ampersandDep = "(kmod-helper<2.0 & with&amp;|<i>dep)"
 
 // sampleMatrix is 3 kernels × 4 kmods with every reason in use:
 //
