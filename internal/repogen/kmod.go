@@ -126,7 +126,9 @@ func (g *seriesGen) pickKmodSymbols(r *rng, b int) []int {
 	for _, k := range r.sample(len(stable), nStable) {
 		out = append(out, stable[k])
 	}
-	for _, k := range r.sample(len(other), n-nStable) {
+	// A short stable list must not leave the kmod mostly off it.
+	nOther := min(n-nStable, max(1, nStable/4))
+	for _, k := range r.sample(len(other), nOther) {
 		out = append(out, other[k])
 	}
 	return out
