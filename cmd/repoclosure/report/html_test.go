@@ -229,6 +229,9 @@ func TestHTMLInChromium(t *testing.T) {
 		"--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
 		"--virtual-time-budget=2000", "--dump-dom",
 		"file://"+file+"#cell-"+strconv.Itoa(pinnedRow)+"-"+strconv.Itoa(pinnedCol))
+	// Chromium's helper processes inherit stdout: on a time-out, stop waiting
+	// for them soon after the browser itself is killed.
+	cmd.WaitDelay = 10 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
