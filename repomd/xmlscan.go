@@ -2,9 +2,11 @@ package repomd
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -150,6 +152,18 @@ func (s *xmlScanner) next() (tokenKind, error) {
 			continue
 		}
 		if s.buf[s.pos] != '<' {
+			// Fast path for the indentation between elements: white space
+			// up to a tag needs no search for references or CDATA.
+			i := s.pos
+			for i < s.end && isSpace[s.buf[i]] {
+				i++
+			}
+			if i+1 < s.end && s.buf[i] == '<' && s.buf[i+1] != '!' {
+				s.text = s.buf[s.pos:i:i]
+				s.offset = s.base + int64(s.pos)
+				s.pos = i
+				return tokText, nil
+			}
 			return s.scanText()
 		}
 		if s.pos+1 >= s.end {
@@ -200,6 +214,17 @@ var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // isAttrSpecial marks bytes that end the fast path through an attribute value.
 var isAttrSpecial = [256]bool{'"': true, '\'': true, '&': true, '<': true, '\t': true, '\n': true, '\r': true}
+
+// attrSpecialMask returns a non-zero mask when one of the eight bytes in w
+// may need attention in an attribute value: a quote or '&' (among the bytes
+// 0x20-0x27), '<', or a control character. The lowest set bit marks the first
+// such byte exactly; higher bits may be false alarms from borrows.
+func attrSpecialMask(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := w&(0xf8*ones) ^ 0x20*ones // zero bytes were 0x20-0x27
+	y := w ^ '<'*ones              // zero bytes were '<'
+	return ((x-ones)&^x | (y-ones)&^y | (w-0x20*ones)&^w) & highs
+}
 
 // scanStartTag scans "<name attr='v'...>" at pos.
 func (s *xmlScanner) scanStartTag() (tokenKind, error) {
@@ -317,7 +342,19 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 		i++
 		vs := i
 		special := false
-		for i < len(b) {
+		for {
+			// Skip eight plain bytes at a time; stop at a byte that may
+			// be special.
+			if i+8 <= len(b) {
+				m := attrSpecialMask(binary.LittleEndian.Uint64(b[i:]))
+				if m == 0 {
+					i += 8
+					continue
+				}
+				i += bits.TrailingZeros64(m) >> 3
+			} else if i == len(b) {
+				return false, nil
+			}
 			c := b[i]
 			if isAttrSpecial[c] {
 				if c == quote {
@@ -331,9 +368,6 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 				}
 			}
 			i++
-		}
-		if i == len(b) {
-			return false, nil
 		}
 		if i-vs > maxNameLen {
 			return false, s.errorAt(vs, "value of attribute %s longer than %d bytes", attrName, maxNameLen)
