@@ -86,7 +86,7 @@ func (f *Fetcher) Close() error {
 
 // Repomd returns repomd.xml's bytes from the first mirror that serves it, and
 // that mirror's base URL. A cached copy from an earlier run is revalidated
-// with ETag/If-Modified-Since, and used on 304. With want checksums (from a
+// with ETag/If-Modified-Since at the URL it came from, and used on 304. With want checksums (from a
 // metalink), a repomd.xml that does not match is rejected and the next
 // mirror tried. Local mirrors are read directly, never cached.
 func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, want []Checksum) (body []byte, mirror string, err error) {
@@ -128,11 +128,14 @@ func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, w
 			body, mirror = cached.body, cached.meta.Mirror
 			return nil
 		}
+		u := src.join(repomdHref)
+		// Validators only mean something to the server that issued them:
+		// another one could answer 304 for a file that differs from ours.
 		var prev *cachedRepomd
-		if cacheMatches {
+		if cacheMatches && cached.meta.URL == u {
 			prev = cached
 		}
-		got, err := f.fetchRepomd(ctx, src.join(repomdHref), prev, want)
+		got, err := f.fetchRepomd(ctx, u, prev, want)
 		if err != nil {
 			return err
 		}

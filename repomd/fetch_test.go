@@ -428,6 +428,9 @@ func TestFileCacheOnly(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), href+" is not cached") || !strings.Contains(err.Error(), "cache-only") {
 		t.Fatalf("cache-only File before any fetch: %v, want an error naming %s", err, href)
 	}
+	if strings.Contains(err.Error(), "mirrors failed") {
+		t.Errorf("offline, every remote mirror stands for the same cache: say so once, not per mirror:\n%v", err)
+	}
 	if srv.requests.Load() != 0 {
 		t.Fatal("cache-only File used the network")
 	}
@@ -824,6 +827,21 @@ func TestRepomdUses304(t *testing.T) {
 	}
 	if conditional.Load() != 1 {
 		t.Errorf("%d conditional requests, want 1", conditional.Load())
+	}
+
+	// Another server's 304 would vouch for a file it never served: it must
+	// be asked without validators.
+	other := []byte("<repomd><revision>8</revision></repomd>\n")
+	otherSrv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Write(other)
+	})
+	body, mirror, err := f.Repomd(context.Background(), "r", []string{otherSrv.URL}, nil)
+	if err != nil || !bytes.Equal(body, other) || mirror != otherSrv.URL {
+		t.Errorf("Repomd from another server: %q from %s, %v", body, mirror, err)
 	}
 }
 
