@@ -25,8 +25,8 @@ const (
 // numbered column per kernel, each cell ✓ (installable) or ✗N (N unmet
 // requirements), then an "installable" row counting the kmods that install on
 // each kernel. A legend maps each column number to its kernel's uname, with the
-// kernel's installable count and symbol count. When the columns would not fit
-// in tableWidth characters they are split into panels. color adds ANSI colours.
+// kernel's installable count and symbol count. Columns that would not fit in
+// 160 characters (tableWidth) go to further panels. color adds ANSI colours.
 func WriteTable(w io.Writer, m *Matrix, color bool) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("write table: %w", err)
