@@ -1,0 +1,470 @@
+package repomd
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// RepoConfig is one repository section of a .repo file, with variables
+// substituted and options parsed as dnf 4 (libdnf 0.69) does.
+type RepoConfig struct {
+	ID, Name             string
+	BaseURLs             []string // tried in order
+	Mirrorlist, Metalink string
+	Enabled              bool     // default true
+	Exclude, Include     []string // excludepkgs (alias exclude) and includepkgs globs
+	ModuleHotfixes       bool
+	Priority, Cost       int    // defaults 99 and 1000
+	File                 string // the .repo file it came from
+}
+
+// Vars are the values substituted for $name and ${name} in .repo files:
+// releasever, basearch, arch, and whatever the caller adds (dnf also reads
+// /etc/dnf/vars).
+type Vars map[string]string
+
+// Substitute replaces $name and ${name} in s, where a name is a run of ASCII
+// letters, digits and underscores taken whole. Unknown names are left as
+// they are, as dnf does. releasever_major and releasever_minor, unless set,
+// are the parts of releasever before and after its first dot, as newer
+// libdnf and dnf5 derive them.
+func (v Vars) Substitute(s string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] != '$' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		braces := i+1 < len(s) && s[i+1] == '{'
+		start := i + 1
+		if braces {
+			start++
+		}
+		end := start
+		for end < len(s) && isVarNameByte(s[end]) {
+			end++
+		}
+		value, known := v.lookup(s[start:end])
+		next := end
+		if braces {
+			if end >= len(s) || s[end] != '}' {
+				known = false
+			}
+			next = end + 1
+		}
+		if !known || end == start {
+			b.WriteByte('$')
+			i++
+			continue
+		}
+		b.WriteString(value)
+		i = next
+	}
+	return b.String()
+}
+
+func (v Vars) lookup(name string) (string, bool) {
+	if value, ok := v[name]; ok {
+		return value, true
+	}
+	release, ok := v["releasever"]
+	if !ok {
+		return "", false
+	}
+	major, minor, _ := strings.Cut(release, ".")
+	switch name {
+	case "releasever_major":
+		return major, true
+	case "releasever_minor":
+		return minor, true
+	}
+	return "", false
+}
+
+func isVarNameByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// iniValue is one key of a section, with the line where it was set.
+type iniValue struct {
+	key, value string
+	line       int
+}
+
+// iniSection keeps its keys in the order they first appear; a repeated
+// key replaces the value, as in libdnf's ConfigParser.
+type iniSection struct {
+	name   string
+	line   int
+	values []iniValue
+}
+
+func (s *iniSection) set(v iniValue) {
+	for i := range s.values {
+		if s.values[i].key == v.key {
+			s.values[i].value, s.values[i].line = v.value, v.line
+			return
+		}
+	}
+	s.values = append(s.values, v)
+}
+
+// parseINI reads an INI file the way libdnf's IniParser does:
+//   - "[section]"; text after "]" other than blanks or a "#"/";" comment is
+//     an error (libdnf lets one last character through, and so do we);
+//   - "key=value" starting in column 0, blanks around key and value dropped;
+//   - a line starting with a blank continues the value ("\n" joins), a
+//     line of blanks adds an empty line to it, an empty line or a comment
+//     ends it;
+//   - "#" or ";" in column 0 starts a comment; nowhere else;
+//   - a value wholly in matching single or double quotes loses them;
+//   - a repeated section merges, a repeated key replaces.
+func parseINI(r io.Reader, name string) ([]*iniSection, error) {
+	var sections []*iniSection
+	byName := map[string]*iniSection{}
+	var cur *iniSection
+	var pending *iniValue // key being read, continuation lines may follow
+	flush := func() {
+		if pending != nil {
+			pending.value = trimQuotes(pending.value)
+			cur.set(*pending)
+			pending = nil
+		}
+	}
+	fail := func(line int, msg string) error {
+		return fmt.Errorf("%s:%d: %s", name, line, msg)
+	}
+
+	br := bufio.NewReader(r)
+	for lineNo := 1; ; lineNo++ {
+		line, err := br.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if line == "" && err == io.EOF {
+			break
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if lineNo == 1 {
+			line = strings.TrimPrefix(line, "\uFEFF")
+		}
+		switch {
+		case line == "" || line[0] == '#' || line[0] == ';':
+			flush()
+			continue
+		case strings.Trim(line, " \t\r") == "":
+			if pending != nil {
+				pending.value += "\n"
+			}
+			continue
+		}
+		start := strings.IndexFunc(line, func(c rune) bool { return c != ' ' && c != '\t' && c != '\r' })
+		end := len(strings.TrimRight(line, " \t\r")) // one past the last non-blank
+		if pending != nil && (start == 0 || line[start] == '[') {
+			flush()
+		}
+		switch {
+		case line[start] == '[':
+			closing := strings.IndexByte(line[start+1:], ']')
+			if closing < 0 {
+				return nil, fail(lineNo, "missing ']'")
+			}
+			closing += start + 1
+			if closing == start+1 {
+				return nil, fail(lineNo, "empty section name")
+			}
+			for _, c := range []byte(line[closing+1 : max(closing+1, end-1)]) {
+				if c == '#' || c == ';' {
+					break
+				}
+				if c != ' ' && c != '\t' && c != '\r' {
+					return nil, fail(lineNo, "text after section header")
+				}
+			}
+			secName := line[start+1 : closing]
+			if cur = byName[secName]; cur == nil {
+				cur = &iniSection{name: secName, line: lineNo}
+				byName[secName] = cur
+				sections = append(sections, cur)
+			}
+		case cur == nil:
+			return nil, fail(lineNo, "key before any [section]")
+		case start > 0:
+			if pending == nil {
+				return nil, fail(lineNo, "continuation line without a key before it")
+			}
+			pending.value += "\n" + line[start:end]
+		case line[0] == '=':
+			return nil, fail(lineNo, "missing key before '='")
+		default:
+			eq := strings.IndexByte(line, '=')
+			if eq < 0 {
+				return nil, fail(lineNo, "missing '=' (libdnf reads no \"key: value\")")
+			}
+			value := ""
+			if eq+1 < end {
+				value = strings.TrimLeft(line[eq+1:end], " \t")
+			}
+			pending = &iniValue{key: strings.TrimRight(line[:eq], " \t"), value: value, line: lineNo}
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	flush()
+	return sections, nil
+}
+
+func trimQuotes(v string) string {
+	if len(v) > 1 && v[0] == v[len(v)-1] && (v[0] == '"' || v[0] == '\'') {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+// ParseRepoFile reads the repositories of one .repo file. name (the file's
+// path) is recorded in RepoConfig.File and starts every error, with the
+// line. Sections, keys and values follow libdnf's syntax (see parseINI);
+// vars are substituted in section names and all values. The [main] section
+// is skipped and unknown keys are ignored, as dnf does; keys are
+// case-sensitive. Where dnf only logs a bad value or a bad repository id and
+// goes on, this is an error.
+func ParseRepoFile(r io.Reader, name string, vars Vars) ([]RepoConfig, error) {
+	sections, err := parseINI(r, name)
+	if err != nil {
+		return nil, err
+	}
+	var repos []RepoConfig
+	seen := map[string]int{}
+	for _, sec := range sections {
+		if sec.name == "main" {
+			continue
+		}
+		repo, err := repoFromSection(sec, name, vars)
+		if err != nil {
+			return nil, err
+		}
+		if line, dup := seen[repo.ID]; dup {
+			return nil, fmt.Errorf("%s:%d: repository %q is already defined on line %d", name, sec.line, repo.ID, line)
+		}
+		seen[repo.ID] = sec.line
+		repos = append(repos, repo)
+	}
+	return repos, nil
+}
+
+func repoFromSection(sec *iniSection, file string, vars Vars) (RepoConfig, error) {
+	repo := RepoConfig{
+		ID:       vars.Substitute(sec.name),
+		Enabled:  true,
+		Priority: 99,
+		Cost:     1000,
+		File:     file,
+	}
+	if err := checkRepoID(repo.ID); err != nil {
+		return repo, fmt.Errorf("%s:%d: %v", file, sec.line, err)
+	}
+	named := false
+	for _, kv := range sec.values {
+		value := vars.Substitute(kv.value)
+		if value == "None" {
+			value = "" // dnf's spelling of "unset"
+		}
+		var err error
+		switch kv.key {
+		case "name":
+			repo.Name, named = value, true
+		case "baseurl":
+			repo.BaseURLs = splitList(value)
+		case "mirrorlist":
+			repo.Mirrorlist = value
+		case "metalink":
+			repo.Metalink = value
+		case "enabled":
+			repo.Enabled, err = parseBool(value)
+		case "module_hotfixes":
+			repo.ModuleHotfixes, err = parseBool(value)
+		case "priority":
+			repo.Priority, err = parseInt32(value)
+		case "cost":
+			repo.Cost, err = parseInt32(value)
+		case "excludepkgs", "exclude":
+			repo.Exclude = appendList(repo.Exclude, value)
+		case "includepkgs":
+			repo.Include = appendList(repo.Include, value)
+		}
+		if err != nil {
+			return repo, fmt.Errorf("%s:%d: %s: %v", file, kv.line, kv.key, err)
+		}
+	}
+	if !named {
+		repo.Name = repo.ID
+	}
+	return repo, nil
+}
+
+// checkRepoID applies libdnf's Repo::verifyId: ASCII letters, digits and
+// "-_.:".
+func checkRepoID(id string) error {
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !isVarNameByte(c) && c != '-' && c != '.' && c != ':' {
+			return fmt.Errorf("bad repository id %q: byte %d (%q) is not a letter, digit or one of -_.:", id, i, c)
+		}
+	}
+	return nil
+}
+
+// splitList splits a list option as libdnf's OptionStringList does: on
+// spaces, commas and newlines (not tabs), dropping empty items.
+func splitList(value string) []string {
+	return strings.FieldsFunc(value, func(c rune) bool { return c == ' ' || c == ',' || c == '\n' })
+}
+
+// appendList adds the items of an excludepkgs/includepkgs value, as libdnf's
+// optionTListAppend does: an empty value clears what came before.
+func appendList(list []string, value string) []string {
+	if value == "" {
+		return nil
+	}
+	return append(list, splitList(value)...)
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "1", "yes", "true", "on":
+		return true, nil
+	case "0", "no", "false", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("invalid boolean value %q", s)
+}
+
+func parseInt32(s string) (int, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32)
+	if err != nil {
+		return 0, fmt.Errorf("invalid number %q", s)
+	}
+	return int(n), nil
+}
+
+// LoadRepoDir reads every *.repo file of dir (hidden files and directories
+// excepted, as dnf's glob does), in dnf's order: by file name without the
+// .repo suffix. A repository id defined twice is an error naming both files,
+// and so is a file that does not parse (dnf warns and skips either). A
+// missing dir is no error and gives no repositories, as in dnf.
+func LoadRepoDir(dir string, vars Vars) ([]RepoConfig, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".repo") {
+			continue
+		}
+		path := filepath.Join(dir, n)
+		if info, err := os.Stat(path); err != nil {
+			return nil, err
+		} else if info.IsDir() {
+			continue
+		}
+		files = append(files, path)
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		return strings.TrimSuffix(files[i], ".repo") < strings.TrimSuffix(files[j], ".repo")
+	})
+
+	var repos []RepoConfig
+	from := map[string]string{} // id -> file
+	for _, path := range files {
+		fileRepos, err := loadRepoFile(path, vars)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range fileRepos {
+			if other, dup := from[r.ID]; dup {
+				return nil, fmt.Errorf("repository %q is defined in both %s and %s", r.ID, other, path)
+			}
+			from[r.ID] = path
+		}
+		repos = append(repos, fileRepos...)
+	}
+	return repos, nil
+}
+
+func loadRepoFile(path string, vars Vars) ([]RepoConfig, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseRepoFile(f, path, vars)
+}
+
+// ParseRepoFromPath splits dnf's --repofrompath argument "ID,LOCATION".
+// Like dnf, it wants exactly one comma and both parts non-empty, and turns a
+// LOCATION without "://" into a file:// URL of its absolute path. The caller
+// substitutes variables in location (Vars.Substitute), as dnf does.
+func ParseRepoFromPath(arg string) (id, location string, err error) {
+	id, location, ok := strings.Cut(arg, ",")
+	if !ok || id == "" || location == "" || strings.Contains(location, ",") {
+		return "", "", fmt.Errorf("--repofrompath %q: want ID,LOCATION", arg)
+	}
+	if err := checkRepoID(id); err != nil {
+		return "", "", fmt.Errorf("--repofrompath %q: %v", arg, err)
+	}
+	if !strings.Contains(location, "://") {
+		abs, err := filepath.Abs(location)
+		if err != nil {
+			return "", "", fmt.Errorf("--repofrompath %q: %v", arg, err)
+		}
+		location = "file://" + abs
+	}
+	return id, location, nil
+}
+
+// BaseArch maps an architecture to dnf's base architecture, the value of
+// $basearch (i686 -> i386, amd64 -> x86_64, armv7hl -> armhfp...). An
+// architecture dnf does not know is returned as it is.
+func BaseArch(arch string) string {
+	switch arch {
+	case "aarch64":
+		return "aarch64"
+	case "alpha", "alphaev4", "alphaev45", "alphaev5", "alphaev56", "alphaev6", "alphaev67", "alphaev68", "alphaev7", "alphapca56":
+		return "alpha"
+	case "armv5tejl", "armv5tel", "armv5tl", "armv6l", "armv7l", "armv8l":
+		return "arm"
+	case "armv6hl", "armv7hl", "armv7hnl", "armv8hl":
+		return "armhfp"
+	case "i386", "athlon", "geode", "i486", "i586", "i686":
+		return "i386"
+	case "ppc64", "ppc64iseries", "ppc64p7", "ppc64pseries":
+		return "ppc64"
+	case "sh4", "sh4a":
+		return "sh4"
+	case "sparc", "sparc64", "sparc64v", "sparcv8", "sparcv9", "sparcv9v":
+		return "sparc"
+	case "x86_64", "amd64", "ia32e":
+		return "x86_64"
+	}
+	// ia64, mips*, loongarch64, noarch, ppc, ppc64le, riscv*, s390, s390x,
+	// sh3 are their own base architecture.
+	return arch
+}
