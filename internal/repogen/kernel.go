@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -394,7 +395,7 @@ func (g *seriesGen) kernelPkgs(build KernelBuild) []Pkg {
 			usedModules[g.syms[i].module] = true
 		}
 	}
-	for _, m := range slices.Sorted(mapKeys(usedModules)) {
+	for _, m := range slices.Sorted(maps.Keys(usedModules)) {
 		base := m[strings.LastIndexByte(m, '/')+1:]
 		mods.Provides = append(mods.Provides, Entry{Name: "kmod(" + base + ".ko)"})
 		mods.Files = append(mods.Files, moddir+"/kernel/"+m+".ko.xz")
@@ -407,16 +408,6 @@ func (g *seriesGen) kernelPkgs(build KernelBuild) []Pkg {
 	core.Provides = mergeSorted(core.Provides, coreSyms)
 	mods.Provides = mergeSorted(mods.Provides, modSyms)
 	return []Pkg{meta, core, mods}
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func (g *seriesGen) stableList() []KABISymbol {
