@@ -57,8 +57,8 @@ func cachePath(root, repoID, name string) (string, error) {
 	return filepath.Join(root, repoID, name), nil
 }
 
-// checkRepoID rejects a repository id that cannot name a cache directory.
-func checkRepoID(repoID string) error {
+// checkCacheID rejects a repository id that cannot name a cache directory.
+func checkCacheID(repoID string) error {
 	if !isPathElement(repoID) {
 		return fmt.Errorf("repo id %q cannot name a cache directory", repoID)
 	}

@@ -90,7 +90,7 @@ func (f *Fetcher) Close() error {
 // metalink), a repomd.xml that does not match is rejected and the next
 // mirror tried. Local mirrors are read directly, never cached.
 func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, want []Checksum) (body []byte, mirror string, err error) {
-	if err := checkRepoID(repoID); err != nil {
+	if err := checkCacheID(repoID); err != nil {
 		return nil, "", err
 	}
 	cached := f.loadRepomd(repoID)
@@ -198,7 +198,7 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd,
 // removed and the next mirror tried; the error names the URL and the
 // expected and actual checksums.
 func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df DataFile) (string, error) {
-	if err := checkRepoID(repoID); err != nil {
+	if err := checkCacheID(repoID); err != nil {
 		return "", err
 	}
 	href, roots, err := resolveHref(df, mirrors)
