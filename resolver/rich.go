@@ -27,8 +27,7 @@ const (
 type Rich struct {
 	Kind RichOp
 	// Name, Op and EVR are a leaf's dependency ("name", or "name op evr").
-	// EVR is kept as written (a "0:" epoch is not dropped); Matches treats
-	// it as no epoch.
+	// As in libsolv, a leading "0:" epoch is dropped from EVR.
 	Name string
 	Op   repomd.Op
 	EVR  string
@@ -60,6 +59,10 @@ const maxRichDepth = 200
 // As in rpm, only and/or/with chain ("(A and B and C)"), different ops never
 // mix without parentheses, else follows only if/unless, and with/without
 // operands may not contain and/if/unless. "(A)" is the leaf A.
+//
+// The tree is normalised as libsolv's pool_parserpmrichdep normalises it:
+// nested and/or/with of the same kind join one chain ("(a and (b and c))"
+// has the three operands a, b, c) and a "0:" epoch is dropped from EVRs.
 //
 // Unlike rpm, ParseRich also rejects "(A else B)" with no if/unless (rpm's
 // parser lets it through, but nothing can evaluate it) and nesting deeper
@@ -194,7 +197,29 @@ func (p *richParser) parse(depth int) (*Rich, bool, error) {
 	case RichAnd, RichIf, RichIfElse, RichUnless, RichUnlessElse:
 		noWith = true
 	}
+	if kind == RichAnd || kind == RichOr || kind == RichWith {
+		args = flatten(kind, args)
+	}
 	return &Rich{Kind: kind, Args: args}, noWith, nil
+}
+
+// flatten splices operands of the same chaining kind into one chain:
+// "(a and (b and c))" is "(a and b and c)", as libsolv prints both.
+func flatten(kind RichOp, args []*Rich) []*Rich {
+	for _, a := range args {
+		if a.Kind == kind {
+			var out []*Rich
+			for _, a := range args {
+				if a.Kind == kind {
+					out = append(out, a.Args...)
+				} else {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+	}
+	return args
 }
 
 // parseLeaf reads "name [op evr]" as rpm's parseSimpleDep does: a token
@@ -210,6 +235,11 @@ func (p *richParser) parseLeaf() (*Rich, error) {
 		if evr == "" {
 			p.pos = evrPos
 			return nil, p.errorf("version required")
+		}
+		// libsolv drops a zero epoch here, so dnf prints "foo >= 1.0" for
+		// "foo >= 0:1.0"; Matches reads both alike.
+		if len(evr) > 2 && evr[0] == '0' && evr[1] == ':' {
+			evr = evr[2:]
 		}
 		leaf.Op, leaf.EVR = op, evr
 		return leaf, nil
@@ -268,10 +298,13 @@ func parseCmp(tok string) (repomd.Op, bool) {
 	return repomd.OpNone, false
 }
 
-// String returns the canonical text: operands separated by single spaces,
+// String returns the canonical text, which is what dnf prints for the
+// dependency (libsolv's pool_dep2str): operands separated by single spaces,
 // every non-leaf operand in parentheses, comparisons as "<", "<=", "=",
-// ">=", ">". A leaf on its own is written "(name op evr)", so that ParseRich
-// reads back an equal tree.
+// ">=", ">". Two cases differ from libsolv so that ParseRich always reads
+// back an equal tree: a leaf on its own is written "(name op evr)" where
+// dnf prints "name op evr", and a without nested in a without keeps its
+// parentheses where libsolv drops them.
 func (r *Rich) String() string {
 	var b strings.Builder
 	if r.Kind == RichLeaf {

@@ -37,7 +37,9 @@ var validRich = []struct {
 	{"(a == 1)", leafV("a", repomd.OpEQ, "1"), "(a = 1)"},
 	{"(a =< 1)", leafV("a", repomd.OpLE, "1"), "(a <= 1)"},
 	{"(a => 1)", leafV("a", repomd.OpGE, "1"), "(a >= 1)"},
-	{"(a < 0:1)", leafV("a", repomd.OpLT, "0:1"), "(a < 0:1)"},
+	{"(a < 0:1)", leafV("a", repomd.OpLT, "1"), "(a < 1)"}, // libsolv drops a zero epoch
+	{"(a < 00:1)", leafV("a", repomd.OpLT, "00:1"), "(a < 00:1)"},
+	{"(a < 0:)", leafV("a", repomd.OpLT, "0:"), "(a < 0:)"},
 	{"(a and b)", node(RichAnd, leaf("a"), leaf("b")), "(a and b)"},
 	{"( a\tand\n b )", node(RichAnd, leaf("a"), leaf("b")), "(a and b)"},
 	{"(a ,and ,b)", node(RichAnd, leaf("a"), leaf("b")), "(a and b)"}, // commas are whitespace
@@ -50,7 +52,13 @@ var validRich = []struct {
 	{"(a unless b else c)", node(RichUnlessElse, leaf("a"), leaf("b"), leaf("c")), "(a unless b else c)"},
 	{"(a without b)", node(RichWithout, leaf("a"), leaf("b")), "(a without b)"},
 	{"((a and b))", node(RichAnd, leaf("a"), leaf("b")), "(a and b)"},
-	{"(a and (b and c))", node(RichAnd, leaf("a"), node(RichAnd, leaf("b"), leaf("c"))), "(a and (b and c))"},
+	// Same-kind chains join, as libsolv builds and prints them.
+	{"(a and (b and c))", node(RichAnd, leaf("a"), leaf("b"), leaf("c")), "(a and b and c)"},
+	{"((a or b) or (c or d))", node(RichOr, leaf("a"), leaf("b"), leaf("c"), leaf("d")), "(a or b or c or d)"},
+	{"(a with (b with c))", node(RichWith, leaf("a"), leaf("b"), leaf("c")), "(a with b with c)"},
+	{"(a or (b and c))", node(RichOr, leaf("a"), node(RichAnd, leaf("b"), leaf("c"))), "(a or (b and c))"},
+	{"(a without (b without c))", node(RichWithout, leaf("a"), node(RichWithout, leaf("b"), leaf("c"))), "(a without (b without c))"},
+	{"((a if b) if c)", node(RichIf, node(RichIf, leaf("a"), leaf("b")), leaf("c")), "((a if b) if c)"},
 	{"((a) or b)", node(RichOr, leaf("a"), leaf("b")), "(a or b)"},
 	{"((a or b) with c)", node(RichWith, node(RichOr, leaf("a"), leaf("b")), leaf("c")), "((a or b) with c)"},
 	{"(a with (b without c))", node(RichWith, leaf("a"), node(RichWithout, leaf("b"), leaf("c"))), "(a with (b without c))"},
@@ -387,6 +395,9 @@ var dnfRichDeps = []string{
 	"(y without x)", "(y without n)", "(x without y)", "(n without x)",
 	"(v >= 1 or n)", "(v > 1.0 or n)", "(v = 1.0 with v < 2)", "((x with z) or n)",
 	"((y without x) and (n if w))", "((n or m) if (x and y) else (w with w))",
+	// Unresolved ones that test how dnf prints them.
+	"(n and (m and n))", "((n or m) or n)", "(v > 0:1.0 or n)", "((n or m) if w else (z with x))",
+	"((n if m) and (m unless n))", "(n or (m and n))", "(n without m)", "(n)", "(v >= 2)",
 }
 
 // TestProvidersDNF4AgainstDNF writes a repository whose package chkNN
@@ -415,11 +426,15 @@ func TestProvidersDNF4AgainstDNF(t *testing.T) {
 	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
 		t.Fatalf("dnf repoclosure: %v\n%s", err, stderr.String())
 	}
-	unresolved := map[string]bool{}
+	// package name -> the unresolved dep as dnf prints it
+	unresolved := map[string]string{}
+	var pkg string
 	for _, line := range strings.Split(stdout.String(), "\n") {
 		if rest, ok := strings.CutPrefix(line, "package: "); ok {
-			name, _, _ := strings.Cut(rest, "-")
-			unresolved[name] = true
+			pkg, _, _ = strings.Cut(rest, "-")
+			unresolved[pkg] = ""
+		} else if dep, ok := strings.CutPrefix(line, "    "); ok && pkg != "" {
+			unresolved[pkg] = dep
 		}
 	}
 
@@ -439,8 +454,16 @@ func TestProvidersDNF4AgainstDNF(t *testing.T) {
 			t.Fatalf("ParseRich(%q): %v", dep, err)
 		}
 		ours := len(r.ProvidersDNF4(f.leaf)) == 0
-		if theirs := unresolved[fmt.Sprintf("chk%02d", k)]; ours != theirs {
+		printed, theirs := unresolved[fmt.Sprintf("chk%02d", k)]
+		if ours != theirs {
 			t.Errorf("%s: unresolved by ProvidersDNF4 = %v, by dnf repoclosure = %v", dep, ours, theirs)
+		}
+		want := r.String()
+		if r.Kind == RichLeaf { // dnf prints a lone leaf without parentheses
+			want = want[1 : len(want)-1]
+		}
+		if theirs && printed != want {
+			t.Errorf("%s: dnf prints %q, String gives %q", dep, printed, want)
 		}
 	}
 	if len(unresolved) == 0 {
