@@ -525,7 +525,11 @@ func (s *xmlScanner) scanText() (tokenKind, error) {
 		}
 		if !complete {
 			if err := s.more(maxTextLen, "text"); err != nil {
-				return tokEOF, err
+				// Text may run to the end of input (white space after the
+				// root element); next reports an unclosed element.
+				if !s.eof || s.rerr != nil || s.end-s.pos > maxTextLen {
+					return tokEOF, err
+				}
 			}
 			continue
 		}
