@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -389,8 +390,8 @@ func TestWriteRepoDeterministicAndReplacesOld(t *testing.T) {
 		if err := WriteRepo(b, []Pkg{fooPkg, oddPkg}, comp); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := dirContents(t, b), dirContents(t, a); !mapsEqual(got, want) {
-			t.Errorf("%v: second write differs: %v vs %v", comp, keys(got), keys(want))
+		if got, want := dirContents(t, b), dirContents(t, a); !maps.Equal(got, want) {
+			t.Errorf("%v: second write differs: %v vs %v", comp, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
 		}
 	}
 }
@@ -409,27 +410,6 @@ func dirContents(t *testing.T, dir string) map[string]string {
 		}
 		out[e.Name()] = string(data)
 	}
-	return out
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
-func keys(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
 
