@@ -139,7 +139,7 @@ func (f *Fetcher) storeCached(repoID, name string, data []byte) error {
 // and the cache when it is not there.
 func (f *Fetcher) loadCached(repoID, name string) ([]byte, error) {
 	if f.CacheDir == "" {
-		return nil, fmt.Errorf("repo %s: %s: cache-only mode needs a cache directory", repoID, name)
+		return nil, fmt.Errorf("%s: cache-only mode needs a cache directory", name)
 	}
 	p, err := cachePath(f.CacheDir, repoID, name)
 	if err != nil {
@@ -147,7 +147,7 @@ func (f *Fetcher) loadCached(repoID, name string) ([]byte, error) {
 	}
 	data, err := readSmallFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("repo %s: %s is not cached (no %s) and cache-only mode forbids the network", repoID, name, p)
+		return nil, fmt.Errorf("%s: not cached (no %s), and cache-only mode forbids the network", name, p)
 	}
 	return data, err
 }

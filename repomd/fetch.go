@@ -121,7 +121,7 @@ func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, w
 		if f.CacheOnly {
 			switch {
 			case cached == nil:
-				return fmt.Errorf("%s is not cached and cache-only mode forbids the network", repomdHref)
+				return errors.New("not cached, and cache-only mode forbids the network")
 			case !cacheMatches:
 				return matchWant(cached.body, want, "cached "+repomdHref)
 			}
@@ -203,11 +203,11 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 	}
 	href, roots, err := resolveHref(df, mirrors)
 	if err != nil {
-		return "", fmt.Errorf("repo %s: %w", repoID, err)
+		return "", err
 	}
 	name, err := contentName(df, href)
 	if err != nil {
-		return "", fmt.Errorf("repo %s: %s: %w", repoID, href, err)
+		return "", fmt.Errorf("%s: %w", href, err)
 	}
 	if f.CacheOnly {
 		roots = offlineRoots(roots)
@@ -227,7 +227,7 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 			return nil
 		}
 		if f.CacheOnly && f.CacheDir == "" {
-			return fmt.Errorf("%s: cache-only mode needs a cache directory", href)
+			return errors.New("cache-only mode needs a cache directory")
 		}
 		if dst == "" {
 			root, err := f.cacheRoot()
@@ -243,7 +243,7 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 			}
 		}
 		if f.CacheOnly {
-			return fmt.Errorf("%s is not cached (no %s) and cache-only mode forbids the network", href, dst)
+			return fmt.Errorf("not cached (no %s), and cache-only mode forbids the network", dst)
 		}
 		u := src.join(href)
 		if err := f.retry(ctx, func() error { return f.download(ctx, u, dst, href, df) }); err != nil {
@@ -415,14 +415,11 @@ func matchWant(body []byte, want []Checksum, where string) error {
 func (f *Fetcher) smallFile(ctx context.Context, repoID, location, cacheName string) (body []byte, fromNetwork bool, err error) {
 	src, err := parseMirror(location)
 	if err != nil {
-		return nil, false, fmt.Errorf("repo %s: %w", repoID, err)
+		return nil, false, err
 	}
 	if src.url == nil {
 		body, err = readSmallFile(src.path)
-		if err != nil {
-			return nil, false, fmt.Errorf("repo %s: %w", repoID, err)
-		}
-		return body, false, nil
+		return body, false, err
 	}
 	if f.CacheOnly {
 		body, err = f.loadCached(repoID, cacheName)
@@ -435,7 +432,7 @@ func (f *Fetcher) smallFile(ctx context.Context, repoID, location, cacheName str
 		})
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("repo %s: %w", repoID, err)
+		return nil, false, err
 	}
 	return body, true, nil
 }
@@ -480,9 +477,10 @@ func (f *Fetcher) retry(ctx context.Context, attempt func() error) error {
 
 // firstMirror calls try with each mirror in turn until one succeeds. Failed
 // mirrors are logged; when all fail, the error lists every mirror's failure.
+// Errors name what was fetched but not the repository: callers add that.
 func (f *Fetcher) firstMirror(ctx context.Context, repoID, what string, mirrors []string, try func(mirror string) error) error {
 	if len(mirrors) == 0 {
-		return fmt.Errorf("repo %s: %s: no mirrors to fetch from", repoID, what)
+		return fmt.Errorf("%s: no mirrors to fetch from", what)
 	}
 	var errs []error
 	for i, m := range mirrors {
@@ -491,7 +489,7 @@ func (f *Fetcher) firstMirror(ctx context.Context, repoID, what string, mirrors 
 			return nil
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("repo %s: %s: %w", repoID, what, ctxErr)
+			return fmt.Errorf("%s: %w", what, ctxErr)
 		}
 		errs = append(errs, err)
 		if i+1 < len(mirrors) {
@@ -499,9 +497,9 @@ func (f *Fetcher) firstMirror(ctx context.Context, repoID, what string, mirrors 
 		}
 	}
 	if len(errs) == 1 {
-		return fmt.Errorf("repo %s: %s: %w", repoID, what, errs[0])
+		return fmt.Errorf("%s: %w", what, errs[0])
 	}
-	return fmt.Errorf("repo %s: %s: all %d mirrors failed:\n%w", repoID, what, len(errs), errors.Join(errs...))
+	return fmt.Errorf("%s: all %d mirrors failed:\n%w", what, len(errs), errors.Join(errs...))
 }
 
 // get performs one GET of u and hands a 200 response (or a 304 answering a

@@ -327,8 +327,7 @@ func TestFileAllMirrorsFail(t *testing.T) {
 		t.Fatal("File succeeded with no good mirror")
 	}
 	for _, want := range []string{
-		"repo appstream",
-		"all 2 mirrors failed",
+		href + ": all 2 mirrors failed",
 		missing.URL + "/" + href + ": HTTP 404",
 		corrupt.URL + "/" + href + ": checksum mismatch: expected sha256:" + sha256Of(content) + ", got sha256:" + sha256Of(wrong),
 	} {
@@ -425,7 +424,7 @@ func TestFileCacheOnly(t *testing.T) {
 
 	f.CacheOnly = true
 	_, err := f.File(ctx, "o", mirrors, df)
-	if err == nil || !strings.Contains(err.Error(), href+" is not cached") || !strings.Contains(err.Error(), "cache-only") {
+	if err == nil || !strings.Contains(err.Error(), href+": not cached") || !strings.Contains(err.Error(), "cache-only") {
 		t.Fatalf("cache-only File before any fetch: %v, want an error naming %s", err, href)
 	}
 	if strings.Contains(err.Error(), "mirrors failed") {
@@ -891,7 +890,7 @@ func TestRepomdCacheOnly(t *testing.T) {
 	mirrors := []string{srv.URL, srv.URL + "/x"}
 
 	f.CacheOnly = true
-	if _, _, err := f.Repomd(ctx, "r", mirrors, nil); err == nil || !strings.Contains(err.Error(), repomdHref+" is not cached") {
+	if _, _, err := f.Repomd(ctx, "r", mirrors, nil); err == nil || !strings.Contains(err.Error(), repomdHref+": not cached") {
 		t.Fatalf("cache-only before a fetch: %v", err)
 	}
 	if srv.requests.Load() != 0 {

@@ -206,12 +206,12 @@ func (f *Fetcher) ResolveMirrors(ctx context.Context, repoID string, baseurls []
 		case ctx.Err() != nil || len(baseurls) == 0:
 			return nil, nil, err
 		default:
-			f.logf("%v; using baseurl only", err)
+			f.logf("repo %s: %v; using baseurl only", repoID, err)
 		}
 	}
 	mirrors = dedupeMirrors(mirrors)
 	if len(mirrors) == 0 {
-		return nil, nil, fmt.Errorf("repo %s: no mirrors (no baseurl, and the mirror list names none)", repoID)
+		return nil, nil, errors.New("no mirrors: no baseurl, and the mirror list names none")
 	}
 	return mirrors, want, nil
 }
@@ -227,11 +227,11 @@ func (f *Fetcher) fetchMirrorList(ctx context.Context, repoID, listURL, cacheNam
 	if isMetalink(body) {
 		ml, err := ParseMetalink(bytes.NewReader(body))
 		if err != nil {
-			return nil, nil, fmt.Errorf("repo %s: %s: %w", repoID, listURL, err)
+			return nil, nil, fmt.Errorf("%s: %w", listURL, err)
 		}
 		mirrors, want = ml.Mirrors, ml.Hashes
 	} else if mirrors, err = ParseMirrorlist(bytes.NewReader(body)); err != nil {
-		return nil, nil, fmt.Errorf("repo %s: %s: %w", repoID, listURL, err)
+		return nil, nil, fmt.Errorf("%s: %w", listURL, err)
 	}
 	// Cache only what parsed, so a broken answer never replaces a good copy.
 	if fromNetwork && f.CacheDir != "" {

@@ -218,7 +218,7 @@ func TestResolveMirrorsMetalink(t *testing.T) {
 
 	fresh, _ := newTestFetcher(t)
 	fresh.CacheOnly = true
-	if _, _, err := fresh.ResolveMirrors(ctx, "updates", nil, "", metalinkURL); err == nil || !strings.Contains(err.Error(), "metalink.xml is not cached") {
+	if _, _, err := fresh.ResolveMirrors(ctx, "updates", nil, "", metalinkURL); err == nil || !strings.Contains(err.Error(), "metalink.xml: not cached") {
 		t.Errorf("cache-only without a cached metalink: %v", err)
 	}
 }
