@@ -122,11 +122,15 @@ func SymbolName(dep string) (sym string, ok bool) {
 
 // IsKmod reports whether a package is a kernel module package by the default
 // rule: it requires kernel(...), ksym(...) or a kernel uname-r, or its name
-// starts with "kmod-".
+// starts with "kmod-" (but kmod's own kmod-libs and kmod-devel are not).
 func (p *Pool) IsKmod(id PkgID) bool {
 	pkg := p.pkgs[id]
-	if strings.HasPrefix(p.str(pkg.Name), "kmod-") {
-		return true
+	if rest, ok := strings.CutPrefix(p.str(pkg.Name), "kmod-"); ok {
+		switch rest {
+		case "libs", "devel", "debuginfo", "debugsource":
+		default:
+			return true
+		}
 	}
 	for _, d := range pkg.Deps[repomd.Requires] {
 		name := p.str(d.Name)
