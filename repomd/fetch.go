@@ -86,9 +86,10 @@ func (f *Fetcher) Close() error {
 
 // Repomd returns repomd.xml's bytes from the first mirror that serves it, and
 // that mirror's base URL. A cached copy from an earlier run is revalidated
-// with ETag/If-Modified-Since at the URL it came from, and used on 304. With want checksums (from a
-// metalink), a repomd.xml that does not match is rejected and the next
-// mirror tried. Local mirrors are read directly, never cached.
+// with ETag/If-Modified-Since at the URL it came from, and used on 304. With
+// want checksums (from a metalink), a repomd.xml that does not match is
+// rejected and the next mirror tried. Local mirrors are read directly, never
+// cached.
 func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, want []Checksum) (body []byte, mirror string, err error) {
 	if err := checkCacheID(repoID); err != nil {
 		return nil, "", err

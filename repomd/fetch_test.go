@@ -208,7 +208,7 @@ func TestFileMirrorFailover(t *testing.T) {
 				case <-time.After(10 * time.Second):
 				}
 			},
-			timeout:  200 * time.Millisecond,
+			timeout:  500 * time.Millisecond, // also bounds the good mirror: leave room for a loaded machine
 			requests: 2,
 			wantLog:  []string{"Client.Timeout exceeded"},
 		},
@@ -269,9 +269,9 @@ func TestFileMirrorFailover(t *testing.T) {
 				case <-time.After(10 * time.Second):
 				}
 			},
-			stall:    200 * time.Millisecond,
+			stall:    500 * time.Millisecond,
 			requests: 2,
-			wantLog:  []string{"stalled: no data for 200ms"},
+			wantLog:  []string{"stalled: no data for 500ms"},
 		},
 	}
 	for _, tt := range tests {
