@@ -125,7 +125,7 @@ func (s *xmlScanner) fill() bool {
 // more is called when the token at pos is incomplete. It fails when the
 // token already exceeds limit or the input ends.
 func (s *xmlScanner) more(limit int, what string) error {
-	if s.end-s.pos > limit {
+	if s.end-s.pos >= limit {
 		return s.errorAt(s.pos, "%s longer than %d bytes", what, limit)
 	}
 	if s.fill() {
@@ -162,9 +162,13 @@ func (s *xmlScanner) next() (tokenKind, error) {
 				s.text = s.buf[s.pos:i:i]
 				s.offset = s.base + int64(s.pos)
 				s.pos = i
-				return tokText, nil
+			} else if err := s.scanText(); err != nil {
+				return tokEOF, err
 			}
-			return s.scanText()
+			if len(s.stack) == 0 {
+				continue // white space around the root element
+			}
+			return tokText, nil
 		}
 		if s.pos+1 >= s.end {
 			if err := s.more(maxTagLen, "tag"); err != nil {
@@ -184,8 +188,11 @@ func (s *xmlScanner) next() (tokenKind, error) {
 			if err != nil {
 				return tokEOF, err
 			}
-			if !skipped {
-				return s.scanText() // CDATA section
+			if !skipped { // a CDATA section, which is text
+				if err := s.scanText(); err != nil {
+					return tokEOF, err
+				}
+				return tokText, nil
 			}
 		default:
 			return s.scanStartTag()
@@ -516,20 +523,23 @@ func (s *xmlScanner) skipDoctype() error {
 }
 
 // scanText scans character data at pos up to the next tag, merging in CDATA
-// sections and dropping comments, and expands references.
-func (s *xmlScanner) scanText() (tokenKind, error) {
+// sections and dropping comments, and expands references. Outside the root
+// element only white space is allowed.
+func (s *xmlScanner) scanText() error {
 	for {
 		end, special, complete, err := s.findTextEnd()
 		if err != nil {
-			return tokEOF, err
+			return err
 		}
 		if !complete {
-			if err := s.more(maxTextLen, "text"); err != nil {
-				// Text may run to the end of input (white space after the
-				// root element); next reports an unclosed element.
-				if !s.eof || s.rerr != nil || s.end-s.pos > maxTextLen {
-					return tokEOF, err
-				}
+			// Unlike a tag, text may run to the end of input (white space
+			// after the root element): once fill has seen the end,
+			// findTextEnd completes the text or reports what is unterminated.
+			if s.end-s.pos >= maxTextLen {
+				return s.errorAt(s.pos, "text longer than %d bytes", maxTextLen)
+			}
+			if !s.fill() && s.rerr != nil {
+				return s.readError()
 			}
 			continue
 		}
@@ -540,19 +550,19 @@ func (s *xmlScanner) scanText() (tokenKind, error) {
 				s.scratch = make([]byte, 0, len(s.buf))
 			}
 			if text, err = s.decodeText(s.scratch[:0], text, start); err != nil {
-				return tokEOF, err
+				return err
 			}
 		}
 		if len(s.stack) == 0 {
 			// Only white space and comments may surround the root element.
 			if i := bytes.IndexFunc(text, func(r rune) bool { return r >= utf8.RuneSelf || !isSpace[r] }); i >= 0 {
-				return tokEOF, s.errorAt(start, "text outside the root element")
+				return s.errorAt(start, "text outside the root element")
 			}
 		}
 		s.text = text
 		s.offset = s.base + int64(start)
 		s.pos = end
-		return tokText, nil
+		return nil
 	}
 }
 

@@ -1,0 +1,391 @@
+package repomd
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// realXML returns the decompressed contents of the one file of the shared
+// real data (see /work/shared/data/SOURCES.md) that matches glob. Without the
+// data the test is skipped, or fails when $CI is set.
+func realXML(tb testing.TB, glob string) []byte {
+	tb.Helper()
+	matches, err := filepath.Glob(filepath.Join("..", "..", "shared", "data", glob))
+	if err != nil || len(matches) != 1 {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("real data %s: %d matches (%v)", glob, len(matches), err)
+		}
+		tb.Skipf("real data %s not available", glob)
+	}
+	f, err := os.Open(matches[0])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatalf("%s: %v", matches[0], err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		tb.Fatalf("%s: %v", matches[0], err)
+	}
+	return data
+}
+
+const (
+	baseosPrimaryGlob      = "cs9/baseos/repodata/*-primary.xml.gz"
+	baseosFilelistsGlob    = "cs9/baseos/repodata/*-filelists.xml.gz"
+	appstreamPrimaryGlob   = "cs9/appstream/repodata/*-primary.xml.gz"
+	appstreamFilelistsGlob = "cs9/appstream/repodata/*-filelists.xml.gz"
+)
+
+// readFixture returns a file of testdata/xml.
+func readFixture(tb testing.TB, name string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "xml", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
+// scanTokens renders every token of r, one string each: "<name a='v'>",
+// "<name/>", "</name>" or a quoted text, each prefixed with its offset when
+// withOffsets is set.
+func scanTokens(r io.Reader, withOffsets bool) ([]string, error) {
+	sc := newXMLScanner(r, "test.xml")
+	var out []string
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return out, err
+		}
+		var tok string
+		switch k {
+		case tokEOF:
+			if sc.depth() != 0 {
+				return out, fmt.Errorf("EOF at depth %d", sc.depth())
+			}
+			return out, nil
+		case tokStart:
+			var b strings.Builder
+			fmt.Fprintf(&b, "<%s", sc.name)
+			for _, a := range sc.attrs {
+				fmt.Fprintf(&b, " %s='%s'", a.name, a.value)
+			}
+			if sc.selfClosing {
+				b.WriteString("/")
+			}
+			b.WriteString(">")
+			tok = b.String()
+		case tokEnd:
+			tok = fmt.Sprintf("</%s>", sc.name)
+		case tokText:
+			tok = fmt.Sprintf("%q", sc.text)
+		}
+		if withOffsets {
+			tok = fmt.Sprintf("%d:%s", sc.offset, tok)
+		}
+		out = append(out, tok)
+	}
+}
+
+func TestScannerTokens(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"empty root", `<a/>`, []string{"<a/>"}},
+		{"white space up to the end of input", "<a/>\n\n", []string{"<a/>"}},
+		{"declaration, doctype, comments",
+			"<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ELEMENT a ANY> <!ATTLIST a x CDATA \"]>\">]>\n<!-- c -->\n<a><!-- in --></a>\n<!-- after -->\n",
+			[]string{"<a>", "</a>"}},
+		{"attributes in any order, both quotes",
+			`<a y='2' x="1"><b x='1' y="2"/></a>`,
+			[]string{"<a y='2' x='1'>", "<b x='1' y='2'/>", "</a>"}},
+		{"spaces around = and before >",
+			"<a x = \"1\"\n\ty\t=\t'2' ></a >",
+			[]string{"<a x='1' y='2'>", "</a>"}},
+		{"quote and > inside values", `<a x="it's > 1" y='say "hi"'/>`, []string{`<a x='it's > 1' y='say "hi"'/>`}},
+		{"predefined entities",
+			`<a x="&lt;&gt;&amp;&apos;&quot;">&lt;&gt;&amp;&apos;&quot;</a>`,
+			[]string{`<a x='<>&'"'>`, `"<>&'\""`, "</a>"}},
+		{"character references",
+			`<a x="&#38;&#x26;&#x41;">&#38;&#x26;&#8364;&#x20ac;&#x1F600;</a>`,
+			[]string{"<a x='&&A'>", `"&&€€😀"`, "</a>"}},
+		{"attribute white space normalised, references not",
+			"<a x=\"1\t2\n3\r4&#9;5\"/>",
+			[]string{"<a x='1 2 3 4\t5'/>"}},
+		{"namespace prefixes are plain names",
+			`<rpm:requires><rpm:entry name="x" xml:base="y"/></rpm:requires>`,
+			[]string{"<rpm:requires>", "<rpm:entry name='x' xml:base='y'/>", "</rpm:requires>"}},
+		{"CDATA merges with text", `<a>x<![CDATA[<b>&amp;]]]>y</a>`, []string{"<a>", `"x<b>&amp;]y"`, "</a>"}},
+		{"comment inside text is dropped", `<a>x<!-- <b> -->y</a>`, []string{"<a>", `"xy"`, "</a>"}},
+		{"processing instruction splits text", `<a>x<?pi data?>y</a>`, []string{"<a>", `"x"`, `"y"`, "</a>"}},
+		{"rich dependency", `<e name="(foo &gt;= 1.0 if bar)"/>`, []string{"<e name='(foo >= 1.0 if bar)'/>"}},
+		{"UTF-8 passes through", `<a n="é">ü</a>`, []string{"<a n='é'>", `"ü"`, "</a>"}},
+		{"text around children",
+			"<a>\n  <b>1</b>\n</a>",
+			[]string{"<a>", `"\n  "`, "<b>", `"1"`, "</b>", `"\n"`, "</a>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := scanTokens(strings.NewReader(tt.in), false)
+			if err != nil {
+				t.Fatalf("error: %v", err)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestScannerOffsets(t *testing.T) {
+	in := "<?xml version=\"1.0\"?>\n<a x=\"1\">\n <b/>&amp;<c></c>\n</a>\n"
+	want := []string{ // offsets counted by hand; no text outside the root
+		"22:<a x='1'>", `31:"\n "`, "33:<b/>", `37:"&"`, "42:<c>", "45:</c>", `49:"\n"`, "50:</a>",
+	}
+	got, err := scanTokens(strings.NewReader(in), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestScannerErrors(t *testing.T) {
+	long := strings.Repeat("n", maxNameLen+1)
+	tests := []struct {
+		name, in string
+		want     string // the error must contain it
+	}{
+		{"empty input", "", "offset 0: no root element"},
+		{"only a declaration", `<?xml version="1.0"?>` + "\n", "offset 22: no root element"},
+		{"truncated in element", "<a><b>", "offset 6: unexpected end of input inside <b>"},
+		{"truncated in tag", `<a><b x="1`, "offset 10: unexpected end of input inside tag"},
+		{"truncated in end tag", `<a></a`, "offset 6: unexpected end of input inside end tag"},
+		{"truncated after <", `<a><`, "offset 4: unexpected end of input inside tag"},
+		{"truncated in text", `<a>abc`, "offset 6: unexpected end of input inside <a>"},
+		{"truncated in comment", `<a><!-- x`, "offset 9: unexpected end of input inside comment"},
+		{"truncated in CDATA", `<a><![CDATA[x`, "offset 3: unterminated <![CDATA["},
+		{"truncated in PI", `<?xml `, "offset 6: unexpected end of input inside processing instruction"},
+		{"mismatched end tag", "<a><b></a>", "offset 6: end tag </a> does not match <b>"},
+		{"end tag without start", "</a>", "offset 0: end tag </a> without start tag"},
+		{"unknown entity", "<a>x&nbsp;</a>", "offset 4: bad reference &nbsp;"},
+		{"entity in attribute", `<a x="&foo;"/>`, "offset 6: bad reference &foo;"},
+		{"unterminated entity", "<a>&amp</a>", "offset 3: unterminated reference"},
+		{"NUL reference", "<a>&#0;</a>", "bad reference &#0;"},
+		{"surrogate reference", "<a>&#xD800;</a>", "bad reference &#xD800;"},
+		{"reference out of range", "<a>&#x110000;</a>", "bad reference"},
+		{"huge reference", "<a>&#99999999999999999999;</a>", "bad reference"},
+		{"empty reference", "<a>&#;</a>", "bad reference"},
+		{"empty hex reference", "<a>&#x;</a>", "bad reference"},
+		{"bad digit", "<a>&#12a;</a>", "bad reference"},
+		{"unquoted value", "<a x=1/>", "offset 5: unquoted value of attribute x"},
+		{"attribute without value", "<a x/>", "offset 4: attribute x without value"},
+		{"no space between attributes", `<a x="1"y="2"/>`, "offset 8: expected space before attribute"},
+		{"< in attribute", `<a x="<"/>`, "offset 6: < in value of attribute x"},
+		{"bad tag start", "<a>< b/></a>", "offset 3: invalid character ' ' after <"},
+		{"bad self-close", `<a x="1"/ >`, "offset 8: expected />"},
+		{"junk in end tag", "<a></a b>", "invalid character 'b' in end tag"},
+		{"text before root", "x<a/>", "offset 0: text outside the root element"},
+		{"text after root", "<a/>x", "offset 4: text outside the root element"},
+		{"reference outside root", "<a/>&amp;", "offset 4: text outside the root element"},
+		{"second root", "<a/><b/>", "offset 4: second root element <b>"},
+		{"CDATA outside root", "<![CDATA[x]]><a/>", "offset 0: CDATA section outside the root element"},
+		{"DOCTYPE inside root", "<a><!DOCTYPE a></a>", "offset 3: DOCTYPE after the root element"},
+		{"unknown markup", "<a><!ELEMENT a></a>", "offset 3: unexpected markup"},
+		{"too deep", strings.Repeat("<a>", maxDepth+1), "elements nested deeper than 256"},
+		{"element name too long", "<" + long + "/>", "offset 0: element name longer than 65536 bytes"},
+		{"attribute value too long", `<a x="` + long + `"/>`, "offset 6: value of attribute x longer than 65536 bytes"},
+		{"tag too long", "<a" + strings.Repeat(` x="1"`, maxTagLen/5) + "/>", "offset 0: tag longer than 1048576 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := scanTokens(strings.NewReader(tt.in), false)
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "test.xml: offset ") {
+				t.Errorf("error %q, want test.xml: offset ...%q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestScannerTextLimit(t *testing.T) {
+	in := "<a>" + strings.Repeat("x", maxTextLen+1) + "</a>"
+	_, err := scanTokens(strings.NewReader(in), false)
+	if err == nil || !strings.Contains(err.Error(), "offset 3: text longer than") {
+		t.Errorf("error %v, want text longer than ...", err)
+	}
+}
+
+// TestScannerChunking feeds the same documents whole, one byte at a time and
+// in odd pieces: tokens spanning refills must come out the same.
+func TestScannerChunking(t *testing.T) {
+	big := strings.Repeat("long &amp; text ", 40000) // > one buffer
+	docs := []string{
+		string(readFixture(t, "features-primary.xml")),
+		string(readFixture(t, "cs9-baseos-sample-primary.xml")),
+		"<a x=\"" + strings.Repeat("v", 60000) + "\">" + big + "<![CDATA[" + big + "]]><!--" + big + "-->" + big + "</a>",
+	}
+	for i, doc := range docs {
+		want, err := scanTokens(strings.NewReader(doc), true)
+		if err != nil {
+			t.Fatalf("doc %d: %v", i, err)
+		}
+		readers := map[string]io.Reader{
+			"one byte": iotest.OneByteReader(strings.NewReader(doc)),
+			"half":     iotest.HalfReader(strings.NewReader(doc)),
+			"data+EOF": iotest.DataErrReader(strings.NewReader(doc)),
+		}
+		for name, r := range readers {
+			if i == 2 && name == "one byte" {
+				continue // quadratic in the token length
+			}
+			got, err := scanTokens(r, true)
+			if err != nil {
+				t.Fatalf("doc %d, %s: %v", i, name, err)
+			}
+			if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+				t.Errorf("doc %d, %s: tokens differ", i, name)
+			}
+		}
+	}
+}
+
+func TestScannerReadError(t *testing.T) {
+	boom := errors.New("boom")
+	r := io.MultiReader(strings.NewReader("<a><b>12345"), iotest.ErrReader(boom))
+	_, err := scanTokens(r, false)
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "test.xml: offset 11: boom") {
+		t.Errorf("error %v, want test.xml: offset 11: boom", err)
+	}
+}
+
+// stuckReader returns no data and no error forever.
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+
+func TestScannerNoProgress(t *testing.T) {
+	_, err := scanTokens(stuckReader{}, false)
+	if !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("error %v, want io.ErrNoProgress", err)
+	}
+}
+
+func TestTextContentAndSkip(t *testing.T) {
+	in := `<r><t>a<x>ignored<y/></x>b<![CDATA[c]]>&amp;</t><s><deep><deeper/>text</deep></s><u/><after/></r>`
+	sc := newXMLScanner(strings.NewReader(in), "test.xml")
+	var got []string
+	for {
+		k, err := sc.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k == tokEOF {
+			break
+		}
+		if k != tokStart {
+			continue
+		}
+		switch string(sc.name) {
+		case "t", "u":
+			text, err := sc.textContent()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, string(text))
+		case "s":
+			if err := sc.skipElement(); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			got = append(got, string(sc.name))
+		}
+	}
+	want := "r,abc&,,after" // <x> skipped inside <t>, <s> skipped whole, <u/> empty
+	if strings.Join(got, ",") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, ","), want)
+	}
+}
+
+// realPackageBlocks returns up to n <package> elements of a real primary or
+// filelists document, the smallest first, to seed fuzzing.
+func realPackageBlocks(data []byte, n int) []string {
+	blocks := regexp.MustCompile(`(?s)<package[ >].*?</package>`).FindAllString(string(data), -1)
+	var small []string
+	for _, b := range blocks {
+		if len(b) < 3000 {
+			small = append(small, b)
+		}
+		if len(small) == n {
+			break
+		}
+	}
+	return small
+}
+
+func FuzzScanner(f *testing.F) {
+	for _, name := range []string{"features-primary.xml", "features-filelists.xml", "cs9-baseos-sample-primary.xml"} {
+		f.Add(readFixture(f, name))
+	}
+	for _, s := range []string{
+		`<a x="&#x26;" y='&lt;'><![CDATA[<]]><!-- c --><?pi?></a>`,
+		"<a>\n <b/> </a>",
+		`<!DOCTYPE a [<!ENTITY x "y">]><a/>`,
+	} {
+		f.Add([]byte(s))
+	}
+	if data, err := os.ReadFile(filepath.Join("testdata", "xml", "cs9-baseos-sample-filelists.xml")); err == nil {
+		for _, b := range realPackageBlocks(data, 2) {
+			f.Add([]byte(b))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		whole, errWhole := scanTokens(bytes.NewReader(data), true)
+		if errWhole != nil && !strings.HasPrefix(errWhole.Error(), "test.xml: offset ") {
+			t.Fatalf("error without offset: %v", errWhole)
+		}
+		bytewise, errBytes := scanTokens(iotest.OneByteReader(bytes.NewReader(data)), true)
+		if fmt.Sprint(errWhole) != fmt.Sprint(errBytes) {
+			t.Fatalf("whole: %v\none byte at a time: %v", errWhole, errBytes)
+		}
+		if strings.Join(whole, "\x00") != strings.Join(bytewise, "\x00") {
+			t.Fatalf("tokens depend on read sizes:\n%q\n%q", whole, bytewise)
+		}
+	})
+}
+
+func BenchmarkScanPrimary(b *testing.B) {
+	data := realXML(b, appstreamPrimaryGlob)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		sc := newXMLScanner(bytes.NewReader(data), "primary.xml")
+		for {
+			k, err := sc.next()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if k == tokEOF {
+				break
+			}
+		}
+	}
+}
