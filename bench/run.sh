@@ -60,7 +60,7 @@ compare() {
 }
 
 echo "repoclosure vs dnf repoclosure, cold, median of $runs (ratio = ours / dnf)"
-compare "load CS9 BaseOS+AppStream (dump) vs dnf closure" -- ours dump "${cs9[@]}" -- dnf_closure "${cs9[@]}"
+compare "load CS9 BaseOS+AppStream (dump) vs dnf closure" -- ours dump --count "${cs9[@]}" -- dnf_closure "${cs9[@]}"
 compare "closure CS9 AppStream --check appstream" -- ours closure "${cs9[@]}" --check appstream -- dnf_closure "${cs9[@]}" --check appstream
 
 # The EL8-scale kernel series: the whole matrix against one dnf run per kernel build.

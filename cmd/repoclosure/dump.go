@@ -17,8 +17,9 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	fs.SetOutput(stderr)
 	var rf repoFlags
 	rf.register(fs)
-	var jsonOut, files bool
+	var jsonOut, files, count bool
 	fs.BoolVar(&jsonOut, "json", false, "print JSON, one object per package")
+	fs.BoolVar(&count, "count", false, "print only how many packages each repository has")
 	fs.BoolVar(&files, "files", false, "also print each package's files")
 	if err := fs.Parse(args); err != nil {
 		return exitError, usageError{err}
@@ -33,6 +34,12 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	}
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
+	if count {
+		for _, r := range repos {
+			fmt.Fprintf(w, "%s\t%d\n", r.ID, len(r.Packages))
+		}
+		return exitClosed, nil
+	}
 	enc := json.NewEncoder(w)
 	for _, r := range repos {
 		for i := range r.Packages {
