@@ -16,11 +16,13 @@ import (
 // SeriesConfig describes an EL8-like kernel series. Zero fields take the
 // defaults noted beside them.
 type SeriesConfig struct {
-	Seed      int64
-	Kernels   int // kernel builds (default 8)
-	Symbols   int // kernel(...) symbols in the first build (default 3000)
-	Kmods     int // kmod packages (default 12)
-	OtherPkgs int // ordinary packages, at least the 10 that kernels and kmods need (default 40)
+	Seed    int64
+	Kernels int // kernel builds (default 8)
+	Symbols int // kernel(...) symbols in the first build (default 3000)
+	Kmods   int // kmod packages (default 12; negative for none)
+	// OtherPkgs is the number of ordinary packages, at least the 10 that
+	// kernels and kmods need (default 40; negative for none at all).
+	OtherPkgs int
 	// MinorJumpAt is the number of builds per minor release: builds
 	// MinorJumpAt, 2*MinorJumpAt... start a new minor release (305 -> 348 ->
 	// 372...), where ChangeFrac of the CRCs off the stable list change
@@ -44,16 +46,22 @@ type SeriesConfig struct {
 
 func (c SeriesConfig) withDefaults() SeriesConfig {
 	def := func(v *int, d int) {
-		if *v <= 0 {
+		switch {
+		case *v == 0:
 			*v = d
+		case *v < 0:
+			*v = 0
 		}
 	}
 	def(&c.Kernels, 8)
 	def(&c.Symbols, 3000)
+	// A series has at least one build and one symbol.
+	c.Kernels, c.Symbols = max(c.Kernels, 1), max(c.Symbols, 1)
 	def(&c.Kmods, 12)
 	def(&c.OtherPkgs, 40)
 	def(&c.MinorJumpAt, 4)
 	def(&c.Major, 8)
+	c.MinorJumpAt, c.Major = max(c.MinorJumpAt, 1), max(c.Major, 1)
 	if c.ChangeFrac == 0 {
 		c.ChangeFrac = 1.0 / 3
 	}

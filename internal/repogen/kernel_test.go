@@ -3,6 +3,7 @@ package repogen
 import (
 	"bufio"
 	"bytes"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -381,4 +382,76 @@ func TestStableListFormat(t *testing.T) {
 	if !bytes.Contains(ours, []byte("\tvmlinux\tEXPORT_SYMBOL\n")) || !bytes.Contains(ours, []byte("\tEXPORT_SYMBOL_GPL\n")) {
 		t.Error("our list lacks vmlinux or GPL exports")
 	}
+}
+
+// TestSeriesOddConfigs runs corner configurations: they must finish and
+// give packages that WriteRepo accepts.
+func TestSeriesOddConfigs(t *testing.T) {
+	tests := []struct {
+		name                      string
+		cfg                       SeriesConfig
+		kernels, kmods, minOthers int
+	}{
+		{"one tiny build", SeriesConfig{Kernels: 1, Symbols: 5, Kmods: 3, OtherPkgs: 1}, 3, 3, 10},
+		{"no kmods, no others", SeriesConfig{Kernels: 2, Symbols: 50, Kmods: -1, OtherPkgs: -1}, 6, 0, 0},
+		{"a minor every build", SeriesConfig{Kernels: 12, Symbols: 300, MinorJumpAt: 1, Kmods: 5, OtherPkgs: 12}, 36, 5, 12},
+		{"negative sizes", SeriesConfig{Kernels: -3, Symbols: -1, MinorJumpAt: -2, Kmods: 2, OtherPkgs: 11}, 3, 2, 11},
+		{"aarch64", SeriesConfig{Kernels: 3, Symbols: 400, Arch: "aarch64", Kmods: 4, OtherPkgs: 20}, 9, 4, 20},
+		{"many others", SeriesConfig{Kernels: 1, Symbols: 100, Kmods: 1, OtherPkgs: 5000}, 3, 1, 5000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewSeries(tt.cfg)
+			if len(s.Kernels) != tt.kernels || len(s.Kmods) != tt.kmods || len(s.Others) < tt.minOthers {
+				t.Errorf("%d kernels, %d kmods, %d others; want %d, %d, at least %d", len(s.Kernels), len(s.Kmods), len(s.Others), tt.kernels, tt.kmods, tt.minOthers)
+			}
+			names := map[string]bool{}
+			for _, list := range [][]Pkg{s.Kernels, s.Kmods, s.Others} {
+				for i := range list {
+					if err := validatePkg(&list[i]); err != nil {
+						t.Fatalf("%v: %v", list[i], err)
+					}
+					if names[list[i].String()] {
+						t.Errorf("%v twice", list[i])
+					}
+					names[list[i].String()] = true
+				}
+			}
+			if tt.cfg.Arch == "aarch64" && !hasEntry(s.Kernels[1].Provides, eq("kernel(aarch-64)", "4.18.0", s.Builds[0].Release)) {
+				t.Errorf("aarch64 kernel-core lacks kernel(aarch-64): %v", s.Kernels[1].Provides[:8])
+			}
+		})
+	}
+}
+
+// BenchmarkEL8Series generates and writes the EL8 scale the brief names:
+// 60 kernels x 20,000 symbols, 120 kmods, 3,000 others, xz.
+func BenchmarkEL8Series(b *testing.B) {
+	cfg := SeriesConfig{Seed: 1, Kernels: 60, Symbols: 20000, Kmods: 120, OtherPkgs: 3000, MinorJumpAt: 8}
+	dir := b.TempDir()
+	for b.Loop() {
+		if err := NewSeries(cfg).Write(dir, XZ); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	var size int64
+	for _, repo := range []string{"kernels", "kmods"} {
+		for _, d := range readRepomdB(b, filepath.Join(dir, repo)).Data {
+			size += d.OpenSize
+		}
+	}
+	b.SetBytes(size)
+}
+
+func readRepomdB(b *testing.B, dir string) repomdXML {
+	data, err := os.ReadFile(filepath.Join(dir, "repodata", "repomd.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var md repomdXML
+	if err := xml.Unmarshal(data, &md); err != nil {
+		b.Fatal(err)
+	}
+	return md
 }

@@ -110,6 +110,9 @@ var syllables = strings.Fields(`ba co da fe gi ho ju ka li mo nu pa qui ra se ti
 // lists), so the set is closed.
 func otherPkgs(r *rng, cfg SeriesConfig) []Pkg {
 	var out []Pkg
+	if cfg.OtherPkgs == 0 {
+		return nil
+	}
 	for _, b := range basePackages(cfg.Arch) {
 		out = append(out, b.pkg())
 	}
@@ -128,15 +131,20 @@ func otherPkgs(r *rng, cfg SeriesConfig) []Pkg {
 			word += pick(r, syllables)
 		}
 		k := r.intn(100)
-		name := word
-		switch {
-		case k < 40:
-			name = "lib" + word
-		case k >= 85:
-			name = word + "-data"
+		nameOf := func(word string) string {
+			switch {
+			case k < 40:
+				return "lib" + word
+			case k >= 85:
+				return word + "-data"
+			}
+			return word
 		}
+		name := nameOf(word)
 		if seen[name] {
-			continue
+			// Numbered by position: unique, so large counts always finish.
+			word += itoa(len(out))
+			name = nameOf(word)
 		}
 		seen[name] = true
 		p := Pkg{Name: name, Arch: cfg.Arch,

@@ -115,12 +115,9 @@ func symbolNames(r *rng, n int) []string {
 	for len(out) < n {
 		s := newSymbolName(r)
 		if seen[s] {
-			// The name space is ~1.5 million names; after a few collisions
-			// a numbered variant keeps large configurations fast.
-			s += "_" + string(rune('a'+r.intn(26))) + itoa(r.intn(1000))
-			if seen[s] {
-				continue
-			}
+			// Numbered by position, so unique however many names are asked
+			// for: generated names never end in "_<digits>".
+			s += "_" + itoa(len(out))
 		}
 		seen[s] = true
 		out = append(out, s)

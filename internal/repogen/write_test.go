@@ -614,3 +614,21 @@ func ExampleWriteRepo() {
 	// <sha256>-primary.xml.xz
 	// repomd.xml
 }
+
+func FuzzParseCompression(f *testing.F) {
+	for _, s := range []string{"gz", "xz", "zst", "zstd", "none", "bz2", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseCompression(s)
+		if err != nil {
+			return
+		}
+		if back, err := ParseCompression(c.String()); err != nil || back != c {
+			t.Errorf("%q -> %v does not round-trip: %v, %v", s, c, back, err)
+		}
+		if c.suffix() == "" && c != NoCompression {
+			t.Errorf("%v has no file suffix", c)
+		}
+	})
+}
