@@ -117,8 +117,8 @@ func (e *evrAttrs) set(a xmlAttr) bool {
 // from the attributes, so that versions print and compare as dnf's do: an
 // epoch of "0" or "" is dropped, but a version that itself looks like
 // "digits:..." then gets an explicit "0:" so that it is not read as an epoch;
-// a present rel attribute always adds its dash. For everything createrepo_c
-// writes, this equals FormatEVR.
+// a present rel attribute always adds its dash. This is FormatEVR, except
+// that FormatEVR cannot tell an empty rel from a missing one.
 func appendEVR(dst []byte, e *evrAttrs) []byte {
 	epoch, hasEpoch := e.epoch, e.hasEpoch && len(e.epoch) > 0 && string(e.epoch) != "0"
 	if e.hasVer && !hasEpoch {
