@@ -18,7 +18,27 @@ func Vercmp(a, b string) int {
 	if a == b {
 		return 0
 	}
-	i, j := 0, 0
+	// Skip the common prefix, backing up to the start of the letter or
+	// digit run it ends in: the scan of both strings is identical up to
+	// there, so it can start there. Kernel symbol CRCs and EVRs of one
+	// package series share long prefixes.
+	k := 0
+	for k < len(a) && k < len(b) && a[k] == b[k] {
+		k++
+	}
+	if k > 0 && isAlnum(a[k-1]) {
+		digit := isDigit(a[k-1])
+		for k > 0 && isAlnum(a[k-1]) && isDigit(a[k-1]) == digit {
+			k--
+		}
+	}
+	return vercmpFrom(a, b, k)
+}
+
+// vercmpFrom is rpmvercmp's scan started at byte k of both strings, where
+// k must be a place the scan from 0 would pass through in both.
+func vercmpFrom(a, b string, k int) int {
+	i, j := k, k
 	for i < len(a) || j < len(b) {
 		for i < len(a) && !isAlnum(a[i]) && a[i] != '~' && a[i] != '^' {
 			i++

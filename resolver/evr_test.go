@@ -171,8 +171,11 @@ func TestVercmpAgainstRPM(t *testing.T) {
 	var lines []string
 	for range 3000 {
 		a, b := randomVersion(r), randomVersion(r)
-		if r.IntN(4) == 0 { // near-equal pairs exercise the tails
+		switch r.IntN(4) { // pairs with a common prefix exercise the prefix skip and the tails
+		case 0:
 			b = a + randomVersion(r)
+		case 1:
+			b, a = a+b, a+randomVersion(r)
 		}
 		lines = append(lines, a+"\t"+b)
 	}
@@ -199,6 +202,9 @@ func FuzzVercmp(f *testing.F) {
 		ab, ba := Vercmp(a, b), Vercmp(b, a)
 		if ab < -1 || ab > 1 || ab != -ba {
 			t.Errorf("Vercmp(%q, %q) = %d but Vercmp(%q, %q) = %d", a, b, ab, b, a, ba)
+		}
+		if fast, full := Vercmp(a, b), vercmpFrom(a, b, 0); fast != full {
+			t.Errorf("Vercmp(%q, %q) = %d with the common-prefix skip, %d without", a, b, fast, full)
 		}
 		if Vercmp(a, a) != 0 {
 			t.Errorf("Vercmp(%q, %q) != 0", a, a)
