@@ -9,7 +9,8 @@ import (
 // pkgid no package has; it fails when the name, arch or version given there
 // disagree with the package's. Afterwards each package's Files holds its
 // primary files, then the others of filelists, each path once. name is for
-// error messages, which give the byte offset in r of the problem.
+// error messages, which give the byte offset in r of the problem; after an
+// error, some packages may already have their files.
 func ParseFilelists(r io.Reader, name string, strs *Strings, pkgs []Package) error {
 	byPkgID := make(map[string]int, len(pkgs))
 	for i := range pkgs {
