@@ -816,7 +816,9 @@ func ReadRPMDir(ctx context.Context, id, dir string, strs *Strings) (*Repo, erro
 // payload whose path (as rpm lists it, e.g.
 // /lib/modules/kabi-rhel89/kabi_stablelist_x86_64 in kernel-abi-stablelists)
 // matches. The payload is decompressed by Decompress (gzip, xz, zstd,
-// bzip2, or none); a hard-linked file has its contents under every name.
+// bzip2, or none), up to the uncompressed size the header records; a
+// hard-linked file has its contents under every name; a file the payload
+// does not carry (a %ghost) is absent from the map.
 func ReadPayloadFiles(path string, match func(name string) bool) (files map[string][]byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -891,7 +893,13 @@ func readPayload(r io.Reader, hdr *rpmutils.RpmHeader, name string, match func(s
 		}
 	}
 
-	dec, err := Decompress(r, name, DefaultDecompressLimit)
+	// The signature header records the payload's uncompressed size: a
+	// stream that decompresses to more is corrupt, or a bomb.
+	limit := DefaultDecompressLimit
+	if n, err := hdr.PayloadSize(); err == nil && n > 0 {
+		limit = n
+	}
+	dec, err := Decompress(r, name, limit)
 	if err != nil {
 		return nil, err
 	}

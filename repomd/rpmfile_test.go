@@ -2,8 +2,10 @@ package repomd
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -369,6 +371,33 @@ func TestReadRPMFixtureCoverage(t *testing.T) {
 	}
 }
 
+// TestRPMFixturesMatchSpecs rebuilds the fixtures from their .spec files
+// with build.sh and checks that the committed packages are what the specs
+// say.
+func TestRPMFixturesMatchSpecs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("rebuilds nine packages")
+	}
+	needTool(t, "rpmbuild")
+	needTool(t, "go")
+	out := t.TempDir()
+	if msg, err := exec.Command("sh", filepath.Join(rpmFixtureDir, "build.sh"), out).CombinedOutput(); err != nil {
+		t.Fatalf("build.sh: %v\n%s", err, msg)
+	}
+	strs := NewStrings()
+	for _, path := range rpmFixtures(t) {
+		committed, err := ReadRPM(path, "x.rpm", strs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rebuilt, err := ReadRPM(filepath.Join(out, filepath.Base(path)), "x.rpm", strs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		comparePkgText(t, filepath.Base(path), textOf(committed, strs), textOf(rebuilt, strs))
+	}
+}
+
 // copyFixtures copies the fixture packages into a new folder, the payload
 // ones into a subfolder, and returns it.
 func copyFixtures(t *testing.T) string {
@@ -649,6 +678,39 @@ func TestReadPayloadFiles(t *testing.T) {
 	if _, err := ReadPayloadFiles(cut, func(string) bool { return true }); err == nil || !strings.Contains(err.Error(), cut) {
 		t.Errorf("truncated payload: error %v, want one naming %s", err, cut)
 	}
+	// A payload longer than the header says is not read to its end.
+	small := filepath.Join(t.TempDir(), "small.rpm")
+	if err := os.WriteFile(small, withSignatureNumber(t, withSignatureNumber(t, data, 1007, 100), 271, 100), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPayloadFiles(small, func(string) bool { return true }); err == nil || !strings.Contains(err.Error(), "exceeds 100 bytes") {
+		t.Errorf("payload over its recorded size: error %v", err)
+	}
+}
+
+// withSignatureNumber returns a copy of an .rpm whose signature header tag
+// (an INT32 or INT64, if present) holds n.
+func withSignatureNumber(tb testing.TB, data []byte, tag uint32, n uint64) []byte {
+	tb.Helper()
+	b := slices.Clone(data)
+	count := int(binary.BigEndian.Uint32(b[rpmLeadSize+8:]))
+	store := rpmLeadSize + headerIntroSize + headerEntrySize*count
+	for i := range count {
+		e := b[rpmLeadSize+headerIntroSize+headerEntrySize*i:]
+		if binary.BigEndian.Uint32(e) != tag {
+			continue
+		}
+		off := store + int(binary.BigEndian.Uint32(e[8:]))
+		switch binary.BigEndian.Uint32(e[4:]) {
+		case 4:
+			binary.BigEndian.PutUint32(b[off:], uint32(n))
+		case 5:
+			binary.BigEndian.PutUint64(b[off:], n)
+		default:
+			tb.Fatalf("signature tag %d is not a number", tag)
+		}
+	}
+	return b
 }
 
 func TestSplitDepEVR(t *testing.T) {
@@ -770,6 +832,67 @@ func TestXMLText(t *testing.T) {
 	}
 }
 
+// withoutHeaderDigests returns a copy of an .rpm whose signature header
+// no longer names its SHA1 and SHA256 header digests (their tags are
+// renumbered), so that go-rpmutils reads a changed header instead of
+// rejecting it: fuzzing then reaches the header's contents.
+func withoutHeaderDigests(tb testing.TB, data []byte) []byte {
+	tb.Helper()
+	const sigSHA1, sigSHA256 = 269, 273
+	b := slices.Clone(data)
+	if len(b) < rpmLeadSize+headerIntroSize {
+		tb.Fatal("too short for an rpm")
+	}
+	n := int(binary.BigEndian.Uint32(b[rpmLeadSize+8:]))
+	for i := range n {
+		entry := b[rpmLeadSize+headerIntroSize+headerEntrySize*i:]
+		if tag := binary.BigEndian.Uint32(entry); tag == sigSHA1 || tag == sigSHA256 {
+			binary.BigEndian.PutUint32(entry, tag+10000)
+		}
+	}
+	return b
+}
+
+func TestReadRPMWithoutHeaderDigests(t *testing.T) {
+	for _, path := range rpmFixtures(t) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		strs := NewStrings()
+		want, err := ReadRPM(path, "x.rpm", strs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := filepath.Join(t.TempDir(), "x.rpm")
+		// A changed header byte is caught by the digest...
+		hdr, err := readRPMHeader(bytes.NewReader(data), bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		corrupt := slices.Clone(data)
+		corrupt[hdr.GetRange().End-1] ^= 0xff
+		if err := os.WriteFile(changed, corrupt, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadRPM(changed, "x.rpm", strs); err == nil || !strings.Contains(err.Error(), "mismatch") {
+			t.Errorf("%s with a changed header: error %v, want a digest mismatch", path, err)
+		}
+		// ...and without the digests the header still reads the same.
+		if err := os.WriteFile(changed, withoutHeaderDigests(t, data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadRPM(changed, "x.rpm", strs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.PkgID = want.PkgID
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: record changed when the digests were renamed", path)
+		}
+	}
+}
+
 func FuzzReadRPM(f *testing.F) {
 	for _, path := range rpmFixtures(f) {
 		data, err := os.ReadFile(path)
@@ -777,6 +900,7 @@ func FuzzReadRPM(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(data)
+		f.Add(withoutHeaderDigests(f, data))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "fuzz.rpm")
