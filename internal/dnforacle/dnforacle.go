@@ -1,0 +1,244 @@
+// Package dnforacle runs the real `dnf repoclosure` (dnf 4 with the
+// dnf-plugins-core repoclosure plugin) as a test oracle, with no host
+// configuration leaking in, and parses what it prints.
+//
+// Tests call Require first, so that they skip where dnf is missing and fail
+// in CI (env CI set), then Run with the repositories to check.
+package dnforacle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Repo is a repository for Run: Name is the repo id dnf reports ("from
+// NAME"), Path the directory holding repodata/.
+type Repo struct{ Name, Path string }
+
+// Result is what one dnf repoclosure run reported.
+type Result struct {
+	// Unresolved maps the package as dnf prints it after "package: ",
+	// "NEVRA from REPO" (epoch only when non-zero), to its unresolved deps,
+	// sorted (dnf prints them in an unstable order).
+	Unresolved map[string][]string
+	// ExitCode is 0 when the closure is complete, 1 when deps are unresolved.
+	ExitCode int
+	// Stdout and Stderr are dnf's raw output.
+	Stdout, Stderr string
+}
+
+// config is the whole dnf.conf of a run. best is explicit because its default
+// differs between builds and distributions (RHEL ships best=True, which lets
+// only the newest package per name.arch provide); pass --setopt=best=True or
+// --best to get that. skip_if_unavailable=False turns a bad repository path
+// into an error instead of a silently empty repository.
+const config = "[main]\nbest=False\nskip_if_unavailable=False\n"
+
+// summaryRE matches the line dnf writes to stderr after listing unresolved
+// packages.
+var summaryRE = regexp.MustCompile(`Repoclosure ended with unresolved dependencies \((\d+)\) across (\d+) packages\.`)
+
+// Run runs `dnf repoclosure` on repos, plus args (e.g. "--newest", "--check",
+// "base", "-x", "foo", "--setopt=best=True"), in a throw-away install root,
+// cache and configuration: --installroot, --config and cachedir point into a
+// temporary directory, reposdir at a directory that does not exist,
+// --releasever=8, --forcearch=x86_64, every plugin but repoclosure disabled,
+// and messages untranslated.
+//
+// An exit code of 1 with dnf's "Repoclosure ended with unresolved
+// dependencies" summary is a successful run; any other failure (dnf missing,
+// a repository that cannot be read, an unknown --pkg) is an error carrying
+// dnf's stderr.
+func Run(ctx context.Context, repos []Repo, args ...string) (*Result, error) {
+	tmp, err := os.MkdirTemp("", "dnforacle-")
+	if err != nil {
+		return nil, fmt.Errorf("dnforacle: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	conf := filepath.Join(tmp, "dnf.conf")
+	if err := os.WriteFile(conf, []byte(config), 0o644); err != nil {
+		return nil, fmt.Errorf("dnforacle: %w", err)
+	}
+
+	argv := []string{
+		"-q",
+		"--config=" + conf,
+		"--installroot=" + filepath.Join(tmp, "root"),
+		"--setopt=reposdir=" + filepath.Join(tmp, "no-repos.d"),
+		"--setopt=cachedir=" + filepath.Join(tmp, "cache"),
+		"--releasever=8",
+		"--forcearch=x86_64",
+		"--disableplugin=*",
+		"--enableplugin=repoclosure",
+		"repoclosure",
+	}
+	for _, r := range repos {
+		if r.Name == "" || strings.ContainsAny(r.Name, ", \t\n") {
+			return nil, fmt.Errorf("dnforacle: invalid repo name %q (path %s)", r.Name, r.Path)
+		}
+		path, err := filepath.Abs(r.Path)
+		if err != nil {
+			return nil, fmt.Errorf("dnforacle: repo %s: %w", r.Name, err)
+		}
+		argv = append(argv, "--repofrompath="+r.Name+","+path, "--repo", r.Name)
+	}
+	argv = append(argv, args...)
+
+	cmd := exec.CommandContext(ctx, "dnf", argv...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	res := &Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var exitErr *exec.ExitError
+	switch {
+	case runErr == nil:
+	case errors.As(runErr, &exitErr) && ctx.Err() == nil:
+		res.ExitCode = exitErr.ExitCode()
+	default:
+		return nil, fmt.Errorf("dnforacle: running dnf %s: %w", strings.Join(argv, " "), runErr)
+	}
+	if err := res.check(); err != nil {
+		return nil, fmt.Errorf("dnforacle: dnf %s: %w", strings.Join(argv, " "), err)
+	}
+	return res, nil
+}
+
+// check parses Stdout into Unresolved and checks that it agrees with the exit
+// code and with the totals dnf prints on stderr.
+func (r *Result) check() error {
+	unresolved, err := parseOutput(r.Stdout)
+	if err != nil {
+		return fmt.Errorf("parsing stdout: %w\nstdout:\n%s", err, r.Stdout)
+	}
+	r.Unresolved = unresolved
+	m := summaryRE.FindStringSubmatch(r.Stderr)
+	switch {
+	case r.ExitCode == 0 && len(unresolved) == 0 && m == nil:
+		return nil
+	case r.ExitCode == 0:
+		return fmt.Errorf("exit code 0 but %d packages listed as unresolved", len(unresolved))
+	case m == nil:
+		return fmt.Errorf("exit code %d: %s", r.ExitCode, strings.TrimSpace(r.Stderr))
+	}
+	deps := 0
+	for _, d := range unresolved {
+		deps += len(d)
+	}
+	wantDeps, _ := strconv.Atoi(m[1])
+	wantPkgs, _ := strconv.Atoi(m[2])
+	if deps != wantDeps || len(unresolved) != wantPkgs {
+		return fmt.Errorf("stderr reports %d deps across %d packages, stdout lists %d across %d",
+			wantDeps, wantPkgs, deps, len(unresolved))
+	}
+	return nil
+}
+
+// Available reports whether dnf and its repoclosure plugin work here: nil, or
+// an error naming what is missing.
+func Available() error {
+	if _, err := exec.LookPath("dnf"); err != nil {
+		return fmt.Errorf("dnforacle: dnf not installed (packages dnf and dnf-plugins-core): %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := Run(ctx, nil); err != nil {
+		return fmt.Errorf("dnforacle: dnf repoclosure does not run (is dnf-plugins-core installed?): %w", err)
+	}
+	return nil
+}
+
+// Require skips t, naming what is missing, when Available fails; it fails t
+// instead when the environment variable CI is non-empty, so that CI never
+// passes by skipping the oracle.
+func Require(t testing.TB) {
+	t.Helper()
+	err := Available()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("CI is set and the dnf oracle is required: %v", err)
+	}
+	t.Skipf("skipping: %v", err)
+}
+
+// parseOutput parses repoclosure's stdout:
+//
+//	package: foo-1:2.0-1.el8.x86_64 from REPO
+//	  unresolved deps (2):
+//	    bar >= 1.2
+//	    /usr/bin/baz
+//
+// checking that each count matches the dep lines under it. It returns the
+// deps of each package sorted.
+func parseOutput(out string) (map[string][]string, error) {
+	result := map[string][]string{}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if out == "" {
+		lines = nil
+	}
+	for i := 0; i < len(lines); {
+		pkg, ok := strings.CutPrefix(lines[i], "package: ")
+		if !ok || !strings.Contains(pkg, " from ") {
+			return nil, fmt.Errorf("line %d: want %q, got %q", i+1, "package: NEVRA from REPO", lines[i])
+		}
+		if _, dup := result[pkg]; dup {
+			return nil, fmt.Errorf("line %d: package %q listed twice", i+1, pkg)
+		}
+		i++
+		if i == len(lines) {
+			return nil, fmt.Errorf("line %d: output ends after %q", i, lines[i-1])
+		}
+		count, err := parseCount(lines[i])
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		i++
+		deps := make([]string, 0, min(count, len(lines)-i))
+		for ; i < len(lines); i++ {
+			dep, ok := strings.CutPrefix(lines[i], "    ")
+			if !ok {
+				break
+			}
+			if dep == "" {
+				return nil, fmt.Errorf("line %d: empty dependency", i+1)
+			}
+			deps = append(deps, dep)
+		}
+		if len(deps) != count {
+			return nil, fmt.Errorf("package %q: header says %d unresolved deps, %d listed", pkg, count, len(deps))
+		}
+		// dnf iterates a Python set: order is not stable between runs.
+		slices.Sort(deps)
+		result[pkg] = deps
+	}
+	return result, nil
+}
+
+// parseCount reads "  unresolved deps (N):".
+func parseCount(line string) (int, error) {
+	rest, ok := strings.CutPrefix(line, "  unresolved deps (")
+	if ok {
+		rest, ok = strings.CutSuffix(rest, "):")
+	}
+	if !ok {
+		return 0, fmt.Errorf("want %q, got %q", "  unresolved deps (N):", line)
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 1 || rest != strconv.Itoa(n) {
+		return 0, fmt.Errorf("bad count %q in %q", rest, line)
+	}
+	return n, nil
+}
