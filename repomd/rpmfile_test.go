@@ -32,9 +32,9 @@ func rpmFixtures(tb testing.TB) []string {
 	return paths
 }
 
-// needTool returns the path of a command-line tool, skipping the test when it
+// needRPMTool returns the path of a command-line tool, skipping the test when it
 // is missing, except in CI (CI set), where that is a failure.
-func needTool(t *testing.T, name string) string {
+func needRPMTool(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
@@ -47,14 +47,14 @@ func needTool(t *testing.T, name string) string {
 	return path
 }
 
-// depText and pkgText are a package record in plain strings, for
+// rpmDepText and rpmPkgText are a package record in plain strings, for
 // comparisons that print readably.
-type depText struct {
+type rpmDepText struct {
 	Name, Op, EVR string
 	Pre           bool
 }
 
-func (d depText) String() string {
+func (d rpmDepText) String() string {
 	s := d.Name
 	if d.Op != "" {
 		s += " " + d.Op + " " + d.EVR
@@ -65,20 +65,20 @@ func (d depText) String() string {
 	return s
 }
 
-type pkgText struct {
+type rpmPkgText struct {
 	Name, Arch, EVR, SourceRPM string
-	Deps                       [NumDepKinds][]depText
+	Deps                       [NumDepKinds][]rpmDepText
 	Files                      map[string]FileKind
 }
 
-func textOf(p Package, s *Strings) pkgText {
-	t := pkgText{
+func rpmRecordText(p Package, s *Strings) rpmPkgText {
+	t := rpmPkgText{
 		Name: s.String(p.Name), Arch: s.String(p.Arch), EVR: s.String(p.EVR), SourceRPM: s.String(p.SourceRPM),
 		Files: map[string]FileKind{},
 	}
 	for k, deps := range p.Deps {
 		for _, d := range deps {
-			t.Deps[k] = append(t.Deps[k], depText{s.String(d.Name), d.Op.String(), s.String(d.EVR), d.Pre})
+			t.Deps[k] = append(t.Deps[k], rpmDepText{s.String(d.Name), d.Op.String(), s.String(d.EVR), d.Pre})
 		}
 	}
 	for _, f := range p.Files {
@@ -87,7 +87,7 @@ func textOf(p Package, s *Strings) pkgText {
 	return t
 }
 
-func comparePkgText(t *testing.T, what string, got, want pkgText) {
+func compareRPMRecords(t *testing.T, what string, got, want rpmPkgText) {
 	t.Helper()
 	if got.Name != want.Name || got.Arch != want.Arch || got.EVR != want.EVR || got.SourceRPM != want.SourceRPM {
 		t.Errorf("%s: got %s.%s %s (source %q), want %s.%s %s (source %q)", what,
@@ -180,9 +180,9 @@ func queryRPM(t *testing.T, rpmTool, path string) (head []string, deps map[strin
 // provides and immediate repeats; only the highest libc.so.6 require stays,
 // last; legacy MISSINGOK requires and STRONG old suggests/enhances turn into
 // recommends/supplements; pre marks Requires(pre) and Requires(post).
-func expectedFromRPM(head []string, deps map[string][]rpmDep, files map[string]FileKind) pkgText {
+func expectedFromRPM(head []string, deps map[string][]rpmDep, files map[string]FileKind) rpmPkgText {
 	const missingOK, strong = 1 << 19, 1 << 27
-	want := pkgText{Name: head[0], Arch: head[1], Files: files}
+	want := rpmPkgText{Name: head[0], Arch: head[1], Files: files}
 	epoch := head[2]
 	if epoch == "0" {
 		epoch = ""
@@ -195,9 +195,9 @@ func expectedFromRPM(head []string, deps map[string][]rpmDep, files map[string]F
 	} else {
 		want.SourceRPM = head[5]
 	}
-	text := func(d rpmDep, pre bool) depText {
+	text := func(d rpmDep, pre bool) rpmDepText {
 		// createrepo_c writes epoch 0 explicitly; records drop it.
-		return depText{d.name, d.op, strings.TrimPrefix(d.version, "0:"), pre}
+		return rpmDepText{d.name, d.op, strings.TrimPrefix(d.version, "0:"), pre}
 	}
 	for _, d := range deps["provides"] {
 		want.Deps[Provides] = append(want.Deps[Provides], text(d, false))
@@ -216,8 +216,8 @@ func expectedFromRPM(head []string, deps map[string][]rpmDep, files map[string]F
 	for _, d := range deps["provides"] {
 		provided[d.text] = true
 	}
-	lastKept := map[string]depText{}
-	var libc []depText
+	lastKept := map[string]rpmDepText{}
+	var libc []rpmDepText
 	for _, d := range deps["requires"] {
 		_, own := files[d.name]
 		if strings.HasPrefix(d.name, "rpmlib(") || own && isPrimary(d.name) || provided[d.text] {
@@ -287,7 +287,7 @@ func glibcVersionLess(a, b string) bool {
 }
 
 func TestReadRPMMatchesRPMQuery(t *testing.T) {
-	rpmTool := needTool(t, "rpm")
+	rpmTool := needRPMTool(t, "rpm")
 	strs := NewStrings()
 	for _, path := range rpmFixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
@@ -296,7 +296,7 @@ func TestReadRPMMatchesRPMQuery(t *testing.T) {
 				t.Fatal(err)
 			}
 			head, deps, files := queryRPM(t, rpmTool, path)
-			comparePkgText(t, path, textOf(pkg, strs), expectedFromRPM(head, deps, files))
+			compareRPMRecords(t, path, rpmRecordText(pkg, strs), expectedFromRPM(head, deps, files))
 
 			data, err := os.ReadFile(path)
 			if err != nil {
@@ -318,28 +318,28 @@ func TestReadRPMMatchesRPMQuery(t *testing.T) {
 // must have a package that exercises it.
 func TestReadRPMFixtureCoverage(t *testing.T) {
 	strs := NewStrings()
-	read := func(name string) pkgText {
+	read := func(name string) rpmPkgText {
 		pkg, err := ReadRPM(filepath.Join(rpmFixtureDir, name), name, strs)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return textOf(pkg, strs)
+		return rpmRecordText(pkg, strs)
 	}
 	deps := read("rc-deps-1.2-4.el9.x86_64.rpm")
-	has := func(kind DepKind, d depText) bool { return slices.Contains(deps.Deps[kind], d) }
+	has := func(kind DepKind, d rpmDepText) bool { return slices.Contains(deps.Deps[kind], d) }
 	for _, c := range []struct {
 		what string
 		ok   bool
 	}{
-		{"own provide copy dropped", !has(Requires, depText{"rc-cap", "=", "1.0", false})},
-		{"versioned require of own provide kept", has(Requires, depText{"rc-cap", ">=", "1.0", false})},
-		{"own primary file dropped", !has(Requires, depText{"/usr/bin/rc-tool", "", "", false})},
-		{"own non-primary file kept", has(Requires, depText{"/usr/share/rc-deps/data.txt", "", "", false})},
-		{"highest libc last", deps.Deps[Requires][len(deps.Deps[Requires])-1] == depText{"libc.so.6(GLIBC_2.14)(64bit)", "", "", false}},
-		{"pre from Requires(post)", has(Requires, depText{"rc-post", "", "", true})},
-		{"no pre from Requires(preun)", has(Requires, depText{"rc-preun", "", "", false})},
-		{"epoch kept", has(Requires, depText{"rc-eq", "=", "7:1.0-1.el9", false})},
-		{"rich dep", has(Requires, depText{"(rc-a or rc-b)", "", "", false})},
+		{"own provide copy dropped", !has(Requires, rpmDepText{"rc-cap", "=", "1.0", false})},
+		{"versioned require of own provide kept", has(Requires, rpmDepText{"rc-cap", ">=", "1.0", false})},
+		{"own primary file dropped", !has(Requires, rpmDepText{"/usr/bin/rc-tool", "", "", false})},
+		{"own non-primary file kept", has(Requires, rpmDepText{"/usr/share/rc-deps/data.txt", "", "", false})},
+		{"highest libc last", deps.Deps[Requires][len(deps.Deps[Requires])-1] == rpmDepText{"libc.so.6(GLIBC_2.14)(64bit)", "", "", false}},
+		{"pre from Requires(post)", has(Requires, rpmDepText{"rc-post", "", "", true})},
+		{"no pre from Requires(preun)", has(Requires, rpmDepText{"rc-preun", "", "", false})},
+		{"epoch kept", has(Requires, rpmDepText{"rc-eq", "=", "7:1.0-1.el9", false})},
+		{"rich dep", has(Requires, rpmDepText{"(rc-a or rc-b)", "", "", false})},
 		{"ghost", deps.Files["/var/log/rc-deps.log"] == FileGhost},
 		{"ghost dir is a dir", deps.Files["/var/lib/rc-deps"] == FileDir},
 		{"epoch in EVR", deps.EVR == "3:1.2-4.el9"},
@@ -358,10 +358,10 @@ func TestReadRPMFixtureCoverage(t *testing.T) {
 		t.Errorf("rc-dup kept %d times, want 3", dups)
 	}
 	legacy := read("rc-legacy-2.0-1.noarch.rpm")
-	if want := []depText{{"rc-weak-missingok", ">=", "1.0", false}, {"rc-old-rec-strong", ">=", "2", false}}; !slices.Equal(legacy.Deps[Recommends], want) {
+	if want := []rpmDepText{{"rc-weak-missingok", ">=", "1.0", false}, {"rc-old-rec-strong", ">=", "2", false}}; !slices.Equal(legacy.Deps[Recommends], want) {
 		t.Errorf("rc-legacy recommends = %v, want %v", legacy.Deps[Recommends], want)
 	}
-	if want := []depText{{"rc-old-sup-strong", "", "", false}}; !slices.Equal(legacy.Deps[Supplements], want) {
+	if want := []rpmDepText{{"rc-old-sup-strong", "", "", false}}; !slices.Equal(legacy.Deps[Supplements], want) {
 		t.Errorf("rc-legacy supplements = %v, want %v", legacy.Deps[Supplements], want)
 	}
 	for name, arch := range map[string]string{"rc-deps-1.2-4.el9.src.rpm": "src", "rc-noarch-0.9-1.nosrc.rpm": "src", "rc-noarch-0.9-1.noarch.rpm": "noarch"} {
@@ -378,8 +378,8 @@ func TestRPMFixturesMatchSpecs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("rebuilds nine packages")
 	}
-	needTool(t, "rpmbuild")
-	needTool(t, "go")
+	needRPMTool(t, "rpmbuild")
+	needRPMTool(t, "go")
 	out := t.TempDir()
 	if msg, err := exec.Command("sh", filepath.Join(rpmFixtureDir, "build.sh"), out).CombinedOutput(); err != nil {
 		t.Fatalf("build.sh: %v\n%s", err, msg)
@@ -394,13 +394,13 @@ func TestRPMFixturesMatchSpecs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		comparePkgText(t, filepath.Base(path), textOf(committed, strs), textOf(rebuilt, strs))
+		compareRPMRecords(t, filepath.Base(path), rpmRecordText(committed, strs), rpmRecordText(rebuilt, strs))
 	}
 }
 
-// copyFixtures copies the fixture packages into a new folder, the payload
+// copyRPMFixtures copies the fixture packages into a new folder, the payload
 // ones into a subfolder, and returns it.
-func copyFixtures(t *testing.T) string {
+func copyRPMFixtures(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, path := range rpmFixtures(t) {
@@ -422,8 +422,8 @@ func copyFixtures(t *testing.T) string {
 	return dir
 }
 
-// loadCreaterepo reads the primary and filelists that createrepo_c wrote.
-func loadCreaterepo(t *testing.T, dir string, strs *Strings) []Package {
+// loadCreaterepoRecords reads the primary and filelists that createrepo_c wrote.
+func loadCreaterepoRecords(t *testing.T, dir string, strs *Strings) []Package {
 	t.Helper()
 	open := func(kind string) *os.File {
 		paths, _ := filepath.Glob(filepath.Join(dir, "repodata", "*-"+kind+".xml*"))
@@ -461,8 +461,8 @@ func loadCreaterepo(t *testing.T, dir string, strs *Strings) []Package {
 // by ReadRPMDir and the repository createrepo_c makes of it load into the
 // same records.
 func TestReadRPMMatchesCreaterepo(t *testing.T) {
-	createrepo := needTool(t, "createrepo_c")
-	dir := copyFixtures(t)
+	createrepo := needRPMTool(t, "createrepo_c")
+	dir := copyRPMFixtures(t)
 	if out, err := exec.Command(createrepo, "--quiet", dir).CombinedOutput(); err != nil {
 		t.Fatalf("createrepo_c: %v\n%s", err, out)
 	}
@@ -471,7 +471,7 @@ func TestReadRPMMatchesCreaterepo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromXML := loadCreaterepo(t, dir, strs)
+	fromXML := loadCreaterepoRecords(t, dir, strs)
 	if len(repo.Packages) != len(fromXML) {
 		t.Fatalf("ReadRPMDir read %d packages, createrepo_c indexed %d", len(repo.Packages), len(fromXML))
 	}
@@ -492,7 +492,7 @@ func TestReadRPMMatchesCreaterepo(t *testing.T) {
 		if got.Name != want.Name || got.Arch != want.Arch || got.EVR != want.EVR || got.SourceRPM != want.SourceRPM {
 			t.Errorf("%s: ids differ from createrepo_c's", got.Location)
 		}
-		comparePkgText(t, got.Location, textOf(got, strs), textOf(want, strs))
+		compareRPMRecords(t, got.Location, rpmRecordText(got, strs), rpmRecordText(want, strs))
 		for k := range NumDepKinds {
 			if !slices.Equal(got.Deps[k], want.Deps[k]) {
 				t.Errorf("%s %s: records differ from createrepo_c's", got.Location, k)
@@ -502,7 +502,7 @@ func TestReadRPMMatchesCreaterepo(t *testing.T) {
 }
 
 func TestReadRPMDir(t *testing.T) {
-	dir := copyFixtures(t)
+	dir := copyRPMFixtures(t)
 	// Things that are not packages are passed over.
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
