@@ -104,22 +104,32 @@ func (s *xmlScanner) fill() bool {
 		copy(grown, s.buf[:s.end])
 		s.buf = grown
 	}
-	for range maxEmptyReads {
+	// The incomplete token is scanned again from its start, so read at least
+	// as much again (or up to a full buffer): however little each Read
+	// returns, rescanning then costs O(n) overall rather than O(n²).
+	target := min(len(s.buf), max(2*s.end, s.end+1))
+	got := false
+	for empty := 0; s.end < target; {
 		n, err := s.r.Read(s.buf[s.end:])
 		s.end += n
+		if n > 0 {
+			got, empty = true, 0
+		}
 		if err != nil {
 			s.eof = true
 			if err != io.EOF {
 				s.rerr = err
 			}
-			return n > 0
+			return got
 		}
-		if n > 0 {
-			return true
+		if n == 0 {
+			if empty++; empty == maxEmptyReads {
+				s.eof, s.rerr = true, io.ErrNoProgress
+				return got
+			}
 		}
 	}
-	s.eof, s.rerr = true, io.ErrNoProgress
-	return false
+	return true
 }
 
 // more is called when the token at pos is incomplete. It fails when the
