@@ -144,6 +144,9 @@ func (p *Pool) NEVRA(id PkgID) string {
 func (p *Pool) DepString(d repomd.Dep) string {
 	if d.Op == repomd.OpNone {
 		if r := p.richDep(d.Name); r != nil {
+			if r.Kind == RichLeaf { // "(a)": libsolv keeps just the leaf
+				return repomd.FormatDep(p.Strings, repomd.Dep{Name: p.Strings.InternString(r.Name), Op: r.Op, EVR: p.Strings.InternString(r.EVR)})
+			}
 			return r.String()
 		}
 	}
