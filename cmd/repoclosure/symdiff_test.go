@@ -131,7 +131,6 @@ func TestSymdiffAgreesWithComm(t *testing.T) {
 	}
 }
 
-
 // TestSeriesAgreesWithComm: each build's counts against the reference and
 // the previous build equal comm's on the rpm provides lists; the stable-list
 // figures equal a count made here from the list and the kmods' rpm requires.
