@@ -126,8 +126,8 @@ func (s *iniSection) set(v iniValue) {
 //     an error (libdnf lets one last character through, and so do we);
 //   - "key=value" starting in column 0, blanks around key and value dropped;
 //   - a line starting with a blank continues the value ("\n" joins), a
-//     line of blanks adds an empty line to it, an empty line or a comment
-//     ends it;
+//     line of blanks adds an empty line to it (dropped again at its end),
+//     an empty line or a comment ends it;
 //   - "#" or ";" in column 0 starts a comment; nowhere else;
 //   - a value wholly in matching single or double quotes loses them;
 //   - a repeated section merges, a repeated key replaces.
@@ -138,7 +138,7 @@ func parseINI(r io.Reader, name string) ([]*iniSection, error) {
 	var pending *iniValue // key being read, continuation lines may follow
 	flush := func() {
 		if pending != nil {
-			pending.value = trimQuotes(pending.value)
+			pending.value = trimQuotes(trimBlankLines(pending.value))
 			cur.set(*pending)
 			pending = nil
 		}
@@ -214,8 +214,15 @@ func parseINI(r io.Reader, name string) ([]*iniSection, error) {
 				return nil, fail(lineNo, "missing '=' (libdnf reads no \"key: value\")")
 			}
 			value := ""
-			if eq+1 < end {
-				value = strings.TrimLeft(line[eq+1:end], " \t")
+			if rest := strings.TrimLeft(line[eq+1:], " \t"); rest != "" {
+				// libdnf takes the value up to the last non-blank, but when
+				// only carriage returns follow the blanks after '=' its
+				// unsigned length wraps and it keeps them.
+				if vp := len(line) - len(rest); vp <= end {
+					value = line[vp:end]
+				} else {
+					value = rest
+				}
 			}
 			pending = &iniValue{key: strings.TrimRight(line[:eq], " \t"), value: value, line: lineNo}
 		}
@@ -225,6 +232,15 @@ func parseINI(r io.Reader, name string) ([]*iniSection, error) {
 	}
 	flush()
 	return sections, nil
+}
+
+// trimBlankLines drops the empty lines that lines of blanks left at the end
+// of a value, as libdnf 0.69 does, unless the value is nothing else.
+func trimBlankLines(v string) string {
+	if trimmed := strings.TrimRight(v, "\n"); trimmed != "" {
+		return trimmed
+	}
+	return v
 }
 
 func trimQuotes(v string) string {

@@ -3,6 +3,8 @@ package repomd
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,6 +79,9 @@ var iniCases = []struct {
 	{"comment ends value", "[s]\nb=1\n#c\n  2\n", "", 4},
 	{"semicolon comment ends value", "[s]\nb=1\n;c\n  2\n", "", 4},
 	{"blank line inside value", "[s]\nx=1\n \n  y\n", `[s] x=1\n\ny`, 0},
+	{"blank lines at the end of a value", "[s]\nx=1\n \nz=2\n \n\t\n", `[s] x=1 z=2`, 0},
+	{"blank lines are all the value", "[s]\nx=\n \n", `[s] x=\n`, 0},
+	{"blank lines before quotes are stripped", "[s]\nx=\"a\"\n \ny=\"\n \n  \"\n", `[s] x=a y=\n\n`, 0},
 	{"empty value continued", "[s]\nempty=\n  cont\n", `[s] empty=\ncont`, 0},
 	{"colon is no separator", "[s]\nkey: value\n", "", 2},
 	{"key before section", "x=1\n", "", 1},
@@ -102,6 +107,7 @@ var iniCases = []struct {
 	{"bom", "\ufeff[s]\na=1\n", "[s] a=1", 0},
 	{"crlf", "[s]\r\na=1\r\nb=2\r\n", "[s] a=1 b=2", 0},
 	{"crlf blank line continues", "[s]\r\na=1\r\n\r\n  b\r\n", `[s] a=1\n\nb`, 0},
+	{"carriage return after equals", "[s]\na=\r\nb= \r\nc=  \r\r\nd= \rx\r\ne= \t\r\n", `[s] a= b=\r c=\r\r d=\rx e=\r`, 0},
 	{"second equals in value", "[s]\na = =b\n", "[s] a==b", 0},
 	{"quotes", "[s]\nx=\"a b\"\ny='q'\nz=\"\nw=\"a\"b\"\n", `[s] x=a b y=q z=" w=a"b`, 0},
 	{"quotes around continued value", "[s]\nx=\"a\n  b\"\n", `[s] x=a\nb`, 0},
@@ -111,14 +117,14 @@ var iniCases = []struct {
 	{"only comments", "# c\n\n; d\n", "", 0},
 }
 
-// renderINI writes parsed sections on one line, escaping newlines, for
-// comparison.
+// renderINI writes parsed sections on one line, escaping backslashes,
+// newlines and carriage returns, for comparison.
 func renderINI(sections []*iniSection) string {
 	var parts []string
 	for _, s := range sections {
 		parts = append(parts, "["+s.name+"]")
 		for _, v := range s.values {
-			parts = append(parts, v.key+"="+strings.ReplaceAll(strings.ReplaceAll(v.value, `\`, `\\`), "\n", `\n`))
+			parts = append(parts, v.key+"="+strings.NewReplacer(`\`, `\\`, "\n", `\n`, "\r", `\r`).Replace(v.value))
 		}
 	}
 	return strings.Join(parts, " ")
@@ -212,7 +218,7 @@ print(json.dumps(out))
 `
 
 // TestParseINIMatchesLibdnf checks parseINI against libdnf's own parser on
-// iniCases and on the realistic .repo files.
+// iniCases, on random files and on the realistic .repo files.
 func TestParseINIMatchesLibdnf(t *testing.T) {
 	py := dnfPython(t)
 	dir := t.TempDir()
@@ -223,6 +229,21 @@ func TestParseINIMatchesLibdnf(t *testing.T) {
 			t.Fatal(err)
 		}
 		paths, names = append(paths, path), append(names, tt.name)
+	}
+	// Random files made of the pieces the syntax cares about.
+	pieces := []string{"[s]", "[t]", "[", "]", "=", "k", "key", "v", " ", "\t", "\r", "\n", "\n", "\n", "#", ";", "\"", "'", "\ufeff"}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range 400 {
+		var b strings.Builder
+		b.WriteString("[s]\n")
+		for range 1 + rng.IntN(40) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		path := filepath.Join(dir, fmt.Sprintf("random%d.repo", i))
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths, names = append(paths, path), append(names, fmt.Sprintf("random %q", b.String()))
 	}
 	files, _ := filepath.Glob("testdata/repofile/*/*.repo")
 	for _, f := range files {
