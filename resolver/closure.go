@@ -86,9 +86,11 @@ func (p *Pool) Available(opts ClosureOptions) (avail, check Set, err error) {
 	return avail, check, nil
 }
 
-// keepLatest returns the packages of s with the highest EVR among those of
-// s with the same name and arch (ties all kept), like libdnf's
-// latest_per_arch filter.
+// keepLatest returns, for each name and arch among s, the package with the
+// highest EVR and every other one whose EVR is the very same string, as
+// libdnf's latest_per_arch filter (add_latest_to_map): packages whose EVRs
+// compare equal but are spelt differently ("3.1" and "3+01") are not ties
+// there; the first in pool order wins.
 func (p *Pool) keepLatest(s Set) Set {
 	type key struct{ name, arch repomd.ID }
 	best := make(map[key]repomd.ID)
@@ -102,7 +104,7 @@ func (p *Pool) keepLatest(s Set) Set {
 	out := NewSet(len(p.pkgs))
 	s.Each(func(id PkgID) {
 		pkg := p.pkgs[id]
-		if CompareEVR(p.str(pkg.EVR), p.str(best[key{pkg.Name, pkg.Arch}])) == 0 {
+		if pkg.EVR == best[key{pkg.Name, pkg.Arch}] {
 			out.Add(id)
 		}
 	})

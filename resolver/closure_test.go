@@ -104,3 +104,19 @@ func TestExplain(t *testing.T) {
 		t.Errorf("explain: %+v", c)
 	}
 }
+
+// TestBestTiesAreSpelledAlike: libdnf's latest filter keeps only EVRs that
+// are the same string; "3.1" and "3+01" compare equal but the first in pool
+// order wins (found by the randomized differential test, seed 34).
+func TestBestTiesAreSpelledAlike(t *testing.T) {
+	strs := repomd.NewStrings()
+	r := mkRepo(t, strs, "r",
+		"ab-3+01-1.noarch",
+		"ab-3.1-1.noarch | P:cap",
+		"user-1-1.noarch | R:cap")
+	pool := NewPool(strs, []*repomd.Repo{r}, PoolOptions{})
+	problems, _ := pool.Closure(ClosureOptions{Best: true})
+	if got := closureText(pool, problems); got != "user-1-1.noarch: cap\n" {
+		t.Errorf("got %q", got)
+	}
+}
