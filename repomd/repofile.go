@@ -64,7 +64,7 @@ func (v Vars) Substitute(s string) string {
 			}
 			next = end + 1
 		}
-		if !known || end == start {
+		if !known {
 			b.WriteByte('$')
 			i++
 			continue

@@ -64,6 +64,40 @@ func TestVarsSubstitute(t *testing.T) {
 	}
 }
 
+const libdnfSubstituteScript = `
+import json, sys, libdnf.conf
+req = json.load(sys.stdin)
+print(json.dumps([libdnf.conf.ConfigParser.substitute(t, req["vars"]) for t in req["texts"]]))
+`
+
+// TestSubstituteMatchesLibdnf compares Substitute with libdnf's on random
+// text. releasever_major and _minor are set, since libdnf 0.69 does not
+// derive them.
+func TestSubstituteMatchesLibdnf(t *testing.T) {
+	py := dnfPython(t)
+	vars := Vars{"releasever": "9.4", "releasever_major": "9", "releasever_minor": "4", "basearch": "x86_64", "x": "X", "x_1": "", "B": "b"}
+	pieces := []string{"$", "$", "{", "}", "basearch", "releasever", "_major", "x", "_", "1", "B", ":", "-", "+", "\\", "/", "é", " "}
+	rng := rand.New(rand.NewPCG(5, 9))
+	var texts []string
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	var want []string
+	runPython(t, py, libdnfSubstituteScript, map[string]any{"vars": vars, "texts": texts}, &want)
+	if len(want) != len(texts) {
+		t.Fatalf("libdnf answered %d of %d", len(want), len(texts))
+	}
+	for i, text := range texts {
+		if got := vars.Substitute(text); got != want[i] {
+			t.Errorf("Substitute(%q) = %q, libdnf %q", text, got, want[i])
+		}
+	}
+}
+
 // iniCases are INI inputs and what libdnf 0.69's ConfigParser makes of them
 // (section -> key -> value, sections and keys in order), or the line of its
 // error. TestParseINIMatchesLibdnf checks them against libdnf itself.
