@@ -61,17 +61,47 @@ var summaryRE = regexp.MustCompile(`Repoclosure ended with unresolved dependenci
 // a repository that cannot be read, an unknown --pkg) is an error carrying
 // dnf's stderr.
 func Run(ctx context.Context, repos []Repo, args ...string) (*Result, error) {
+	stdout, stderr, code, argv, err := runDNF(ctx, "repoclosure", repos, args)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Stdout: stdout, Stderr: stderr, ExitCode: code}
+	if err := res.check(); err != nil {
+		return nil, fmt.Errorf("dnforacle: dnf %s: %w", strings.Join(argv, " "), err)
+	}
+	return res, nil
+}
+
+// Repoquery runs `dnf repoquery` on repos with args (e.g. "--provides",
+// "bash") in the same throw-away set-up as Run and returns its stdout; a
+// non-zero exit is an error carrying dnf's stderr.
+func Repoquery(ctx context.Context, repos []Repo, args ...string) (string, error) {
+	stdout, stderr, code, argv, err := runDNF(ctx, "repoquery", repos, args)
+	if err != nil {
+		return "", err
+	}
+	if code != 0 {
+		return "", fmt.Errorf("dnforacle: dnf %s: exit %d: %s", strings.Join(argv, " "), code, strings.TrimSpace(stderr))
+	}
+	return stdout, nil
+}
+
+// runDNF runs one dnf command with nothing from the host: --installroot,
+// --config and cachedir in a temporary directory, reposdir pointing nowhere,
+// --releasever=8, --forcearch=x86_64, every plugin but repoclosure disabled,
+// messages untranslated. A non-zero exit is returned as code, not as err.
+func runDNF(ctx context.Context, command string, repos []Repo, args []string) (stdout, stderr string, code int, argv []string, err error) {
 	tmp, err := os.MkdirTemp("", "dnforacle-")
 	if err != nil {
-		return nil, fmt.Errorf("dnforacle: %w", err)
+		return "", "", 0, nil, fmt.Errorf("dnforacle: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	conf := filepath.Join(tmp, "dnf.conf")
 	if err := os.WriteFile(conf, []byte(config), 0o644); err != nil {
-		return nil, fmt.Errorf("dnforacle: %w", err)
+		return "", "", 0, nil, fmt.Errorf("dnforacle: %w", err)
 	}
 
-	argv := []string{
+	argv = []string{
 		"-q",
 		"--config=" + conf,
 		"--installroot=" + filepath.Join(tmp, "root"),
@@ -81,15 +111,15 @@ func Run(ctx context.Context, repos []Repo, args ...string) (*Result, error) {
 		"--forcearch=x86_64",
 		"--disableplugin=*",
 		"--enableplugin=repoclosure",
-		"repoclosure",
+		command,
 	}
 	for _, r := range repos {
 		if r.Name == "" || strings.ContainsAny(r.Name, ", \t\n") {
-			return nil, fmt.Errorf("dnforacle: invalid repo name %q (path %s)", r.Name, r.Path)
+			return "", "", 0, nil, fmt.Errorf("dnforacle: invalid repo name %q (path %s)", r.Name, r.Path)
 		}
 		path, err := filepath.Abs(r.Path)
 		if err != nil {
-			return nil, fmt.Errorf("dnforacle: repo %s: %w", r.Name, err)
+			return "", "", 0, nil, fmt.Errorf("dnforacle: repo %s: %w", r.Name, err)
 		}
 		argv = append(argv, "--repofrompath="+r.Name+","+path, "--repo", r.Name)
 	}
@@ -97,22 +127,18 @@ func Run(ctx context.Context, repos []Repo, args ...string) (*Result, error) {
 
 	cmd := exec.CommandContext(ctx, "dnf", argv...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	runErr := cmd.Run()
-	res := &Result{Stdout: stdout.String(), Stderr: stderr.String()}
 	var exitErr *exec.ExitError
 	switch {
 	case runErr == nil:
 	case errors.As(runErr, &exitErr) && ctx.Err() == nil:
-		res.ExitCode = exitErr.ExitCode()
+		code = exitErr.ExitCode()
 	default:
-		return nil, fmt.Errorf("dnforacle: running dnf %s: %w", strings.Join(argv, " "), runErr)
+		return "", "", 0, argv, fmt.Errorf("dnforacle: running dnf %s: %w", strings.Join(argv, " "), runErr)
 	}
-	if err := res.check(); err != nil {
-		return nil, fmt.Errorf("dnforacle: dnf %s: %w", strings.Join(argv, " "), err)
-	}
-	return res, nil
+	return out.String(), errOut.String(), code, argv, nil
 }
 
 // check parses Stdout into Unresolved and checks that it agrees with the exit
