@@ -1,0 +1,531 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/repoclosure/repoclosure/internal/dnforacle"
+	"github.com/repoclosure/repoclosure/internal/repogen"
+	"github.com/repoclosure/repoclosure/repomd"
+)
+
+// modRepo is one repository of a modular test case: packages in mkPkg's spec
+// syntax and the text of its modules.yaml (none when empty).
+type modRepo struct {
+	id      string
+	hotfix  bool
+	specs   []string
+	modules string
+}
+
+// modCase is a modular filtering case. hidden lists "repo/NEVRA" (NEVRA as
+// dnf prints it) of the packages dnf hides; a bare NEVRA is in repo "r".
+type modCase struct {
+	name     string
+	repos    []modRepo
+	enabled  []string
+	platform string
+	hidden   []string
+}
+
+// modStream writes one modulemd v2 document. requires is the YAML flow map
+// of dependencies[0].requires ("" for none).
+func modStream(name, stream string, version int, context string, static bool, requires string, artifacts ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\ndocument: modulemd\nversion: 2\ndata:\n  name: %s\n  stream: %q\n  version: %d\n  context: %s\n  arch: x86_64\n", name, stream, version, context)
+	if static {
+		b.WriteString("  static_context: true\n")
+	}
+	b.WriteString("  summary: test\n  description: test\n  license:\n    module: [MIT]\n")
+	if requires != "" {
+		fmt.Fprintf(&b, "  dependencies:\n  - buildrequires: {platform: [el9]}\n    requires: %s\n", requires)
+	}
+	b.WriteString("  artifacts:\n    rpms:\n")
+	for _, a := range artifacts {
+		fmt.Fprintf(&b, "    - %s\n", a)
+	}
+	b.WriteString("...\n")
+	return b.String()
+}
+
+// modDefaults writes a modulemd-defaults document; stream "" gives profiles only.
+func modDefaults(module, stream string) string {
+	s := "---\ndocument: modulemd-defaults\nversion: 1\ndata:\n  module: " + module + "\n"
+	if stream != "" {
+		s += fmt.Sprintf("  stream: %q\n", stream)
+	}
+	return s + "  profiles: {}\n...\n"
+}
+
+const (
+	modRelease = "release-9-1.noarch | P:system-release,base-module(platform:el9)"
+	onEL9      = "{platform: [el9]}"
+)
+
+// modCases were checked against dnf 4.14 / libdnf 0.69 by
+// TestModularExcludesMatchDNF; the comments say what each one shows.
+func modCases() []modCase {
+	single := func(specs []string, modules string) []modRepo {
+		return []modRepo{{id: "r", specs: specs, modules: modules}}
+	}
+	fooModules := modStream("foo", "1", 1, "aaaa", false, onEL9, "foo-0:1-1.module+a.x86_64", "foo-0:1-1.module+a.src") +
+		modStream("foo", "2", 1, "bbbb", false, onEL9, "foo-0:2-1.module+b.x86_64") + modDefaults("foo", "1")
+	fooPkgs := []string{modRelease, "foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-2-1.module+b.x86_64", "foo-3-1.x86_64", "foo-3-1.src"}
+	return []modCase{
+		{
+			// The default stream is active and hides non-modular packages
+			// named like its artifacts or providing that name (source ones
+			// included, other arches too); the other stream is inactive.
+			name: "default stream active, non-default inactive, name shadowing",
+			repos: single(append(slices.Clone(fooPkgs),
+				"foo-0.5-1.i686", "foo-0.5-1.aarch64", "bar-1-1.x86_64 | P:foo", "baz-1-1.x86_64 | P:foo(x86-64)",
+				"qux-1-1.aarch64 | P:foo", "quux-1-1.x86_64 | P:foo = 9", "other-1-1.x86_64"), fooModules),
+			hidden: []string{"foo-2-1.module+b.x86_64", "foo-3-1.x86_64", "foo-3-1.src", "foo-0.5-1.i686", "foo-0.5-1.aarch64",
+				"bar-1-1.x86_64", "quux-1-1.x86_64"},
+		},
+		{
+			// CentOS Stream 9's case: defaults name profiles only, so no
+			// stream is active and only artifacts are hidden.
+			name: "no default stream",
+			repos: single(fooPkgs, modStream("foo", "1", 1, "aaaa", true, onEL9, "foo-0:1-1.module+a.x86_64", "foo-0:1-1.module+a.src")+
+				modStream("foo", "2", 1, "bbbb", true, onEL9, "foo-0:2-1.module+b.x86_64")+modDefaults("foo", "")),
+			hidden: []string{"foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-2-1.module+b.x86_64"},
+		},
+		{
+			name: "default stream whose module requires cannot be met",
+			repos: single([]string{modRelease, "app-1-1.module+a.x86_64", "app-0.9-1.x86_64"},
+				modStream("app", "1", 1, "aaaa", false, "{platform: [el9], missing: [1]}", "app-0:1-1.module+a.x86_64")+modDefaults("app", "1")),
+			hidden: []string{"app-1-1.module+a.x86_64"},
+		},
+		{
+			// Without a system-release provider dnf finds no platform in a
+			// fresh install root.
+			name:   "no platform detected",
+			repos:  single(fooPkgs[1:], fooModules),
+			hidden: []string{"foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-2-1.module+b.x86_64"},
+		},
+		{
+			name:     "platform from module_platform_id",
+			repos:    single(fooPkgs[1:], fooModules),
+			platform: "platform:el9",
+			hidden:   []string{"foo-2-1.module+b.x86_64", "foo-3-1.x86_64", "foo-3-1.src"},
+		},
+		{
+			name:   "two platforms provided: none",
+			repos:  single(append(slices.Clone(fooPkgs), "release8-8-1.noarch | P:system-release,base-module(platform:el8)"), fooModules),
+			hidden: []string{"foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-2-1.module+b.x86_64"},
+		},
+		{
+			// Only the newest system-release provider of a name counts.
+			name:   "platform of an older system-release ignored",
+			repos:  single(append(slices.Clone(fooPkgs[1:]), "release-9-1.noarch | P:system-release,base-module(platform:el9)", "release-10-1.noarch | P:system-release"), fooModules),
+			hidden: []string{"foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-2-1.module+b.x86_64"},
+		},
+		{
+			// A source-only artifact hides source packages of that name, not
+			// binary ones.
+			name: "source artifact names hide only source packages",
+			repos: single([]string{modRelease, "lib-1-1.module+a.x86_64", "tool-1-1.module+a.src", "tool-2-1.x86_64", "tool-2-1.src"},
+				modStream("lib", "1", 1, "aaaa", false, onEL9, "lib-0:1-1.module+a.x86_64", "tool-0:1-1.module+a.src")+modDefaults("lib", "1")),
+			hidden: []string{"tool-2-1.src"},
+		},
+		{
+			// Contexts are chosen by name, not by version; every version of
+			// the chosen context is active.
+			name: "static contexts: all versions of the first context",
+			repos: single([]string{modRelease, "foo-1-1.module+a.x86_64", "foo-1-2.module+a.x86_64", "foo-1-3.module+c.x86_64"},
+				modStream("foo", "1", 3, "cccc", true, onEL9, "foo-0:1-3.module+c.x86_64")+
+					modStream("foo", "1", 1, "aaaa", true, onEL9, "foo-0:1-1.module+a.x86_64")+
+					modStream("foo", "1", 2, "aaaa", true, onEL9, "foo-0:1-2.module+a.x86_64")+modDefaults("foo", "1")),
+			hidden: []string{"foo-1-3.module+c.x86_64"},
+		},
+		{
+			// Without static_context libdnf groups builds by their module
+			// requires: here all of them.
+			name: "computed context groups builds",
+			repos: single([]string{modRelease, "foo-1-1.module+a.x86_64", "foo-1-2.module+a.x86_64", "foo-1-3.module+c.x86_64"},
+				modStream("foo", "1", 3, "cccc", false, onEL9, "foo-0:1-3.module+c.x86_64")+
+					modStream("foo", "1", 1, "aaaa", false, onEL9, "foo-0:1-1.module+a.x86_64")+
+					modStream("foo", "1", 2, "aaaa", false, onEL9, "foo-0:1-2.module+a.x86_64")+modDefaults("foo", "1")),
+		},
+		{
+			// dnf forces the best build of a default stream: when the
+			// newest cannot be met the stream stays inactive.
+			name: "newest build unmet",
+			repos: single([]string{modRelease, "foo-1-1.module+a.x86_64", "foo-1-2.module+a.x86_64"},
+				modStream("foo", "1", 1, "aaaa", true, onEL9, "foo-0:1-1.module+a.x86_64")+
+					modStream("foo", "1", 2, "aaaa", true, "{platform: [el9], missing: [1]}", "foo-0:1-2.module+a.x86_64")+modDefaults("foo", "1")),
+			hidden: []string{"foo-1-1.module+a.x86_64", "foo-1-2.module+a.x86_64"},
+		},
+		{
+			name: "a default stream activates the streams it requires",
+			repos: single([]string{modRelease, "app-1-1.module+a.x86_64", "dep-2-1.module+b.x86_64", "dep-3-1.module+c.x86_64", "dep-9-1.x86_64"},
+				modStream("app", "1", 1, "aaaa", false, "{platform: [el9], dep: [2]}", "app-0:1-1.module+a.x86_64")+
+					modStream("dep", "2", 1, "bbbb", false, onEL9, "dep-0:2-1.module+b.x86_64")+
+					modStream("dep", "3", 1, "cccc", false, onEL9, "dep-0:3-1.module+c.x86_64")+modDefaults("app", "1")),
+			hidden: []string{"dep-3-1.module+c.x86_64", "dep-9-1.x86_64"},
+		},
+		{
+			// Default streams that cannot both be active: the module first
+			// by name wins.
+			name: "conflicting defaults, requiring module first",
+			repos: single([]string{modRelease, "app-1-1.module+a.x86_64", "dep-2-1.module+b.x86_64", "dep-3-1.module+c.x86_64"},
+				modStream("app", "1", 1, "aaaa", false, "{platform: [el9], dep: [2]}", "app-0:1-1.module+a.x86_64")+
+					modStream("dep", "2", 1, "bbbb", false, onEL9, "dep-0:2-1.module+b.x86_64")+
+					modStream("dep", "3", 1, "cccc", false, onEL9, "dep-0:3-1.module+c.x86_64")+modDefaults("app", "1")+modDefaults("dep", "3")),
+			hidden: []string{"dep-3-1.module+c.x86_64"},
+		},
+		{
+			name: "conflicting defaults, required module first",
+			repos: single([]string{modRelease, "zapp-1-1.module+a.x86_64", "dep-2-1.module+b.x86_64", "dep-3-1.module+c.x86_64"},
+				modStream("zapp", "1", 1, "aaaa", false, "{platform: [el9], dep: [2]}", "zapp-0:1-1.module+a.x86_64")+
+					modStream("dep", "2", 1, "bbbb", false, onEL9, "dep-0:2-1.module+b.x86_64")+
+					modStream("dep", "3", 1, "cccc", false, onEL9, "dep-0:3-1.module+c.x86_64")+modDefaults("zapp", "1")+modDefaults("dep", "3")),
+			hidden: []string{"zapp-1-1.module+a.x86_64", "dep-2-1.module+b.x86_64"},
+		},
+		{
+			// "-3" excludes a stream; "[]" takes any, the first by name.
+			name: "negative and any-stream requires",
+			repos: single([]string{modRelease, "app-1-1.module+a.x86_64", "dep-3-1.module+c.x86_64", "dep-4-1.module+d.x86_64",
+				"web-1-1.module+w.x86_64", "db-5-1.module+e.x86_64", "db-6-1.module+f.x86_64"},
+				modStream("app", "1", 1, "aaaa", false, "{platform: [el9], dep: [-3]}", "app-0:1-1.module+a.x86_64")+
+					modStream("dep", "3", 1, "cccc", false, onEL9, "dep-0:3-1.module+c.x86_64")+
+					modStream("dep", "4", 1, "dddd", false, onEL9, "dep-0:4-1.module+d.x86_64")+
+					modStream("web", "1", 1, "wwww", false, "{platform: [el9], db: []}", "web-0:1-1.module+w.x86_64")+
+					modStream("db", "5", 1, "eeee", false, onEL9, "db-0:5-1.module+e.x86_64")+
+					modStream("db", "6", 1, "ffff", false, onEL9, "db-0:6-1.module+f.x86_64")+
+					modDefaults("app", "1")+modDefaults("web", "1")),
+			hidden: []string{"dep-3-1.module+c.x86_64", "db-6-1.module+f.x86_64"},
+		},
+		{
+			name:    "enabled stream replaces the default",
+			repos:   single(append(slices.Clone(fooPkgs), "bar-1-1.x86_64 | P:foo"), fooModules),
+			enabled: []string{"foo:2"},
+			hidden:  []string{"foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-3-1.x86_64", "foo-3-1.src", "bar-1-1.x86_64"},
+		},
+		{
+			name:    "enabled stream that does not exist",
+			repos:   single(fooPkgs, fooModules),
+			enabled: []string{"foo:7"},
+			hidden:  []string{"foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-2-1.module+b.x86_64"},
+		},
+		{
+			// An enabled stream is a hard job: the conflicting default loses.
+			name: "enabled stream beats a default",
+			repos: single([]string{modRelease, "zapp-1-1.module+a.x86_64", "dep-2-1.module+b.x86_64", "dep-3-1.module+c.x86_64"},
+				modStream("zapp", "1", 1, "aaaa", false, "{platform: [el9], dep: [2]}", "zapp-0:1-1.module+a.x86_64")+
+					modStream("dep", "2", 1, "bbbb", false, onEL9, "dep-0:2-1.module+b.x86_64")+
+					modStream("dep", "3", 1, "cccc", false, onEL9, "dep-0:3-1.module+c.x86_64")+modDefaults("dep", "3")),
+			enabled: []string{"zapp:1"},
+			hidden:  []string{"dep-3-1.module+c.x86_64"},
+		},
+		{
+			// A module_hotfixes repository keeps all its packages; its
+			// modules.yaml still counts for the others.
+			name: "hotfix repository exempt",
+			repos: []modRepo{
+				{id: "r", specs: []string{modRelease, "foo-3-1.x86_64", "foo-2-1.module+b.x86_64"}},
+				{id: "hot", hotfix: true, specs: []string{"foo-1-1.module+a.x86_64", "foo-2-1.module+b.x86_64", "foo-3-1.x86_64"}, modules: fooModules},
+			},
+			hidden: []string{"r/foo-3-1.x86_64", "r/foo-2-1.module+b.x86_64"},
+		},
+		{
+			// Artifacts match on the exact EVR; "0:" is the absent epoch.
+			name: "epochs",
+			repos: single([]string{modRelease, "e-1:2-1.x86_64", "f-1:2-1.x86_64", "g-2-1.x86_64", "h-2-1.x86_64"},
+				modStream("x", "1", 1, "aaaa", false, onEL9, "e-1:2-1.x86_64", "f-0:2-1.x86_64", "g-0:2-1.x86_64", "h-3:2-1.x86_64")),
+			hidden: []string{"e-1:2-1.x86_64", "g-2-1.x86_64"},
+		},
+		{
+			// libmodulemd drops a document with an artifact lacking its
+			// epoch: that stream does not exist for dnf.
+			name: "rejected module document",
+			repos: single([]string{modRelease, "g-2-1.x86_64", "h-2-1.x86_64"},
+				modStream("x", "1", 1, "aaaa", false, onEL9, "g-0:2-1.x86_64", "h-2-1.x86_64")+
+					modStream("y", "1", 1, "aaaa", false, onEL9, "h-0:2-1.x86_64")),
+			hidden: []string{"h-2-1.x86_64"},
+		},
+		{
+			// Names listed as demodularized by the newest build of an active
+			// stream no longer hide non-modular packages.
+			name: "demodularized names",
+			repos: single([]string{modRelease, "lib-1-1.module+a.x86_64", "old-1-1.module+a.x86_64", "old-2-1.x86_64", "lib-2-1.x86_64"},
+				modStream("lib", "1", 1, "aaaa", true, onEL9, "lib-0:1-1.module+a.x86_64", "old-0:1-1.module+a.x86_64")+
+					strings.Replace(modStream("lib", "1", 2, "aaaa", true, onEL9, "lib-0:1-1.module+a.x86_64", "old-0:1-1.module+a.x86_64"),
+						"  artifacts:", "  demodularized:\n    rpms: [old]\n  artifacts:", 1)+modDefaults("lib", "1")),
+			hidden: []string{"lib-2-1.x86_64"},
+		},
+		{
+			name: "demodularized by an older build only",
+			repos: single([]string{modRelease, "lib-1-1.module+a.x86_64", "old-1-1.module+a.x86_64", "old-2-1.x86_64"},
+				strings.Replace(modStream("lib", "1", 1, "aaaa", true, onEL9, "lib-0:1-1.module+a.x86_64", "old-0:1-1.module+a.x86_64"),
+					"  artifacts:", "  demodularized:\n    rpms: [old]\n  artifacts:", 1)+
+					modStream("lib", "1", 2, "aaaa", true, onEL9, "lib-0:1-1.module+a.x86_64", "old-0:1-1.module+a.x86_64")+modDefaults("lib", "1")),
+			hidden: []string{"old-2-1.x86_64"},
+		},
+		{
+			// Repositories whose defaults disagree leave no default.
+			name: "defaults that disagree",
+			repos: []modRepo{
+				{id: "r", specs: fooPkgs, modules: fooModules},
+				{id: "s", specs: []string{"foo-4-1.x86_64"}, modules: modDefaults("foo", "2")},
+			},
+			hidden: []string{"foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-2-1.module+b.x86_64"},
+		},
+	}
+}
+
+// modBuild loads a case into records and ModularExcludes' inputs.
+func modBuild(t *testing.T, c modCase) (*repomd.Strings, []*repomd.Repo, map[*repomd.Repo]*repomd.Modules) {
+	t.Helper()
+	strs := repomd.NewStrings()
+	var repos []*repomd.Repo
+	mods := make(map[*repomd.Repo]*repomd.Modules)
+	for _, mr := range c.repos {
+		r := mkRepo(t, strs, mr.id, mr.specs...)
+		r.ModuleHotfixes = mr.hotfix
+		repos = append(repos, r)
+		if mr.modules == "" {
+			continue
+		}
+		m, err := repomd.ParseModules(strings.NewReader(mr.modules), mr.id+"/modules.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mods[r] = m
+	}
+	return strs, repos, mods
+}
+
+// modHidden applies ModularExcludes to a case: the "repo/NEVRA" hidden.
+func modHidden(t *testing.T, c modCase) []string {
+	strs, repos, mods := modBuild(t, c)
+	exclude := ModularExcludes(strs, repos, mods, ModularOptions{PlatformID: c.platform, Enabled: c.enabled})
+	var hidden []string
+	for _, r := range repos {
+		for i := range r.Packages {
+			if exclude(r, &r.Packages[i]) {
+				p := &r.Packages[i]
+				hidden = append(hidden, r.ID+"/"+strs.String(p.Name)+"-"+strs.String(p.EVR)+"."+strs.String(p.Arch))
+			}
+		}
+	}
+	slices.Sort(hidden)
+	return hidden
+}
+
+func modWant(c modCase) []string {
+	var want []string
+	for _, h := range c.hidden {
+		if !strings.Contains(h, "/") {
+			h = "r/" + h
+		}
+		want = append(want, h)
+	}
+	slices.Sort(want)
+	return want
+}
+
+func TestModularExcludes(t *testing.T) {
+	for _, c := range modCases() {
+		t.Run(c.name, func(t *testing.T) {
+			if got, want := modHidden(t, c), modWant(c); !slices.Equal(got, want) {
+				t.Errorf("hidden\n%q\nwant\n%q", got, want)
+			}
+		})
+	}
+}
+
+// TestModularActiveStreams checks the module solve itself on the cases whose
+// outcome is told by which builds are active.
+func TestModularActiveStreams(t *testing.T) {
+	want := map[string][]string{
+		"default stream active, non-default inactive, name shadowing": {"foo:1:NoRequires"},
+		"no default stream":                                 nil,
+		"default stream whose module requires cannot be met": nil,
+		"no platform detected":                              nil,
+		"platform from module_platform_id":                  {"foo:1:NoRequires"},
+		"static contexts: all versions of the first context": {"foo:1:aaaa"},
+		"a default stream activates the streams it requires": {"app:1:dep:[2]", "dep:2:NoRequires"},
+		"conflicting defaults, required module first":        {"dep:3:NoRequires"},
+		"negative and any-stream requires":                   {"app:1:dep:[-3]", "db:5:NoRequires", "dep:4:NoRequires", "web:1:db"},
+	}
+	for _, c := range modCases() {
+		w, ok := want[c.name]
+		if !ok {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			strs, repos, mods := modBuild(t, c)
+			m := newModularity(strs, repos, mods, ModularOptions{PlatformID: c.platform, Enabled: c.enabled})
+			m.resolve()
+			var got []string
+			for k := range m.active {
+				got = append(got, k)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, w) {
+				t.Errorf("active %q, want %q", got, w)
+			}
+		})
+	}
+}
+
+func TestComposeExcludes(t *testing.T) {
+	strs := repomd.NewStrings()
+	r := mkRepo(t, strs, "r", "a-1-1.x86_64", "b-1-1.x86_64", "c-1-1.x86_64")
+	named := func(n string) func(*repomd.Repo, *repomd.Package) bool {
+		return func(_ *repomd.Repo, p *repomd.Package) bool { return strs.String(p.Name) == n }
+	}
+	if ComposeExcludes() != nil || ComposeExcludes(nil, nil) != nil {
+		t.Error("composing nothing is not nil")
+	}
+	f := ComposeExcludes(nil, named("a"), named("c"))
+	var got []string
+	for i := range r.Packages {
+		if f(r, &r.Packages[i]) {
+			got = append(got, strs.String(r.Packages[i].Name))
+		}
+	}
+	if !slices.Equal(got, []string{"a", "c"}) {
+		t.Errorf("excluded %q, want [a c]", got)
+	}
+}
+
+// requireTool skips when a program is missing, naming it, and fails in CI.
+func requireTool(t *testing.T, name, pkg string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and %s (Debian package %s) is missing: %v", name, pkg, err)
+		}
+		t.Skipf("skipping: %s (Debian package %s) not installed", name, pkg)
+	}
+}
+
+// modSpecPkg turns a mkPkg spec into a repogen package that also requires
+// "absent(NEVRA)", which nothing provides: dnf repoclosure then lists every
+// package it did not hide.
+func modSpecPkg(t *testing.T, strs *repomd.Strings, spec string) repogen.Pkg {
+	rec := mkPkg(t, strs, spec)
+	epoch, ver, rel := repomd.SplitEVR(strs.String(rec.EVR))
+	p := repogen.Pkg{Name: strs.String(rec.Name), Arch: strs.String(rec.Arch), Epoch: epoch, Ver: ver, Rel: rel}
+	if !IsSourceArch(p.Arch) {
+		p.SourceRPM = strs.String(rec.SourceRPM)
+		p.Provides = append(p.Provides, repogen.Entry{Name: p.Name, Flags: "EQ", Epoch: epoch, Ver: ver, Rel: rel})
+	}
+	for _, d := range rec.Deps[repomd.Provides] {
+		e := repogen.Entry{Name: strs.String(d.Name)}
+		if d.Op != repomd.OpNone {
+			e.Flags = map[repomd.Op]string{repomd.OpEQ: "EQ", repomd.OpLT: "LT", repomd.OpLE: "LE", repomd.OpGT: "GT", repomd.OpGE: "GE"}[d.Op]
+			e.Epoch, e.Ver, e.Rel = repomd.SplitEVR(strs.String(d.EVR))
+		}
+		p.Provides = append(p.Provides, e)
+	}
+	p.Requires = []repogen.Entry{{Name: "absent(" + strings.TrimSpace(splitSpec(spec)[0]) + ")"}}
+	return p
+}
+
+// modDNFHidden writes a case's repositories, runs dnf repoclosure on them in
+// an install root whose /etc/dnf/modules.d enables c.enabled, and returns the
+// "repo/NEVRA" dnf hid.
+func modDNFHidden(t *testing.T, c modCase) []string {
+	strs := repomd.NewStrings()
+	// Not t.TempDir: test names hold commas, which --repofrompath splits on.
+	tmp, err := os.MkdirTemp("", "modular-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	root := filepath.Join(tmp, "root")
+	args := []string{"-q", "--installroot=" + root, "--setopt=reposdir=" + filepath.Join(tmp, "no-repos.d"),
+		"--setopt=cachedir=" + filepath.Join(tmp, "cache"), "--releasever=9", "--forcearch=x86_64",
+		"--disableplugin=*", "--enableplugin=repoclosure", "repoclosure"}
+	if c.platform != "" {
+		args = append(args, "--setopt=module_platform_id="+c.platform)
+	}
+	var all []string
+	for _, mr := range c.repos {
+		dir := filepath.Join(tmp, mr.id)
+		var pkgs []repogen.Pkg
+		for _, s := range mr.specs {
+			pkgs = append(pkgs, modSpecPkg(t, strs, s))
+			all = append(all, mr.id+"/"+strings.TrimSpace(splitSpec(s)[0]))
+		}
+		if err := repogen.WriteRepo(dir, pkgs, repogen.Gzip); err != nil {
+			t.Fatal(err)
+		}
+		if mr.modules != "" {
+			yaml := filepath.Join(tmp, mr.id+"-modules.yaml")
+			if err := os.WriteFile(yaml, []byte(mr.modules), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command("modifyrepo_c", "--mdtype=modules", yaml, filepath.Join(dir, "repodata")).CombinedOutput(); err != nil {
+				t.Fatalf("modifyrepo_c: %v\n%s", err, out)
+			}
+		}
+		args = append(args, "--repofrompath="+mr.id+","+dir, "--repo", mr.id)
+		if mr.hotfix {
+			args = append(args, "--setopt="+mr.id+".module_hotfixes=1")
+		}
+	}
+	modulesD := filepath.Join(root, "etc", "dnf", "modules.d")
+	if err := os.MkdirAll(modulesD, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range c.enabled {
+		name, stream, _ := strings.Cut(e, ":")
+		conf := fmt.Sprintf("[%s]\nname=%s\nstream=%s\nprofiles=\nstate=enabled\n", name, name, stream)
+		if err := os.WriteFile(filepath.Join(modulesD, name+".module"), []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "dnf", args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if exitErr := (*exec.ExitError)(nil); err != nil && !(errors.As(err, &exitErr) && exitErr.ExitCode() == 1) {
+		t.Fatalf("dnf %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	listed, err := dnforacle.Parse(string(out))
+	if err != nil {
+		t.Fatalf("dnf %s output: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	var hidden []string
+	for _, p := range all {
+		repo, nevra, _ := strings.Cut(p, "/")
+		if _, ok := listed[nevra+" from "+repo]; !ok {
+			hidden = append(hidden, p)
+		}
+	}
+	slices.Sort(hidden)
+	return hidden
+}
+
+// TestModularExcludesMatchDNF runs every case through the real dnf.
+func TestModularExcludesMatchDNF(t *testing.T) {
+	dnforacle.Require(t)
+	requireTool(t, "modifyrepo_c", "createrepo-c")
+	for _, c := range modCases() {
+		t.Run(c.name, func(t *testing.T) {
+			dnf := modDNFHidden(t, c)
+			if got := modHidden(t, c); !slices.Equal(got, dnf) {
+				t.Errorf("we hide\n%q\ndnf hides\n%q", got, dnf)
+			}
+			if want := modWant(c); !slices.Equal(dnf, want) {
+				t.Errorf("dnf hides\n%q\nthe case says\n%q", dnf, want)
+			}
+		})
+	}
+}
