@@ -349,10 +349,10 @@ func TestModularExcludes(t *testing.T) {
 func TestModularActiveStreams(t *testing.T) {
 	want := map[string][]string{
 		"default stream active, non-default inactive, name shadowing": {"foo:1:NoRequires"},
-		"no default stream":                                 nil,
+		"no default stream": nil,
 		"default stream whose module requires cannot be met": nil,
-		"no platform detected":                              nil,
-		"platform from module_platform_id":                  {"foo:1:NoRequires"},
+		"no platform detected":                               nil,
+		"platform from module_platform_id":                   {"foo:1:NoRequires"},
 		"static contexts: all versions of the first context": {"foo:1:aaaa"},
 		"a default stream activates the streams it requires": {"app:1:dep:[2]", "dep:2:NoRequires"},
 		"conflicting defaults, required module first":        {"dep:3:NoRequires"},
