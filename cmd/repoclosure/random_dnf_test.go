@@ -30,12 +30,15 @@ func TestRandomReposMatchDNF(t *testing.T) {
 				t.Fatal(err)
 			}
 			repos := []dnforacle.Repo{{Name: "random", Path: dir}}
+			// The generator keeps to rich deps on which both semantics agree
+			// when every package is available; --newest and best make some
+			// leaves unavailable, where only dnf4's approximation is dnf's answer.
 			got := compareWithDNF(t, repos, nil)
 			if got.code != exitUnresolved {
 				t.Logf("seed %d: closed (no unresolved deps)", seed)
 			}
-			compareWithDNF(t, repos, []string{"--newest"})
-			compareWithDNF(t, repos, []string{"--setopt=best=True", "--arch", "x86_64"})
+			compareWithDNF(t, repos, []string{"--newest"}, "--rich=dnf4")
+			compareWithDNF(t, repos, []string{"--setopt=best=True", "--arch", "x86_64"}, "--rich=dnf4")
 		})
 	}
 }
