@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -527,5 +528,136 @@ func TestModularExcludesMatchDNF(t *testing.T) {
 				t.Errorf("dnf hides\n%q\nthe case says\n%q", dnf, want)
 			}
 		})
+	}
+}
+
+// modSharedData is the project's read-only real data, beside the work tree
+// both here and in CI.
+const modSharedData = "../../shared/data"
+
+// modLoadFile decompresses and parses one metadata file that repomd.xml lists.
+func modLoadFile(t *testing.T, dir string, md *repomd.RepoMD, typ string, parse func(r io.Reader, name string) error) {
+	t.Helper()
+	df, ok := md.Find(typ)
+	if !ok {
+		t.Fatalf("%s: repomd.xml lists no %s", dir, typ)
+	}
+	name := filepath.Join(dir, df.Href)
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := repomd.Decompress(f, name, 1<<31)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := parse(r, name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// modLoadCS9 reads one CentOS Stream 9 repository of the shared data: its
+// records and its modules.yaml, if it has one.
+func modLoadCS9(t *testing.T, strs *repomd.Strings, id string) (*repomd.Repo, *repomd.Modules) {
+	t.Helper()
+	dir := filepath.Join(modSharedData, "cs9", id)
+	mdPath := filepath.Join(dir, "repodata", "repomd.xml")
+	body, err := os.ReadFile(mdPath)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared data: %v", err)
+		}
+		t.Skipf("shared data not available: %v", err)
+	}
+	md, err := repomd.ParseRepomd(body, mdPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := &repomd.Repo{ID: id, Strings: strs}
+	modLoadFile(t, dir, md, "primary", func(r io.Reader, name string) error {
+		repo.Packages, err = repomd.ParsePrimary(r, name, strs)
+		return err
+	})
+	modLoadFile(t, dir, md, "filelists", func(r io.Reader, name string) error {
+		return repomd.ParseFilelists(r, name, strs, repo.Packages)
+	})
+	var mods *repomd.Modules
+	if _, ok := md.Find("modules"); ok {
+		modLoadFile(t, dir, md, "modules", func(r io.Reader, name string) error {
+			mods, err = repomd.ParseModules(r, name)
+			return err
+		})
+	}
+	return repo, mods
+}
+
+// TestModularClosureCS9MatchesDNF checks AppStream against BaseOS of CentOS
+// Stream 9 as dnf does by default, with modular filtering, and with
+// module_hotfixes (no filtering): the same packages with the same unresolved
+// deps as dnf in both runs, and filtering must make a difference.
+func TestModularClosureCS9MatchesDNF(t *testing.T) {
+	dnforacle.Require(t)
+	strs := repomd.NewStrings()
+	baseos, _ := modLoadCS9(t, strs, "baseos")
+	appstream, mods := modLoadCS9(t, strs, "appstream")
+	if mods == nil || len(mods.Streams) == 0 {
+		t.Fatal("AppStream has no module streams")
+	}
+	repos := []*repomd.Repo{baseos, appstream}
+	oracleRepos := []dnforacle.Repo{
+		{Name: "baseos", Path: filepath.Join(modSharedData, "cs9", "baseos")},
+		{Name: "appstream", Path: filepath.Join(modSharedData, "cs9", "appstream")},
+	}
+	var counts [2]int
+	for i, hotfix := range []bool{false, true} {
+		t.Run(fmt.Sprintf("module_hotfixes=%v", hotfix), func(t *testing.T) {
+			appstream.ModuleHotfixes = hotfix
+			args := []string{"--check", "appstream"}
+			if hotfix {
+				args = append(args, "--setopt=appstream.module_hotfixes=1")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			want, err := dnforacle.Run(ctx, oracleRepos, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exclude := ModularExcludes(strs, repos, map[*repomd.Repo]*repomd.Modules{appstream: mods}, ModularOptions{})
+			pool := NewPool(strs, repos, PoolOptions{Exclude: exclude, Rich: RichDNF4})
+			problems, err := pool.Closure(ClosureOptions{Check: []string{"appstream"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make(map[string][]string)
+			for _, pr := range problems {
+				var deps []string
+				for _, d := range pr.Deps {
+					deps = append(deps, pool.DepString(d))
+				}
+				slices.Sort(deps)
+				got[pool.NEVRA(pr.Pkg)+" from "+pool.Repo(pr.Pkg).ID] = deps
+			}
+			for k, w := range want.Unresolved {
+				if g, ok := got[k]; !ok || !slices.Equal(g, w) {
+					t.Errorf("%s: ours %q, dnf %q", k, g, w)
+				}
+			}
+			for k, g := range got {
+				if _, ok := want.Unresolved[k]; !ok {
+					t.Errorf("%s: ours %q, dnf reports nothing", k, g)
+				}
+			}
+			counts[i] = len(want.Unresolved)
+			deps := 0
+			for _, d := range got {
+				deps += len(d)
+			}
+			t.Logf("we report %d unresolved deps across %d packages; dnf %d packages", deps, len(got), counts[i])
+		})
+	}
+	if counts[0] == 0 || counts[0] >= counts[1] {
+		t.Errorf("dnf reports %d packages with filtering, %d without: filtering should hide some", counts[0], counts[1])
 	}
 }
