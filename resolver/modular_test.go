@@ -536,7 +536,7 @@ func TestModularExcludesMatchDNF(t *testing.T) {
 const modSharedData = "../../shared/data"
 
 // modLoadFile decompresses and parses one metadata file that repomd.xml lists.
-func modLoadFile(t *testing.T, dir string, md *repomd.RepoMD, typ string, parse func(r io.Reader, name string) error) {
+func modLoadFile(t testing.TB, dir string, md *repomd.RepoMD, typ string, parse func(r io.Reader, name string) error) {
 	t.Helper()
 	df, ok := md.Find(typ)
 	if !ok {
@@ -560,7 +560,7 @@ func modLoadFile(t *testing.T, dir string, md *repomd.RepoMD, typ string, parse 
 
 // modLoadCS9 reads one CentOS Stream 9 repository of the shared data: its
 // records and its modules.yaml, if it has one.
-func modLoadCS9(t *testing.T, strs *repomd.Strings, id string) (*repomd.Repo, *repomd.Modules) {
+func modLoadCS9(t testing.TB, strs *repomd.Strings, id string) (*repomd.Repo, *repomd.Modules) {
 	t.Helper()
 	dir := filepath.Join(modSharedData, "cs9", id)
 	mdPath := filepath.Join(dir, "repodata", "repomd.xml")
@@ -659,5 +659,56 @@ func TestModularClosureCS9MatchesDNF(t *testing.T) {
 	}
 	if counts[0] == 0 || counts[0] >= counts[1] {
 		t.Errorf("dnf reports %d packages with filtering, %d without: filtering should hide some", counts[0], counts[1])
+	}
+}
+
+// FuzzModularExcludes feeds arbitrary modules.yaml to the whole filter: it
+// must not fail, and never hide a package of a module_hotfixes repository.
+func FuzzModularExcludes(f *testing.F) {
+	for _, c := range modCases() {
+		for _, r := range c.repos {
+			if r.modules != "" {
+				f.Add([]byte(r.modules))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		mods, err := repomd.ParseModules(strings.NewReader(string(data)), "fuzz.yaml")
+		if err != nil {
+			return
+		}
+		strs := repomd.NewStrings()
+		r := mkRepo(t, strs, "r", modRelease, "foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-3-1.x86_64", "bar-1-1.x86_64 | P:foo")
+		hot := mkRepo(t, strs, "hot", "foo-1-1.module+a.x86_64", "foo-3-1.x86_64")
+		hot.ModuleHotfixes = true
+		repos := []*repomd.Repo{r, hot}
+		exclude := ModularExcludes(strs, repos, map[*repomd.Repo]*repomd.Modules{r: mods, hot: mods}, ModularOptions{Enabled: []string{"foo:1", "bar"}})
+		for _, repo := range repos {
+			for i := range repo.Packages {
+				if exclude(repo, &repo.Packages[i]) && repo.ModuleHotfixes {
+					t.Fatalf("hot-fix package %s hidden", strs.String(repo.Packages[i].Name))
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkModularExcludesCS9 resolves CentOS Stream 9's modules and applies
+// the filter to every BaseOS and AppStream package, as NewPool does.
+func BenchmarkModularExcludesCS9(b *testing.B) {
+	strs := repomd.NewStrings()
+	baseos, _ := modLoadCS9(b, strs, "baseos")
+	appstream, mods := modLoadCS9(b, strs, "appstream")
+	repos := []*repomd.Repo{baseos, appstream}
+	modsByRepo := map[*repomd.Repo]*repomd.Modules{appstream: mods}
+	n := len(baseos.Packages) + len(appstream.Packages)
+	b.SetBytes(int64(n)) // one "byte" per package filtered
+	for b.Loop() {
+		exclude := ModularExcludes(strs, repos, modsByRepo, ModularOptions{})
+		for _, r := range repos {
+			for i := range r.Packages {
+				exclude(r, &r.Packages[i])
+			}
+		}
 	}
 }
