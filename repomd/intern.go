@@ -40,6 +40,22 @@ func NewStrings() *Strings {
 	return s
 }
 
+// Reserve makes room for about n more strings, so that a large load does
+// not rehash its way up from a small table.
+func (s *Strings) Reserve(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	want := 2 * (s.count + n)
+	if want <= len(s.table) {
+		return
+	}
+	size := len(s.table)
+	for size < want {
+		size *= 2
+	}
+	s.resize(*s.pages.Load(), size)
+}
+
 // Len reports how many distinct strings the table holds, the empty one included.
 func (s *Strings) Len() int {
 	s.mu.Lock()
@@ -129,13 +145,14 @@ func (s *Strings) add(slot int, str string) ID {
 	pages[page][id&(internPageSize-1)] = str
 	s.table[slot] = id
 	if 2*s.count > len(s.table) {
-		s.rehash(pages)
+		s.resize(pages, 2*len(s.table))
 	}
 	return id
 }
 
-func (s *Strings) rehash(pages [][]string) {
-	table := make([]ID, 2*len(s.table))
+// resize rebuilds the hash table with size slots (a power of two).
+func (s *Strings) resize(pages [][]string, size int) {
+	table := make([]ID, size)
 	mask := len(table) - 1
 	for _, id := range s.table {
 		if id == 0 {

@@ -1,0 +1,113 @@
+package repomd
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func TestStringsIntern(t *testing.T) {
+	s := NewStrings()
+	if id := s.InternString(""); id != 0 || s.String(0) != "" {
+		t.Fatalf("empty string: id %d", id)
+	}
+	ids := map[string]ID{}
+	// Enough strings to cross a page boundary and several resizes.
+	for i := 0; i < 3*internPageSize; i++ {
+		str := fmt.Sprintf("kernel(sym_%d)", i)
+		id := s.Intern([]byte(str))
+		if prev, ok := ids[str]; ok && prev != id {
+			t.Fatalf("%s: id %d then %d", str, prev, id)
+		}
+		ids[str] = id
+	}
+	for str, id := range ids {
+		if got := s.String(id); got != str {
+			t.Fatalf("String(%d) = %q, want %q", id, got, str)
+		}
+		if again := s.InternString(str); again != id {
+			t.Fatalf("InternString(%q) = %d, want %d", str, again, id)
+		}
+		if got, ok := s.Lookup(str); !ok || got != id {
+			t.Fatalf("Lookup(%q) = %d %v", str, got, ok)
+		}
+	}
+	if s.Len() != len(ids)+1 {
+		t.Errorf("Len %d, want %d", s.Len(), len(ids)+1)
+	}
+	if _, ok := s.Lookup("never interned"); ok {
+		t.Error("Lookup found a string never interned")
+	}
+	// A big string lives outside the arena and still round-trips.
+	big := make([]byte, arenaChunkSize)
+	for i := range big {
+		big[i] = byte('a' + i%26)
+	}
+	if id := s.Intern(big); s.String(id) != string(big) {
+		t.Error("big string does not round-trip")
+	}
+	// Intern copies: changing the caller's buffer changes nothing.
+	buf := []byte("mutable")
+	id := s.Intern(buf)
+	buf[0] = 'X'
+	if s.String(id) != "mutable" {
+		t.Errorf("interned string changed with the caller's buffer: %q", s.String(id))
+	}
+}
+
+func TestStringsReserve(t *testing.T) {
+	s := NewStrings()
+	a := s.InternString("a")
+	s.Reserve(1 << 18)
+	if len(s.table) < 1<<19 {
+		t.Errorf("table %d slots after Reserve(1<<18)", len(s.table))
+	}
+	if got, ok := s.Lookup("a"); !ok || got != a {
+		t.Error("Reserve lost a string")
+	}
+}
+
+func TestStringsConcurrent(t *testing.T) {
+	s := NewStrings()
+	const workers, n = 4, 20000
+	results := make([][]ID, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < n; i++ {
+				id := s.InternString(fmt.Sprint("dep-", i))
+				results[w] = append(results[w], id)
+				if s.String(id) != fmt.Sprint("dep-", i) {
+					t.Errorf("worker %d: String(%d) wrong", w, id)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for w := 1; w < workers; w++ {
+		for i := range results[0] {
+			if results[w][i] != results[0][i] {
+				t.Fatalf("workers disagree on the id of dep-%d", i)
+			}
+		}
+	}
+}
+
+func BenchmarkIntern(b *testing.B) {
+	words := make([][]byte, 1<<16)
+	size := 0
+	for i := range words {
+		words[i] = []byte(fmt.Sprintf("libfoo.so.%d()(64bit)", i%20000))
+		size += len(words[i])
+	}
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		s := NewStrings()
+		for _, w := range words {
+			s.Intern(w)
+		}
+	}
+}
