@@ -11,7 +11,8 @@ import (
 // ModularOptions configures ModularExcludes.
 type ModularOptions struct {
 	// PlatformID names the platform pseudo-module, "platform:el9" style, as
-	// dnf's module_platform_id does. Empty: detect it as dnf does in a fresh
+	// dnf's module_platform_id does (without a ':' there is no platform).
+	// Empty: detect it as dnf does in a fresh
 	// install root, from the base-module(NAME:STREAM) provide of the newest
 	// system-release providers; when they give none, or several, there is no
 	// platform and every stream that requires one stays inactive.
