@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
@@ -187,7 +188,7 @@ func computedContexts(streams []*repomd.ModuleStream) []string {
 func requiresString(s *repomd.ModuleStream) string {
 	var parts []string
 	for _, req := range s.Requires {
-		for _, name := range slices.Sorted(mapKeys(req)) {
+		for _, name := range slices.Sorted(maps.Keys(req)) {
 			if name == "platform" {
 				continue
 			}
@@ -202,23 +203,13 @@ func requiresString(s *repomd.ModuleStream) string {
 	return strings.Join(parts, ";")
 }
 
-func mapKeys(m map[string][]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
 // moduleRequires turns dependencies[].requires into solvable requires and
 // conflicts as libdnf's ModulePackage::createDependencies does: every entry
 // of every dependencies block must hold; a stream containing '-' is a
 // conflict with that stream minus its first character.
 func moduleRequires(s *repomd.ModuleStream) (requires [][]streamRef, conflicts []streamRef) {
 	for _, req := range s.Requires {
-		for _, name := range slices.Sorted(mapKeys(req)) {
+		for _, name := range slices.Sorted(maps.Keys(req)) {
 			var alts []streamRef
 			for _, stream := range req[name] {
 				if strings.Contains(stream, "-") {
