@@ -85,6 +85,15 @@ func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
 			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
 		}
 	}
+	if modules, ok := md.Find("modules"); ok {
+		err = l.parseFile(ctx, src.ID, mirrors, modules, func(r io.Reader, name string) (err error) {
+			repo.Modules, err = ParseModules(r, name)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		}
+	}
 	return repo, nil
 }
 

@@ -130,6 +130,8 @@ type Repo struct {
 	Strings  *Strings
 	// ModuleHotfixes exempts the repository from modular filtering.
 	ModuleHotfixes bool
+	// Modules is the repository's modules.yaml; nil when repomd.xml lists none.
+	Modules *Modules
 }
 
 // FormatEVR joins epoch, version and release exactly as libsolv's

@@ -51,7 +51,7 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if err != nil {
 		return exitError, err
 	}
-	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, richMode))
+	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, repos, richMode))
 	avail, checked, err := pool.Available(opts)
 	if err != nil {
 		return exitError, err

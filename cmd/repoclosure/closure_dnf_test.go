@@ -143,6 +143,13 @@ func TestClosureCS9MatchesDNF(t *testing.T) {
 			t.Errorf("BaseOS alone: exit %d, want closed", got.code)
 		}
 	})
+	t.Run("appstream", func(t *testing.T) {
+		// modules.yaml filtering as dnf applies it; dnf 4 approximates rich deps.
+		got := compareWithDNF(t, []dnforacle.Repo{baseos, appstream}, []string{"--check", "appstream"}, "--rich=dnf4")
+		if n := len(got.unresolved); n < 1000 {
+			t.Errorf("only %d packages unresolved; the real AppStream has over a thousand", n)
+		}
+	})
 	t.Run("appstream hotfixes", func(t *testing.T) {
 		// module_hotfixes turns modular filtering off; dnf 4 approximates rich deps.
 		got := compareWithDNF(t, []dnforacle.Repo{baseos, appstream},

@@ -246,8 +246,19 @@ func (s *setup) exclude(strs *repomd.Strings) func(*repomd.Repo, *repomd.Package
 	}
 }
 
-func (s *setup) poolOptions(strs *repomd.Strings, rich resolver.RichMode) resolver.PoolOptions {
-	return resolver.PoolOptions{Arch: s.arch, Exclude: s.exclude(strs), Rich: rich}
+// poolOptions combines excludepkgs/includepkgs with dnf's modular filtering.
+func (s *setup) poolOptions(strs *repomd.Strings, repos []*repomd.Repo, rich resolver.RichMode) resolver.PoolOptions {
+	mods := make(map[*repomd.Repo]*repomd.Modules)
+	for _, r := range repos {
+		if r.Modules != nil {
+			mods[r] = r.Modules
+		}
+	}
+	exclude := s.exclude(strs)
+	if len(mods) > 0 {
+		exclude = resolver.ComposeExcludes(exclude, resolver.ModularExcludes(strs, repos, mods, resolver.ModularOptions{Arch: s.arch}))
+	}
+	return resolver.PoolOptions{Arch: s.arch, Exclude: exclude, Rich: rich}
 }
 
 func globMatch(pattern, s string) bool {
