@@ -793,36 +793,6 @@ func TestCompareLibcDep(t *testing.T) {
 	}
 }
 
-// TestRPMVercmp checks rpmvercmp against rpm's own test vectors.
-func TestRPMVercmp(t *testing.T) {
-	for _, file := range []string{"rpmvercmp.tsv", "rpmvercmp-oddities.tsv"} {
-		data, err := os.ReadFile(filepath.Join("..", "..", "shared", "data", "rpm-tests", file))
-		if err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("shared data: %v", err)
-			}
-			t.Skipf("shared data not available: %v", err)
-		}
-		n := 0
-		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			f := strings.Split(line, "\t")
-			if len(f) != 3 || strings.HasPrefix(line, "#") {
-				continue
-			}
-			want, err := strconv.Atoi(f[2])
-			if err != nil {
-				continue // a header line
-			}
-			n++
-			if got := rpmvercmp(f[0], f[1]); got != want {
-				t.Errorf("%s: rpmvercmp(%q, %q) = %d, want %d", file, f[0], f[1], got, want)
-			}
-		}
-		if n < 10 {
-			t.Errorf("%s: only %d vectors read", file, n)
-		}
-	}
-}
 
 func TestXMLText(t *testing.T) {
 	for in, want := range map[string]string{"abc": "abc", "caf\u00e9": "caf\u00e9", "caf\xe9": "caf\u00e9", "\xff\xfe": "\u00ff\u00fe"} {

@@ -1,133 +1,14 @@
 package resolver
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
+)
 
 // Vercmp compares two version (or release) strings exactly as rpm 4.18's
-// rpmvercmp does and returns -1, 0 or 1.
-//
-// Each string is cut into runs of ASCII digits or ASCII letters; every other
-// byte separates runs, except '~', which sorts before anything (even the end
-// of the string), and '^', which sorts after the end of the string but before
-// any further run. Digit runs compare numerically (leading zeros ignored) and
-// beat letter runs. Bytes outside ASCII are separators, so "1.1.α" equals
-// "1.1.β", as in rpm.
-//
-// Vercmp does not allocate. Unlike C, it treats a NUL byte as an ordinary
-// separator rather than the end of the string; rpm headers never hold one.
-func Vercmp(a, b string) int {
-	if a == b {
-		return 0
-	}
-	// Skip the common prefix, backing up to the start of the letter or
-	// digit run it ends in: the scan of both strings is identical up to
-	// there, so it can start there. Kernel symbol CRCs and EVRs of one
-	// package series share long prefixes.
-	k := 0
-	for k < len(a) && k < len(b) && a[k] == b[k] {
-		k++
-	}
-	if k > 0 && isAlnum(a[k-1]) {
-		digit := isDigit(a[k-1])
-		for k > 0 && isAlnum(a[k-1]) && isDigit(a[k-1]) == digit {
-			k--
-		}
-	}
-	return vercmpFrom(a, b, k)
-}
-
-// vercmpFrom is rpmvercmp's scan started at byte k of both strings, where
-// k must be a place the scan from 0 would pass through in both.
-func vercmpFrom(a, b string, k int) int {
-	i, j := k, k
-	for i < len(a) || j < len(b) {
-		for i < len(a) && !isAlnum(a[i]) && a[i] != '~' && a[i] != '^' {
-			i++
-		}
-		for j < len(b) && !isAlnum(b[j]) && b[j] != '~' && b[j] != '^' {
-			j++
-		}
-		ca, cb := byteAt(a, i), byteAt(b, j)
-
-		if ca == '~' || cb == '~' {
-			if ca != '~' {
-				return 1
-			}
-			if cb != '~' {
-				return -1
-			}
-			i++
-			j++
-			continue
-		}
-		// '^' is like '~', except that the string that ended is the older one.
-		if ca == '^' || cb == '^' {
-			if i == len(a) {
-				return -1
-			}
-			if j == len(b) {
-				return 1
-			}
-			if ca != '^' {
-				return 1
-			}
-			if cb != '^' {
-				return -1
-			}
-			i++
-			j++
-			continue
-		}
-		if i == len(a) || j == len(b) {
-			break
-		}
-
-		si, sj := i, j
-		isNum := isDigit(a[i])
-		if isNum {
-			for i < len(a) && isDigit(a[i]) {
-				i++
-			}
-			for j < len(b) && isDigit(b[j]) {
-				j++
-			}
-		} else {
-			for i < len(a) && isAlpha(a[i]) {
-				i++
-			}
-			for j < len(b) && isAlpha(b[j]) {
-				j++
-			}
-		}
-		// b's run is of the other kind: numbers are newer than letters.
-		if sj == j {
-			if isNum {
-				return 1
-			}
-			return -1
-		}
-		ra, rb := a[si:i], b[sj:j]
-		if isNum {
-			ra, rb = trimZeros(ra), trimZeros(rb)
-			if len(ra) != len(rb) {
-				if len(ra) > len(rb) {
-					return 1
-				}
-				return -1
-			}
-		}
-		if c := strings.Compare(ra, rb); c != 0 {
-			return c
-		}
-	}
-	// All runs equal: the string with something left over is newer.
-	switch {
-	case i == len(a) && j == len(b):
-		return 0
-	case i < len(a):
-		return 1
-	}
-	return -1
-}
+// rpmvercmp does and returns -1, 0 or 1. See rpmver.Vercmp.
+func Vercmp(a, b string) int { return rpmver.Vercmp(a, b) }
 
 // CompareEVR orders two "[E:]V[-R]" strings (repomd.FormatEVR's form) as
 // libsolv's pool_evrcmp_str does in EVRCMP_COMPARE mode, which is what dnf
@@ -158,11 +39,11 @@ func evrcmp(a, b string, matchRelease bool) int {
 			return r
 		}
 	case ea != "":
-		if trimZeros(ea) != "" {
+		if strings.TrimLeft(ea, "0") != "" {
 			return 1
 		}
 	case eb != "":
-		if trimZeros(eb) != "" {
+		if strings.TrimLeft(eb, "0") != "" {
 			return -1
 		}
 	}
@@ -216,21 +97,6 @@ func splitRelease(vr string) (version, release string, hasRelease bool) {
 	return vr, "", false
 }
 
-func trimZeros(s string) string {
-	k := 0
-	for k < len(s) && s[k] == '0' {
-		k++
-	}
-	return s[k:]
-}
-
-func byteAt(s string, i int) byte {
-	if i < len(s) {
-		return s[i]
-	}
-	return 0
-}
-
 func sign(r int) int {
 	switch {
 	case r < 0:
@@ -242,7 +108,3 @@ func sign(r int) int {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
-
-func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
