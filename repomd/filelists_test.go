@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -186,13 +187,10 @@ func TestParseFilelistsTruncated(t *testing.T) {
 	}
 }
 
-// fuzzFilelists parses a filelists document against the sample and feature
-// primaries, checks that no package lists a path twice and renders the
-// packages.
-func fuzzFilelists(t *testing.T, r io.Reader) (string, error) {
-	strs := NewStrings()
-	pkgs := parseFixturePrimary(t, "cs9-baseos-sample-primary.xml", strs)
-	pkgs = append(pkgs, parseFixturePrimary(t, "features-primary.xml", strs)...)
+// fuzzFilelists parses a filelists document into a copy of pkgs, checks
+// that no package lists a path twice and renders the packages.
+func fuzzFilelists(t *testing.T, r io.Reader, strs *Strings, pkgs []Package) (string, error) {
+	pkgs = slices.Clone(pkgs)
 	err := ParseFilelists(r, "filelists.xml", strs, pkgs)
 	var b strings.Builder
 	for i := range pkgs {
@@ -215,8 +213,13 @@ func FuzzParseFilelists(f *testing.F) {
 	for _, b := range realPackageBlocks(sample, 4) {
 		f.Add([]byte("<filelists>" + b + "</filelists>"))
 	}
+	// ParseFilelists only replaces Files, so each run can start from a
+	// copy of the same packages.
+	strs := NewStrings()
+	pkgs := parseFixturePrimary(f, "cs9-baseos-sample-primary.xml", strs)
+	pkgs = append(pkgs, parseFixturePrimary(f, "features-primary.xml", strs)...)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		whole, err := fuzzFilelists(t, bytes.NewReader(data))
+		whole, err := fuzzFilelists(t, bytes.NewReader(data), strs, pkgs)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "filelists.xml: offset ") {
 				t.Fatalf("error without offset: %v", err)
@@ -224,7 +227,7 @@ func FuzzParseFilelists(f *testing.F) {
 			return
 		}
 		// The result must not depend on how the input arrives.
-		bytewise, err := fuzzFilelists(t, iotest.OneByteReader(bytes.NewReader(data)))
+		bytewise, err := fuzzFilelists(t, iotest.OneByteReader(bytes.NewReader(data)), strs, pkgs)
 		if err != nil {
 			t.Fatalf("whole input parsed, one byte at a time: %v", err)
 		}

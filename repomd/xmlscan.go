@@ -491,8 +491,10 @@ func (s *xmlScanner) scanBang() (bool, error) {
 				return false, s.errorAt(s.pos, "DOCTYPE after the root element started")
 			}
 			return true, s.skipDoctype()
-		case len(b) >= len("<!DOCTYPE") || s.eof:
-			return false, s.errorAt(s.pos, "unexpected markup %q", b[:min(len(b), 9)])
+		case !bytes.HasPrefix([]byte("<!--"), b) && !bytes.HasPrefix([]byte("<![CDATA["), b) && !bytes.HasPrefix([]byte("<!DOCTYPE"), b):
+			// Decided on the bytes alone, so that the error does not
+			// depend on how much input has arrived.
+			return false, s.errorAt(s.pos, "unexpected markup after <!")
 		}
 		if err := s.more(maxTagLen, "markup"); err != nil {
 			return false, err
