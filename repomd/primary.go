@@ -185,6 +185,7 @@ func (p *primaryParser) parse() ([]Package, error) {
 				if string(sc.name) != "metadata" {
 					return nil, sc.errorf(sc.offset, "root element is <%s>, want <metadata>", sc.name)
 				}
+				p.pkgs = make([]Package, 0, announcedPackages(sc.attrs))
 				continue
 			}
 			// Packages and skipped elements are consumed whole, so every
@@ -199,6 +200,30 @@ func (p *primaryParser) parse() ([]Package, error) {
 			}
 		}
 	}
+}
+
+// maxAnnounced bounds the room made for <metadata packages="N">, so that a
+// hostile count cannot make a big allocation: beyond it the slice grows.
+const maxAnnounced = 1 << 17 // 37 MB of records; real repositories list up to ~80,000
+
+// announcedPackages reads <metadata packages="N">: sized exactly, the package
+// slice never regrows, which would be the largest garbage of a load (a
+// doubling of 280-byte records).
+func announcedPackages(attrs []xmlAttr) int {
+	for _, a := range attrs {
+		if string(a.name) != "packages" {
+			continue
+		}
+		n := 0
+		for _, c := range a.value {
+			if c < '0' || c > '9' || n > maxAnnounced {
+				return 0
+			}
+			n = 10*n + int(c-'0')
+		}
+		return min(n, maxAnnounced)
+	}
+	return 0
 }
 
 // parsePackage reads one <package> element, its start tag just scanned.
