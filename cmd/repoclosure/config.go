@@ -208,6 +208,10 @@ func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*rep
 	if err != nil {
 		return nil, nil, err
 	}
+	// Parsing leaves scratch buffers behind; collecting them now lets the
+	// provides index reuse that memory instead of growing the heap (a few
+	// MB of peak RSS on CS9 AppStream, measured).
+	runtime.GC()
 	if len(f.rpms) > 0 {
 		cmdline := &repomd.Repo{ID: "@commandline", Strings: strs}
 		for _, file := range f.rpms {
