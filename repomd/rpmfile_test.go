@@ -793,7 +793,6 @@ func TestCompareLibcDep(t *testing.T) {
 	}
 }
 
-
 func TestXMLText(t *testing.T) {
 	for in, want := range map[string]string{"abc": "abc", "caf\u00e9": "caf\u00e9", "caf\xe9": "caf\u00e9", "\xff\xfe": "\u00ff\u00fe"} {
 		if got := xmlText(in); got != want {
