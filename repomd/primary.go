@@ -216,12 +216,12 @@ func announcedPackages(attrs []xmlAttr) int {
 		}
 		n := 0
 		for _, c := range a.value {
-			if c < '0' || c > '9' || n > maxAnnounced {
+			if c < '0' || c > '9' {
 				return 0
 			}
-			n = 10*n + int(c-'0')
+			n = min(10*n+int(c-'0'), maxAnnounced)
 		}
-		return min(n, maxAnnounced)
+		return n
 	}
 	return 0
 }

@@ -98,6 +98,28 @@ func TestParsePrimaryFeatures(t *testing.T) {
 	}
 }
 
+func TestParsePrimaryAnnouncedCount(t *testing.T) {
+	tests := []struct {
+		packages string
+		wantCap  int
+	}{
+		{"2", 2},
+		{"", 1},
+		{"x1", 1},
+		{"99999999999999999999", maxAnnounced}, // a hostile count buys no huge allocation
+	}
+	for _, tt := range tests {
+		in := `<metadata packages="` + tt.packages + `"><package><name>a</name></package></metadata>`
+		pkgs, err := ParsePrimary(strings.NewReader(in), "primary.xml", NewStrings())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pkgs) != 1 || cap(pkgs) != tt.wantCap {
+			t.Errorf("packages=%q: len %d, cap %d, want 1 and %d", tt.packages, len(pkgs), cap(pkgs), tt.wantCap)
+		}
+	}
+}
+
 // TestAppendEVR checks the EVR rules of libsolv's makeevr_atts, and that
 // appendEVR agrees with FormatEVR except where only attribute presence tells.
 func TestAppendEVR(t *testing.T) {
