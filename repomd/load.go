@@ -33,6 +33,11 @@ type Loader struct {
 	// SkipFilelists leaves filelists.xml unread: file deps outside primary's
 	// files then cannot resolve. dnf always reads filelists for repoclosure.
 	SkipFilelists bool
+	// Progress, if set, is called before each metadata file is parsed with
+	// its name and compressed size; the compressed bytes are copied to the
+	// writer it returns as parsing consumes them (closed after, if an
+	// io.Closer). The Fetcher's own hook covers downloads.
+	Progress func(name string, total int64) io.Writer
 }
 
 // Load fetches, verifies and parses one repository. A local folder without
@@ -114,7 +119,16 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 		limit = defaultOpenLimit
 	}
 	name := joinURL(mirrors[0], df.Href)
-	r, err := Decompress(f, name, limit)
+	var src io.Reader = f
+	if l.Progress != nil {
+		if pw := l.Progress("parse "+df.Href, df.Size); pw != nil {
+			src = io.TeeReader(f, pw)
+			if c, ok := pw.(io.Closer); ok {
+				defer c.Close()
+			}
+		}
+	}
+	r, err := Decompress(src, name, limit)
 	if err != nil {
 		return err
 	}

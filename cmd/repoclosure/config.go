@@ -198,12 +198,12 @@ func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*rep
 	if !f.quiet {
 		fetcher.Logf = func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 	}
-	if bars := newProgress(os.Stderr, f.quiet); bars != nil {
-		fetcher.Progress = bars.bar
-		defer bars.stop()
-	}
 	defer fetcher.Close()
 	loader := &repomd.Loader{Fetcher: fetcher, Strings: strs, SkipFilelists: f.noFilelists}
+	if bars := newProgress(os.Stderr, f.quiet); bars != nil {
+		fetcher.Progress, loader.Progress = bars.bar, bars.bar
+		defer bars.stop()
+	}
 	repos, err := loader.LoadAll(ctx, s.sources)
 	if err != nil {
 		return nil, nil, err

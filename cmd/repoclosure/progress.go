@@ -67,11 +67,18 @@ func (w barWriter) Write(b []byte) (int, error) { w.bar.Add(len(b)); return len(
 func (w barWriter) Close() error                { w.bar.Finish(); return nil }
 
 // shortName drops the directory and createrepo_c's checksum prefix:
-// ".../0a1b...-primary.xml.gz" becomes "primary.xml.gz".
+// ".../0a1b...-primary.xml.gz" becomes "primary.xml.gz" ("parse .../x"
+// keeps its verb).
 func shortName(name string) string {
+	verb, name, ok := strings.Cut(name, " ")
+	if !ok {
+		verb, name = "", verb
+	} else {
+		verb += " "
+	}
 	base := path.Base(name)
 	if i := strings.IndexByte(base, '-'); i >= 32 && strings.Trim(base[:i], "0123456789abcdef") == "" {
-		return base[i+1:]
+		return verb + base[i+1:]
 	}
-	return base
+	return verb + base
 }
