@@ -165,7 +165,7 @@ func (s *xmlScanner) next() (tokenKind, error) {
 			// Fast path for the indentation between elements: white space
 			// up to a tag needs no search for references or CDATA.
 			i := s.pos
-			for i < s.end && isSpace[s.buf[i]] {
+			for i < s.end && isSpace(s.buf[i]) {
 				i++
 			}
 			if i+1 < s.end && s.buf[i] == '<' && s.buf[i+1] != '!' {
@@ -223,14 +223,32 @@ func (s *xmlScanner) atEOF() (tokenKind, error) {
 	return tokEOF, nil
 }
 
-// isNameStop marks bytes that end an element or attribute name.
-var isNameStop = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '/': true, '>': true, '=': true, '<': true, '"': true, '\'': true}
+// Byte classes: charClasses[c] has the bits of the classes c belongs to. It
+// is a string so that it is constant; only bytes below 0x40 belong to any.
+const (
+	classSpace       = 1 << iota // XML white space
+	classNameStop                // ends an element or attribute name
+	classAttrSpecial             // ends the fast path through an attribute value
 
-// isSpace marks XML white space.
-var isSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+	noClass16 = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+	noClass64 = noClass16 + noClass16 + noClass16 + noClass16
 
-// isAttrSpecial marks bytes that end the fast path through an attribute value.
-var isAttrSpecial = [256]bool{'"': true, '\'': true, '&': true, '<': true, '\t': true, '\n': true, '\r': true}
+	charClasses = "" +
+		"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x07\x07\x00\x00\x07\x00\x00" + // \t \n \r
+		"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+		"\x03\x00\x06\x00\x00\x00\x04\x06\x00\x00\x00\x00\x00\x00\x00\x02" + // space " & ' /
+		"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x06\x02\x02\x00" + // < = >
+		noClass64 + noClass64 + noClass64
+)
+
+// isSpace reports whether c is XML white space.
+func isSpace(c byte) bool { return charClasses[c]&classSpace != 0 }
+
+// isNameStop reports whether c ends an element or attribute name.
+func isNameStop(c byte) bool { return charClasses[c]&classNameStop != 0 }
+
+// isAttrSpecial reports whether c ends the fast path through an attribute value.
+func isAttrSpecial(c byte) bool { return charClasses[c]&classAttrSpecial != 0 }
 
 // attrSpecialMask returns a non-zero mask when one of the eight bytes in w
 // may need attention in an attribute value: a quote or '&' (among the bytes
@@ -280,26 +298,28 @@ func (s *xmlScanner) scanStartTag() (tokenKind, error) {
 // tag does not end within the buffer, so that the caller can read more and
 // start again.
 func (s *xmlScanner) parseStartTag() (bool, error) {
-	b := s.buf[:s.end]
+	// Index from the tag's start, so that the compiler can prove most
+	// indexes in bounds.
 	start := s.pos
-	i := start + 1
-	for i < len(b) && !isNameStop[b[i]] {
+	b := s.buf[start:s.end]
+	i := 1
+	for i < len(b) && !isNameStop(b[i]) {
 		i++
 	}
 	if i == len(b) {
 		return false, nil
 	}
-	if i == start+1 {
+	if i == 1 {
 		return false, s.errorAt(start, "invalid character %q after <", b[i])
 	}
-	if i-start-1 > maxNameLen {
+	if i-1 > maxNameLen {
 		return false, s.errorAt(start, "element name longer than %d bytes", maxNameLen)
 	}
-	name := b[start+1 : i]
+	name := b[1:i]
 	attrs := s.attrs[:0]
 	scratch := s.scratch[:0]
 	for {
-		for i < len(b) && isSpace[b[i]] {
+		for i < len(b) && isSpace(b[i]) {
 			i++
 		}
 		if i == len(b) {
@@ -316,37 +336,37 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 				return false, nil
 			}
 			if b[i+1] != '>' {
-				return false, s.errorAt(i, "expected /> in <%s>", name)
+				return false, s.errorAt(start+i, "expected /> in <%s>", name)
 			}
 			i += 2
 			s.selfClosing = true
 			break
 		}
-		if !isSpace[b[i-1]] {
-			return false, s.errorAt(i, "expected space before attribute in <%s>", name)
+		if !isSpace(b[i-1]) {
+			return false, s.errorAt(start+i, "expected space before attribute in <%s>", name)
 		}
 		ns := i
-		for i < len(b) && !isNameStop[b[i]] {
+		for i < len(b) && !isNameStop(b[i]) {
 			i++
 		}
 		if i == len(b) {
 			return false, nil
 		}
 		if i == ns {
-			return false, s.errorAt(i, "invalid character %q in <%s>", b[i], name)
+			return false, s.errorAt(start+i, "invalid character %q in <%s>", b[i], name)
 		}
 		attrName := b[ns:i]
-		for i < len(b) && isSpace[b[i]] {
+		for i < len(b) && isSpace(b[i]) {
 			i++
 		}
 		if i == len(b) {
 			return false, nil
 		}
 		if b[i] != '=' {
-			return false, s.errorAt(i, "attribute %s without value in <%s>", attrName, name)
+			return false, s.errorAt(start+i, "attribute %s without value in <%s>", attrName, name)
 		}
 		i++
-		for i < len(b) && isSpace[b[i]] {
+		for i < len(b) && isSpace(b[i]) {
 			i++
 		}
 		if i == len(b) {
@@ -354,7 +374,7 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 		}
 		quote := b[i]
 		if quote != '"' && quote != '\'' {
-			return false, s.errorAt(i, "unquoted value of attribute %s in <%s>", attrName, name)
+			return false, s.errorAt(start+i, "unquoted value of attribute %s in <%s>", attrName, name)
 		}
 		i++
 		vs := i
@@ -373,12 +393,12 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 				return false, nil
 			}
 			c := b[i]
-			if isAttrSpecial[c] {
+			if isAttrSpecial(c) {
 				if c == quote {
 					break
 				}
 				if c == '<' {
-					return false, s.errorAt(i, "< in value of attribute %s", attrName)
+					return false, s.errorAt(start+i, "< in value of attribute %s", attrName)
 				}
 				if c == '&' || c == '\t' || c == '\n' || c == '\r' {
 					special = true
@@ -387,20 +407,19 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 			i++
 		}
 		if i-vs > maxNameLen {
-			return false, s.errorAt(vs, "value of attribute %s longer than %d bytes", attrName, maxNameLen)
+			return false, s.errorAt(start+vs, "value of attribute %s longer than %d bytes", attrName, maxNameLen)
 		}
 		value := b[vs:i]
 		i++
 		if special {
 			if cap(scratch) < len(s.buf) {
-				// Decoding never lengthens, so values decoded into a buffer as
-				// long as the tag never force a reallocation that would
-				// invalidate earlier ones.
+				// Decoding never lengthens, so a scratch buffer as long
+				// as the buffer never needs to grow.
 				scratch = make([]byte, 0, len(s.buf))
 			}
 			n := len(scratch)
 			var err error
-			scratch, err = s.decode(scratch, value, vs, true)
+			scratch, err = s.decode(scratch, value, start+vs, true)
 			if err != nil {
 				return false, err
 			}
@@ -411,7 +430,7 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 	s.scratch = scratch[:0]
 	s.name, s.attrs = name, attrs
 	s.offset = s.base + int64(start)
-	s.pos = i
+	s.pos = start + i
 	return true, nil
 }
 
@@ -421,11 +440,11 @@ func (s *xmlScanner) scanEndTag() (tokenKind, error) {
 		b := s.buf[:s.end]
 		start := s.pos
 		i := start + 2
-		for i < len(b) && !isNameStop[b[i]] {
+		for i < len(b) && !isNameStop(b[i]) {
 			i++
 		}
 		name := b[start+2 : i]
-		for i < len(b) && isSpace[b[i]] {
+		for i < len(b) && isSpace(b[i]) {
 			i++
 		}
 		if i == len(b) {
@@ -567,7 +586,7 @@ func (s *xmlScanner) scanText() error {
 		}
 		if len(s.stack) == 0 {
 			// Only white space and comments may surround the root element.
-			if i := bytes.IndexFunc(text, func(r rune) bool { return r >= utf8.RuneSelf || !isSpace[r] }); i >= 0 {
+			if i := bytes.IndexFunc(text, func(r rune) bool { return r >= utf8.RuneSelf || !isSpace(byte(r)) }); i >= 0 {
 				return s.errorAt(start, "text outside the root element")
 			}
 		}
