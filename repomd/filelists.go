@@ -1,16 +1,15 @@
 package repomd
 
-import (
-	"io"
-)
+import "io"
 
 // ParseFilelists reads filelists.xml (decompressed) and attaches its files to
-// pkgs, joining on PkgID. Like libsolv, it ignores a filelists package whose
-// pkgid no package has; it fails when the name, arch or version given there
-// disagree with the package's. Afterwards each package's Files holds its
-// primary files, then the others of filelists, each path once. name is for
-// error messages, which give the byte offset in r of the problem; after an
-// error, some packages may already have their files.
+// pkgs, which must have been parsed into strs, joining on PkgID. Like
+// libsolv, it ignores a filelists package whose pkgid no package has (or that
+// has none); it fails when the name, arch or version given there disagree
+// with the package's. Afterwards each package's Files holds its primary
+// files, then the others of filelists, each path once. name is for error
+// messages, which give the byte offset in r of the problem; after an error,
+// some packages may already have their files.
 func ParseFilelists(r io.Reader, name string, strs *Strings, pkgs []Package) error {
 	byPkgID := make(map[string]int, len(pkgs))
 	for i := range pkgs {
