@@ -99,7 +99,7 @@ type evrAttrs struct {
 }
 
 // set records attribute a if it is one of epoch, ver and rel.
-func (e *evrAttrs) set(a xmlAttr) bool {
+func (e *evrAttrs) set(a xmlAttr) {
 	switch string(a.name) {
 	case "epoch":
 		e.epoch, e.hasEpoch = a.value, true
@@ -107,10 +107,7 @@ func (e *evrAttrs) set(a xmlAttr) bool {
 		e.ver, e.hasVer = a.value, true
 	case "rel":
 		e.rel, e.hasRel = a.value, true
-	default:
-		return false
 	}
-	return true
 }
 
 // appendEVR appends "[E:]V[-R]" exactly as libsolv's makeevr_atts builds it
@@ -265,7 +262,7 @@ func (p *primaryParser) parsePackage() error {
 				}
 				p.buf = appendEVR(p.buf[:0], &e)
 				pkg.EVR = p.strs.Intern(p.buf)
-				err = p.sc.skipElement()
+				err = sc.skipElement()
 			case "checksum":
 				isYes := false
 				for _, a := range sc.attrs {
@@ -287,7 +284,7 @@ func (p *primaryParser) parsePackage() error {
 						pkg.LocationBase = arenaString(&p.textArena, a.value)
 					}
 				}
-				err = p.sc.skipElement()
+				err = sc.skipElement()
 			case "rpm:sourcerpm":
 				err = p.internText(&pkg.SourceRPM)
 			case "file":
@@ -298,7 +295,7 @@ func (p *primaryParser) parsePackage() error {
 					p.deps[kind] = p.deps[kind][:0]
 					err = p.parseDeps(kind)
 				} else {
-					err = p.sc.skipElement()
+					err = sc.skipElement()
 				}
 			}
 			if err != nil {
@@ -415,7 +412,7 @@ func (p *primaryParser) parseDeps(kind DepKind) error {
 				}
 				p.deps[kind] = append(p.deps[kind], dep)
 			}
-			if err := p.sc.skipElement(); err != nil {
+			if err := sc.skipElement(); err != nil {
 				return err
 			}
 		}
