@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"bufio"
+	"encoding/binary"
 	"fmt"
 	"github.com/repoclosure/repoclosure/repomd"
 	"io"
@@ -17,37 +18,69 @@ type SymbolDiff struct {
 	Unchanged []string // in both, same CRC
 }
 
-// DiffSymbols compares symbol -> CRC tables; each list is sorted.
-func DiffSymbols(a, b map[string]string) SymbolDiff {
+// SymbolCounts is a SymbolDiff's sizes.
+type SymbolCounts struct{ Added, Removed, Changed, Unchanged int }
+
+// DiffBuilds compares the kernel(...) symbols of two builds.
+func (p *Pool) DiffBuilds(a, b KernelBuild) SymbolDiff {
 	var d SymbolDiff
-	for sym, crcA := range a {
-		crcB, ok := b[sym]
-		switch {
-		case !ok:
-			d.Removed = append(d.Removed, sym)
-		case CompareEVR(crcA, crcB) != 0:
-			d.Changed = append(d.Changed, sym)
-		default:
-			d.Unchanged = append(d.Unchanged, sym)
-		}
-	}
-	for sym := range b {
-		if _, ok := a[sym]; !ok {
-			d.Added = append(d.Added, sym)
-		}
-	}
-	for _, l := range []*[]string{&d.Added, &d.Removed, &d.Changed, &d.Unchanged} {
+	lists := [...]*[]string{&d.Added, &d.Removed, &d.Changed, &d.Unchanged}
+	p.mergeTables(p.symbolTable(a), p.symbolTable(b), func(c symbolChange, name repomd.ID) {
+		sym, _ := SymbolName(p.str(name))
+		*lists[c] = append(*lists[c], sym)
+	})
+	for _, l := range lists {
 		slices.Sort(*l)
 	}
 	return d
+}
+
+// countChanges is DiffBuilds' counts, without the lists.
+func (p *Pool) countChanges(a, b []symbol) SymbolCounts {
+	var n [4]int
+	p.mergeTables(a, b, func(c symbolChange, _ repomd.ID) { n[c]++ })
+	return SymbolCounts{Added: n[symbolAdded], Removed: n[symbolRemoved], Changed: n[symbolChanged], Unchanged: n[symbolUnchanged]}
+}
+
+// symbolChange classifies a symbol between two builds.
+type symbolChange uint8
+
+const (
+	symbolAdded symbolChange = iota
+	symbolRemoved
+	symbolChanged
+	symbolUnchanged
+)
+
+// mergeTables walks two symbol tables in name order and reports each name's
+// change from a to b.
+func (p *Pool) mergeTables(a, b []symbol, report func(symbolChange, repomd.ID)) {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i].name < b[j].name:
+			report(symbolRemoved, a[i].name)
+			i++
+		case i == len(a) || b[j].name < a[i].name:
+			report(symbolAdded, b[j].name)
+			j++
+		default:
+			if a[i].crc == b[j].crc || CompareEVR(p.str(a[i].crc), p.str(b[j].crc)) == 0 {
+				report(symbolUnchanged, a[i].name)
+			} else {
+				report(symbolChanged, a[i].name)
+			}
+			i, j = i+1, j+1
+		}
+	}
 }
 
 // SeriesRow is one kernel build of a series.
 type SeriesRow struct {
 	Kernel      int // index into the series' kernels
 	Symbols     int
-	VsReference SymbolDiff
-	VsPrevious  SymbolDiff // empty for the first build
+	VsReference SymbolCounts
+	VsPrevious  SymbolCounts // zero for the first build
 	// KmodsForced counts the kmods whose symbols changed (CRC, or gone)
 	// at this build compared with the previous one: the rebuilds it forced.
 	KmodsForced int
@@ -83,17 +116,14 @@ type Series struct {
 // matrix of the same kernels; its kmods are the ones followed.
 func (p *Pool) KernelSeries(m *Matrix, reference int) *Series {
 	s := &Series{Kernels: m.Kernels, Reference: reference}
-	tables := make([]map[string]string, len(m.Kernels))
-	for i, b := range m.Kernels {
-		tables[i] = p.Symbols(b)
-	}
+	tables := p.symbolTables(m.Kernels)
 	for i := range m.Kernels {
 		row := SeriesRow{Kernel: i, Symbols: len(tables[i])}
 		if reference >= 0 && reference < len(tables) {
-			row.VsReference = DiffSymbols(tables[reference], tables[i])
+			row.VsReference = p.countChanges(tables[reference], tables[i])
 		}
 		if i > 0 {
-			row.VsPrevious = DiffSymbols(tables[i-1], tables[i])
+			row.VsPrevious = p.countChanges(tables[i-1], tables[i])
 		}
 		for mi := range m.Kmods {
 			if m.Cells[mi][i].Installable() {
@@ -133,32 +163,36 @@ func (p *Pool) KernelSeries(m *Matrix, reference int) *Series {
 	return s
 }
 
-// usedSymbols returns the kernel(SYM) names a package requires, sorted.
-func (p *Pool) usedSymbols(id PkgID) []string {
-	var syms []string
+// symbolTables returns the symbol table of each build.
+func (p *Pool) symbolTables(builds []KernelBuild) [][]symbol {
+	tables := make([][]symbol, len(builds))
+	for i, b := range builds {
+		tables[i] = p.symbolTable(b)
+	}
+	return tables
+}
+
+// usedSymbols returns the kernel(SYM) names (ids) a package requires, sorted.
+func (p *Pool) usedSymbols(id PkgID) []repomd.ID {
+	var syms []repomd.ID
 	for _, d := range p.pkgs[id].Deps[repomd.Requires] {
-		name := p.str(d.Name)
-		if strings.HasPrefix(name, "kernel(") {
-			sym, _ := SymbolName(name)
-			syms = append(syms, sym)
+		if strings.HasPrefix(p.str(d.Name), "kernel(") {
+			syms = append(syms, d.Name)
 		}
 	}
 	slices.Sort(syms)
 	return slices.Compact(syms)
 }
 
-// signature is the CRC vector of syms in one build ("-" for absent).
-func signature(syms []string, table map[string]string) string {
-	var b strings.Builder
+// signature is the CRC vector of syms in one build (0 for absent), as a
+// string key.
+func signature(syms []repomd.ID, table []symbol) string {
+	b := make([]byte, 0, 4*len(syms))
 	for _, sym := range syms {
-		crc, ok := table[sym]
-		if !ok {
-			crc = "-"
-		}
-		b.WriteString(crc)
-		b.WriteByte(',')
+		crc, _ := lookup(table, sym)
+		b = binary.LittleEndian.AppendUint32(b, uint32(crc))
 	}
-	return b.String()
+	return string(b)
 }
 
 // ParseStablelist reads a kABI stable list: Red Hat's kabi_stablelist_<arch>
@@ -210,21 +244,19 @@ type StableCoverage struct {
 
 // Coverage measures a stable list against the series.
 func (p *Pool) Coverage(s *Series, stable map[string]string, kmods []PkgID) StableCoverage {
-	ref := p.Symbols(s.Kernels[s.Reference])
+	tables := p.symbolTables(s.Kernels)
+	ref := tables[s.Reference]
 	c := StableCoverage{Stable: len(stable), KernelSymbols: len(ref)}
-	for sym := range stable {
-		if _, ok := ref[sym]; ok {
+	for _, sym := range ref {
+		name, _ := SymbolName(p.str(sym.name))
+		if _, ok := stable[name]; ok {
 			c.StableInKernel++
 		}
 	}
 	if c.KernelSymbols > 0 {
 		c.Share = float64(c.StableInKernel) / float64(c.KernelSymbols)
 	}
-	tables := make([]map[string]string, len(s.Kernels))
-	for i, b := range s.Kernels {
-		tables[i] = p.Symbols(b)
-	}
-	consumed := map[string]bool{}
+	consumed := map[repomd.ID]bool{}
 	for _, id := range kmods {
 		for _, sym := range p.usedSymbols(id) {
 			consumed[sym] = true
@@ -232,17 +264,16 @@ func (p *Pool) Coverage(s *Series, stable map[string]string, kmods []PkgID) Stab
 	}
 	c.Consumed = len(consumed)
 	for sym := range consumed {
-		if _, ok := stable[sym]; ok {
+		name, _ := SymbolName(p.str(sym))
+		if _, ok := stable[name]; ok {
 			c.ConsumedStable++
 		}
-		crc, changed := "", false
+		// Changed: the CRC differs between builds, or a build lacks it.
+		var crc repomd.ID
+		changed := false
 		for _, t := range tables {
-			v, ok := t[sym]
-			if !ok {
-				changed = true
-				break
-			}
-			if crc != "" && v != crc {
+			v, ok := lookup(t, sym)
+			if !ok || crc != 0 && v != crc && CompareEVR(p.str(v), p.str(crc)) != 0 {
 				changed = true
 				break
 			}

@@ -105,12 +105,19 @@ func TestMatrixReasons(t *testing.T) {
 	}
 }
 
-func TestDiffSymbols(t *testing.T) {
-	a := map[string]string{"x": "0x1", "y": "0x2", "z": "0x3"}
-	b := map[string]string{"x": "0x1", "y": "0x5", "w": "0x9"}
-	d := DiffSymbols(a, b)
+func TestDiffBuilds(t *testing.T) {
+	strs := repomd.NewStrings()
+	r := mkRepo(t, strs, "k",
+		"kernel-core-1-1.x86_64 | src:kernel-1-1.src.rpm | P:kernel(x) = 0x1, kernel(y) = 0x2, kernel(z) = 0x3, kernel(x86-64) = 1-1",
+		"kernel-core-1-2.x86_64 | src:kernel-1-2.src.rpm | P:kernel(x) = 0x1, kernel(y) = 0x5, kernel(w) = 0x9, kernel(x86-64) = 1-2")
+	pool := NewPool(strs, []*repomd.Repo{r}, PoolOptions{})
+	b := pool.KernelBuilds(nil)
+	d := pool.DiffBuilds(b[0], b[1])
 	if strings.Join(d.Added, ",") != "w" || strings.Join(d.Removed, ",") != "z" || strings.Join(d.Changed, ",") != "y" || strings.Join(d.Unchanged, ",") != "x" {
 		t.Errorf("diff: %+v", d)
+	}
+	if n := pool.SymbolCounts(b)[0]; n != 3 {
+		t.Errorf("SymbolCount = %d, want 3 (the arch provide is no symbol)", n)
 	}
 }
 

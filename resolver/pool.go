@@ -51,12 +51,19 @@ type Pool struct {
 	rich   map[repomd.ID]*Rich // parsed boolean deps, by their text's id
 }
 
-// provide is one entry of the provides index.
+// provide is one entry of the provides index: 8 bytes, the package and the
+// comparison packed in one word (an EL8-scale series has over a million).
 type provide struct {
-	pkg PkgID
-	evr repomd.ID
-	op  repomd.Op
+	pkgOp uint32 // PkgID << 3 | Op
+	evr   repomd.ID
 }
+
+func newProvide(pkg PkgID, evr repomd.ID, op repomd.Op) provide {
+	return provide{pkgOp: uint32(pkg)<<3 | uint32(op&7), evr: evr}
+}
+
+func (e provide) pkg() PkgID    { return PkgID(e.pkgOp >> 3) }
+func (e provide) op() repomd.Op { return repomd.Op(e.pkgOp & 7) }
 
 // NewPool indexes repos. All repos must share strs.
 func NewPool(strs *repomd.Strings, repos []*repomd.Repo, opts PoolOptions) *Pool {
@@ -97,12 +104,12 @@ func (p *Pool) buildIndex() {
 		p.installable.Each(func(id PkgID) {
 			pkg := p.pkgs[id]
 			// libsolv adds the self-provide name = evr to every binary package.
-			f(pkg.Name, provide{pkg: id, evr: pkg.EVR, op: repomd.OpEQ})
+			f(pkg.Name, newProvide(id, pkg.EVR, repomd.OpEQ))
 			for _, d := range pkg.Deps[repomd.Provides] {
-				f(d.Name, provide{pkg: id, evr: d.EVR, op: d.Op})
+				f(d.Name, newProvide(id, d.EVR, d.Op))
 			}
 			for _, file := range pkg.Files {
-				f(file.Path, provide{pkg: id})
+				f(file.Path, newProvide(id, 0, repomd.OpNone))
 			}
 		})
 	}
@@ -177,17 +184,17 @@ func (p *Pool) WhatProvides(dst []PkgID, d repomd.Dep, avail Set) []PkgID {
 func (p *Pool) plainProviders(dst []PkgID, name repomd.ID, op repomd.Op, evr string, avail Set) []PkgID {
 	start := len(dst)
 	for _, e := range p.providersOf(name) {
-		if !avail.Has(e.pkg) {
+		if !avail.Has(e.pkg()) {
 			continue
 		}
-		if op != repomd.OpNone && e.op != repomd.OpNone && !Matches(e.op, p.str(e.evr), op, evr) {
+		if op != repomd.OpNone && e.op() != repomd.OpNone && !Matches(e.op(), p.str(e.evr), op, evr) {
 			continue
 		}
 		// Entries of one package are adjacent, so a duplicate is the last one added.
-		if len(dst) > start && dst[len(dst)-1] == e.pkg {
+		if len(dst) > start && dst[len(dst)-1] == e.pkg() {
 			continue
 		}
-		dst = append(dst, e.pkg)
+		dst = append(dst, e.pkg())
 	}
 	return dst
 }
@@ -221,10 +228,10 @@ func (p *Pool) Resolved(d repomd.Dep, avail Set) bool {
 		evr = p.str(d.EVR)
 	}
 	for _, e := range p.providersOf(d.Name) {
-		if !avail.Has(e.pkg) {
+		if !avail.Has(e.pkg()) {
 			continue
 		}
-		if d.Op == repomd.OpNone || e.op == repomd.OpNone || Matches(e.op, p.str(e.evr), d.Op, evr) {
+		if d.Op == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), d.Op, evr) {
 			return true
 		}
 	}

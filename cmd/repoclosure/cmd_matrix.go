@@ -111,20 +111,30 @@ func (w *kernelWorld) findKernel(name string) (int, error) {
 func (w *kernelWorld) matrixReport(m *resolver.Matrix) *report.Matrix {
 	pool := w.pool
 	r := &report.Matrix{Kernels: []report.Kernel{}, Kmods: []report.Kmod{}, Cells: []report.Cell{}}
-	for _, b := range m.Kernels {
-		k := report.Kernel{Uname: b.Uname, EVR: b.EVR, Source: b.Source, Symbols: pool.SymbolCount(b), Packages: []string{}}
+	symbols := pool.SymbolCounts(m.Kernels)
+	for i, b := range m.Kernels {
+		k := report.Kernel{Uname: b.Uname, EVR: b.EVR, Source: b.Source, Symbols: symbols[i], Packages: []string{}}
 		for _, id := range b.Packages {
 			k.Packages = append(k.Packages, pool.NEVRA(id))
 		}
 		r.Kernels = append(r.Kernels, k)
 	}
+	// A dep missing on many kernels is printed once and shared by its cells.
+	depText := map[repomd.Dep]string{}
+	r.Cells = make([]report.Cell, 0, len(m.Kmods)*len(m.Kernels))
 	for mi, id := range m.Kmods {
-		r.Kmods = append(r.Kmods, report.Kmod{NEVRA: pool.NEVRA(id), Repo: pool.Repo(id).ID, KernelRequires: pool.KernelRequires(id)})
+		nevra := pool.NEVRA(id)
+		r.Kmods = append(r.Kmods, report.Kmod{NEVRA: nevra, Repo: pool.Repo(id).ID, KernelRequires: pool.KernelRequires(id)})
 		for ki, b := range m.Kernels {
 			c := m.Cells[mi][ki]
-			cell := report.Cell{Kmod: pool.NEVRA(id), Kernel: b.Uname, Installable: c.Installable(), Missing: []report.Missing{}}
+			cell := report.Cell{Kmod: nevra, Kernel: b.Uname, Installable: c.Installable(), Missing: make([]report.Missing, 0, len(c.Missing))}
 			for _, miss := range c.Missing {
-				cell.Missing = append(cell.Missing, report.Missing{Dep: pool.DepString(miss.Dep), Reason: string(miss.Reason), KernelHas: miss.KernelHas})
+				text, ok := depText[miss.Dep]
+				if !ok {
+					text = pool.DepString(miss.Dep)
+					depText[miss.Dep] = text
+				}
+				cell.Missing = append(cell.Missing, report.Missing{Dep: text, Reason: string(miss.Reason), KernelHas: miss.KernelHas})
 			}
 			r.Cells = append(r.Cells, cell)
 		}
@@ -235,7 +245,7 @@ func runSymdiff(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if err != nil {
 		return exitError, err
 	}
-	d := resolver.DiffSymbols(w.pool.Symbols(w.kernels[a]), w.pool.Symbols(w.kernels[b]))
+	d := w.pool.DiffBuilds(w.kernels[a], w.kernels[b])
 	if jsonOut {
 		return exitClosed, writeJSON(stdout, symdiffJSON(w.kernels[a].Uname, w.kernels[b].Uname, d))
 	}

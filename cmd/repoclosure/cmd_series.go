@@ -96,8 +96,8 @@ type stableCoverageJS struct {
 	ConsumedUnchanged int     `json:"consumed_unchanged"`
 }
 
-func counts(d resolver.SymbolDiff) symCounts {
-	return symCounts{len(d.Added), len(d.Removed), len(d.Changed), len(d.Unchanged)}
+func counts(c resolver.SymbolCounts) symCounts {
+	return symCounts{c.Added, c.Removed, c.Changed, c.Unchanged}
 }
 
 func (w *kernelWorld) seriesReport(s *resolver.Series, stable map[string]string) seriesJSON {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -9,15 +10,56 @@ import (
 )
 
 // WriteJSON writes m as indented JSON. The output is deterministic: fields in
-// declaration order, lists in the matrix's order, [] rather than null.
+// declaration order, lists in the matrix's order, [] rather than null. It is
+// written an element at a time, so a 60-kernel matrix of tens of MB of JSON
+// never sits in memory whole; the bytes are those of json.Encoder with
+// SetIndent("", "  ") and HTML escaping off.
 func WriteJSON(w io.Writer, m *Matrix) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("write JSON: %w", err)
 	}
-	enc := json.NewEncoder(w)
+	m = withEmptyLists(m)
+	bw := bufio.NewWriter(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(withEmptyLists(m)); err != nil {
+	enc.SetIndent("    ", "  ")
+	// list writes `  "name": [ ... ]` with each element encoded alone at
+	// the depth it has in the whole document.
+	list := func(name string, n int, elem func(int) any, last bool) error {
+		fmt.Fprintf(bw, "  %q: [", name)
+		for i := 0; i < n; i++ {
+			buf.Reset()
+			if err := enc.Encode(elem(i)); err != nil {
+				return err
+			}
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.WriteString("\n    ")
+			bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		}
+		if n > 0 {
+			bw.WriteString("\n  ")
+		}
+		bw.WriteByte(']')
+		if !last {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+		return nil
+	}
+	bw.WriteString("{\n")
+	err := errors.Join(
+		list("kernels", len(m.Kernels), func(i int) any { return m.Kernels[i] }, false),
+		list("kmods", len(m.Kmods), func(i int) any { return m.Kmods[i] }, false),
+		list("cells", len(m.Cells), func(i int) any { return m.Cells[i] }, true),
+	)
+	bw.WriteString("}\n")
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	return nil

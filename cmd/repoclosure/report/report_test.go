@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,6 +179,27 @@ func TestEmptyMatrixWrites(t *testing.T) {
 			if err != nil {
 				t.Errorf("Write%s of %d kernels × %d kmods: %v", name, len(m.Kernels), len(m.Kmods), err)
 			}
+		}
+	}
+}
+
+// TestWriteJSONStreamsEncoderBytes: the streaming writer's output is byte for
+// byte what encoding/json writes for the whole matrix at once.
+func TestWriteJSONStreamsEncoderBytes(t *testing.T) {
+	for _, m := range []*Matrix{sampleMatrix(), {Kernels: []Kernel{}, Kmods: []Kmod{}, Cells: []Cell{}}} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(withEmptyLists(m)); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := WriteJSON(&got, m); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("WriteJSON:\n%s\nencoding/json:\n%s", got.String(), want.String())
 		}
 	}
 }
