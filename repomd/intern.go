@@ -8,8 +8,13 @@ import (
 )
 
 // ID names an interned string. The zero ID is the empty string, so a zero
-// field means "absent".
+// field means "absent". Ids stay below MaxIDs, so that Dep can keep an EVR
+// id and its flags in one word.
 type ID uint32
+
+// MaxIDs bounds how many strings a table holds (268 million: gigabytes of
+// metadata). Intern of one more string returns 0, the empty string.
+const MaxIDs = 1 << 28
 
 const (
 	internPageBits = 16
@@ -56,6 +61,14 @@ func (s *Strings) Reserve(n int) {
 	s.resize(*s.pages.Load(), size)
 }
 
+// Full reports whether the table reached MaxIDs, after which new strings
+// are not interned: whatever was loaded since is wrong and must be refused.
+func (s *Strings) Full() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count >= MaxIDs
+}
+
 // Len reports how many distinct strings the table holds, the empty one included.
 func (s *Strings) Len() int {
 	s.mu.Lock()
@@ -77,7 +90,7 @@ func (s *Strings) Intern(b []byte) ID {
 	h := maphash.Bytes(s.seed, b)
 	s.mu.Lock()
 	id, slot := s.find(h, b)
-	if id == 0 {
+	if id == 0 && s.count < MaxIDs {
 		id = s.add(slot, s.copyToArena(b))
 	}
 	s.mu.Unlock()
@@ -92,7 +105,7 @@ func (s *Strings) InternString(str string) ID {
 	h := maphash.String(s.seed, str)
 	s.mu.Lock()
 	id, slot := s.find(h, []byte(str))
-	if id == 0 {
+	if id == 0 && s.count < MaxIDs {
 		id = s.add(slot, s.copyToArena([]byte(str)))
 	}
 	s.mu.Unlock()

@@ -90,6 +90,9 @@ func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
 			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
 		}
 	}
+	if l.Strings.Full() {
+		return nil, fmt.Errorf("repo %s: more than %d distinct strings: too big to load", src.ID, MaxIDs)
+	}
 	if modules, ok := md.Find("modules"); ok {
 		err = l.parseFile(ctx, src.ID, mirrors, modules, func(r io.Reader, name string) (err error) {
 			repo.Modules, err = ParseModules(r, name)

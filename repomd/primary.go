@@ -426,9 +426,9 @@ func (p *primaryParser) parseDeps(kind DepKind) error {
 func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
 	sc := p.sc
 	var (
-		dep              Dep
 		name, flags, knd []byte
 		hasName, hasKind bool
+		pre              bool
 		e                evrAttrs
 	)
 	for _, a := range sc.attrs {
@@ -438,7 +438,7 @@ func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
 		case "flags":
 			flags = a.value
 		case "pre":
-			dep.Pre = isRequires && len(a.value) > 0 && a.value[0] == '1'
+			pre = isRequires && len(a.value) > 0 && a.value[0] == '1'
 		case "kind":
 			knd, hasKind = a.value, string(a.value) != "package"
 		default:
@@ -446,21 +446,21 @@ func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
 		}
 	}
 	if !hasName || len(name) == 0 {
-		return dep, sc.errorf(sc.offset, "rpm:entry without name")
+		return Dep{}, sc.errorf(sc.offset, "rpm:entry without name")
 	}
 	op, ok := ParseFlags(string(flags)) // inlined: the conversion stays on the stack
 	if !ok {
-		return dep, sc.errorf(sc.offset, "rpm:entry %q: bad flags value %q", name, flags)
+		return Dep{}, sc.errorf(sc.offset, "rpm:entry %q: bad flags value %q", name, flags)
 	}
 	if hasKind {
 		p.buf = append(append(append(p.buf[:0], knd...), ':'), name...)
 		name = p.buf
 	}
-	dep.Name = p.cache.intern(name)
+	nameID := p.cache.intern(name)
+	var evr ID
 	if op != OpNone {
-		dep.Op = op
 		p.buf = appendEVR(p.buf[:0], &e)
-		dep.EVR = p.cache.intern(p.buf)
+		evr = p.cache.intern(p.buf)
 	}
-	return dep, nil
+	return NewDep(nameID, evr, op, pre), nil
 }

@@ -39,10 +39,10 @@ func renderPackage(strs *Strings, p *Package) string {
 
 func renderDep(strs *Strings, d Dep) string {
 	s := "[" + strs.String(d.Name)
-	if d.Op != OpNone || d.EVR != 0 {
-		s += " " + d.Op.String() + " " + strs.String(d.EVR)
+	if d.Op() != OpNone || d.EVR() != 0 {
+		s += " " + d.Op().String() + " " + strs.String(d.EVR())
 	}
-	if d.Pre {
+	if d.Pre() {
 		s += " (pre)"
 	}
 	return s + "]"

@@ -57,14 +57,36 @@ func ParseFlags(flags string) (Op, bool) {
 	return OpNone, false
 }
 
-// Dep is one provides/requires/... entry. A rich (boolean) dependency keeps
-// its whole text, parentheses included, in Name with Op == OpNone.
+// Dep is one provides/requires/... entry, 8 bytes: an EL8-scale kernel
+// series holds over a million of them. A rich (boolean) dependency keeps its
+// whole text, parentheses included, in Name with Op() == OpNone.
 type Dep struct {
 	Name ID
-	EVR  ID // "[E:]V[-R]" as FormatEVR writes it; 0 when unversioned
-	Op   Op
-	Pre  bool // Requires(pre) and friends: primary's pre="1"
+	bits uint32 // EVR id << 4 | pre << 3 | Op
 }
+
+// NewDep makes a Dep. evr is the "[E:]V[-R]" id as FormatEVR writes it, 0
+// when unversioned; pre marks Requires(pre) and friends (primary's pre="1").
+func NewDep(name, evr ID, op Op, pre bool) Dep {
+	d := Dep{Name: name, bits: uint32(evr)<<4 | uint32(op&7)}
+	if pre {
+		d.bits |= 8
+	}
+	return d
+}
+
+// EVR is the version the dependency compares with; 0 when unversioned.
+func (d Dep) EVR() ID { return ID(d.bits >> 4) }
+
+// Op is the comparison; OpNone means any version.
+func (d Dep) Op() Op { return Op(d.bits & 7) }
+
+// Pre reports a Requires(pre)-style dependency.
+func (d Dep) Pre() bool { return d.bits&8 != 0 }
+
+// WithoutPre is d with the pre mark cleared: the dependency as dnf prints
+// and de-duplicates it.
+func (d Dep) WithoutPre() Dep { d.bits &^= 8; return d }
 
 // DepKind selects one of a package's dependency lists.
 type DepKind uint8
@@ -183,8 +205,8 @@ func SplitEVR(evr string) (epoch, version, release string) {
 // FormatDep prints a dependency as rpm and dnf do: "name" or "name OP evr".
 // A rich dependency prints as stored.
 func FormatDep(strs *Strings, d Dep) string {
-	if d.Op == OpNone {
+	if d.Op() == OpNone {
 		return strs.String(d.Name)
 	}
-	return strs.String(d.Name) + " " + d.Op.String() + " " + strs.String(d.EVR)
+	return strs.String(d.Name) + " " + d.Op().String() + " " + strs.String(d.EVR())
 }

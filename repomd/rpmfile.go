@@ -478,13 +478,13 @@ func makeDeps(raw []rawDep, requires bool, strs *Strings) []Dep {
 		if r.name == "" {
 			continue
 		}
-		d := Dep{Name: internXML(strs, r.name), Pre: requires && r.pre}
-		if op, _ := ParseFlags(r.flags); op != OpNone {
+		var evr ID
+		op, _ := ParseFlags(r.flags)
+		if op != OpNone {
 			epoch, version, release, _ := splitDepEVR(r.version)
-			d.Op = op
-			d.EVR = strs.InternString(FormatEVR(xmlText(epoch), xmlText(version), xmlText(release)))
+			evr = strs.InternString(FormatEVR(xmlText(epoch), xmlText(version), xmlText(release)))
 		}
-		out = append(out, d)
+		out = append(out, NewDep(internXML(strs, r.name), evr, op, requires && r.pre))
 	}
 	return out
 }

@@ -78,7 +78,7 @@ func rpmRecordText(p Package, s *Strings) rpmPkgText {
 	}
 	for k, deps := range p.Deps {
 		for _, d := range deps {
-			t.Deps[k] = append(t.Deps[k], rpmDepText{s.String(d.Name), d.Op.String(), s.String(d.EVR), d.Pre})
+			t.Deps[k] = append(t.Deps[k], rpmDepText{s.String(d.Name), d.Op().String(), s.String(d.EVR()), d.Pre()})
 		}
 	}
 	for _, f := range p.Files {

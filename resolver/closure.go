@@ -160,14 +160,14 @@ func (p *Pool) Unresolved(check, avail Set) []Problem {
 			if p.Skipped(d) {
 				continue
 			}
-			k := depKey{d.Name, d.EVR, d.Op}
+			k := depKey{d.Name, d.EVR(), d.Op()}
 			ok, seen := verdict[k]
 			if !seen {
 				ok = p.Resolved(d, avail)
 				verdict[k] = ok
 			}
 			if !ok {
-				missing = append(missing, repomd.Dep{Name: d.Name, EVR: d.EVR, Op: d.Op})
+				missing = append(missing, d.WithoutPre())
 			}
 		}
 		if len(missing) > 0 {

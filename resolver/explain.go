@@ -29,11 +29,11 @@ func (p *Pool) Explain(d repomd.Dep, avail Set) []Candidate {
 		if len(out) > 0 && out[len(out)-1].Pkg == e.pkg() {
 			continue
 		}
-		provided := repomd.FormatDep(p.Strings, repomd.Dep{Name: d.Name, EVR: e.evr, Op: e.op()})
+		provided := repomd.FormatDep(p.Strings, repomd.NewDep(d.Name, e.evr, e.op(), false))
 		if e.op() == repomd.OpNone && e.evr == 0 && p.pkgs[e.pkg()].Name == d.Name {
 			provided = p.str(d.Name)
 		}
-		matches := d.Op == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), d.Op, p.str(d.EVR))
+		matches := d.Op() == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), d.Op(), p.str(d.EVR()))
 		switch {
 		case !matches:
 			out = append(out, Candidate{Pkg: e.pkg(), NEVRA: p.NEVRA(e.pkg()), Provides: provided, Reason: "other version"})

@@ -99,7 +99,7 @@ func mkDep(t testing.TB, strs *repomd.Strings, s string) repomd.Dep {
 		if op == repomd.OpNone {
 			t.Fatalf("bad op in dep %q", s)
 		}
-		return repomd.Dep{Name: strs.InternString(parts[0]), Op: op, EVR: strs.InternString(parts[2])}
+		return repomd.NewDep(strs.InternString(parts[0]), strs.InternString(parts[2]), op, false)
 	}
 	t.Fatalf("bad dep %q", s)
 	return repomd.Dep{}

@@ -87,7 +87,7 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 	}
 	verdicts := make(map[depKey]*depVerdict)
 	verdict := func(d repomd.Dep) *depVerdict {
-		k := depKey{d.Name, d.EVR, d.Op}
+		k := depKey{d.Name, d.EVR(), d.Op()}
 		if v, ok := verdicts[k]; ok {
 			return v
 		}
@@ -123,7 +123,7 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 			if v.everywhere {
 				continue
 			}
-			d = repomd.Dep{Name: d.Name, EVR: d.EVR, Op: d.Op}
+			d = d.WithoutPre()
 			for ki := range kernels {
 				if !v.inKernel[ki] {
 					row[ki].Missing = append(row[ki].Missing, Missing{Dep: d})
@@ -194,10 +194,10 @@ func (p *Pool) appendSymbols(dst []symbol, b KernelBuild) []symbol {
 	t := dst[:0]
 	for _, id := range b.Packages {
 		for _, d := range p.pkgs[id].Deps[repomd.Provides] {
-			if d.Op != repomd.OpEQ || !strings.HasPrefix(p.str(d.EVR), "0x") || !strings.HasPrefix(p.str(d.Name), "kernel(") {
+			if d.Op() != repomd.OpEQ || !strings.HasPrefix(p.str(d.EVR()), "0x") || !strings.HasPrefix(p.str(d.Name), "kernel(") {
 				continue
 			}
-			t = append(t, symbol{d.Name, d.EVR})
+			t = append(t, symbol{d.Name, d.EVR()})
 		}
 	}
 	slices.SortFunc(t, func(a, b symbol) int { return int(a.name) - int(b.name) })

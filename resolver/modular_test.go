@@ -425,9 +425,9 @@ func modSpecPkg(t *testing.T, strs *repomd.Strings, spec string) repogen.Pkg {
 	}
 	for _, d := range rec.Deps[repomd.Provides] {
 		e := repogen.Entry{Name: strs.String(d.Name)}
-		if d.Op != repomd.OpNone {
-			e.Flags = map[repomd.Op]string{repomd.OpEQ: "EQ", repomd.OpLT: "LT", repomd.OpLE: "LE", repomd.OpGT: "GT", repomd.OpGE: "GE"}[d.Op]
-			e.Epoch, e.Ver, e.Rel = repomd.SplitEVR(strs.String(d.EVR))
+		if d.Op() != repomd.OpNone {
+			e.Flags = map[repomd.Op]string{repomd.OpEQ: "EQ", repomd.OpLT: "LT", repomd.OpLE: "LE", repomd.OpGT: "GT", repomd.OpGE: "GE"}[d.Op()]
+			e.Epoch, e.Ver, e.Rel = repomd.SplitEVR(strs.String(d.EVR()))
 		}
 		p.Provides = append(p.Provides, e)
 	}

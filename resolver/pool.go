@@ -106,7 +106,7 @@ func (p *Pool) buildIndex() {
 			// libsolv adds the self-provide name = evr to every binary package.
 			f(pkg.Name, newProvide(id, pkg.EVR, repomd.OpEQ))
 			for _, d := range pkg.Deps[repomd.Provides] {
-				f(d.Name, newProvide(id, d.EVR, d.Op))
+				f(d.Name, newProvide(id, d.EVR(), d.Op()))
 			}
 			for _, file := range pkg.Files {
 				f(file.Path, newProvide(id, 0, repomd.OpNone))
@@ -149,10 +149,10 @@ func (p *Pool) NEVRA(id PkgID) string {
 
 // DepString formats a dependency as dnf prints it ("name", "name >= evr", or a rich dep).
 func (p *Pool) DepString(d repomd.Dep) string {
-	if d.Op == repomd.OpNone {
+	if d.Op() == repomd.OpNone {
 		if r := p.richDep(d.Name); r != nil {
 			if r.Kind == RichLeaf { // "(a)": libsolv keeps just the leaf
-				return repomd.FormatDep(p.Strings, repomd.Dep{Name: p.Strings.InternString(r.Name), Op: r.Op, EVR: p.Strings.InternString(r.EVR)})
+				return repomd.FormatDep(p.Strings, repomd.NewDep(p.Strings.InternString(r.Name), p.Strings.InternString(r.EVR), r.Op, false))
 			}
 			return r.String()
 		}
@@ -178,7 +178,7 @@ func (p *Pool) WhatProvides(dst []PkgID, d repomd.Dep, avail Set) []PkgID {
 		}
 		return dst
 	}
-	return p.plainProviders(dst, d.Name, d.Op, p.str(d.EVR), avail)
+	return p.plainProviders(dst, d.Name, d.Op(), p.str(d.EVR()), avail)
 }
 
 func (p *Pool) plainProviders(dst []PkgID, name repomd.ID, op repomd.Op, evr string, avail Set) []PkgID {
@@ -224,14 +224,14 @@ func (p *Pool) Resolved(d repomd.Dep, avail Set) bool {
 		return r.Satisfied(p.leafProviders(avail))
 	}
 	evr := ""
-	if d.Op != repomd.OpNone {
-		evr = p.str(d.EVR)
+	if d.Op() != repomd.OpNone {
+		evr = p.str(d.EVR())
 	}
 	for _, e := range p.providersOf(d.Name) {
 		if !avail.Has(e.pkg()) {
 			continue
 		}
-		if d.Op == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), d.Op, evr) {
+		if d.Op() == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), d.Op(), evr) {
 			return true
 		}
 	}

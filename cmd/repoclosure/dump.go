@@ -93,7 +93,7 @@ func dumpRecord(strs *repomd.Strings, r *repomd.Repo, p *repomd.Package, files b
 	for _, kind := range depKindsInOrder {
 		for _, dep := range p.Deps[kind] {
 			s := repomd.FormatDep(strs, dep)
-			if dep.Pre {
+			if dep.Pre() {
 				s += " [pre]"
 			}
 			d.Deps[kind.String()] = append(d.Deps[kind.String()], s)
