@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,10 +11,7 @@ import (
 
 // runClosure is the drop-in for `dnf repoclosure`.
 func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("repoclosure", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var rf repoFlags
-	rf.register(fs)
+	fs, rf := newFlagSet("repoclosure", stderr)
 	var opts resolver.ClosureOptions
 	var check, arches, pkgs listFlag
 	var best, jsonOut, why bool

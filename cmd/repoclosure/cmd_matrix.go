@@ -22,6 +22,14 @@ type kernelFlags struct {
 	kmodRepos listFlag
 }
 
+// newKernelFlagSet is newFlagSet plus the kernel and kmod selections.
+func newKernelFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *repoFlags, *kernelFlags) {
+	fs, rf := newFlagSet(name, stderr)
+	kf := new(kernelFlags)
+	kf.register(fs)
+	return fs, rf, kf
+}
+
 func (k *kernelFlags) register(fs *flag.FlagSet) {
 	fs.Var(&k.sources, "kernel-source", "also treat builds of this source package `NAME` as kernels (kernel always is)")
 	fs.Var(&k.kmodGlobs, "kmod", "only kmods whose name or NEVRA matches `GLOB` (repeatable)")
@@ -144,12 +152,7 @@ func (w *kernelWorld) matrixReport(m *resolver.Matrix) *report.Matrix {
 
 // runMatrix prints the kmod × kernel install matrix.
 func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var rf repoFlags
-	var kf kernelFlags
-	rf.register(fs)
-	kf.register(fs)
+	fs, rf, kf := newKernelFlagSet("matrix", stderr)
 	var format, outFile, baseline, title string
 	fs.StringVar(&format, "format", "table", "output `FORMAT`: table, csv, json, markdown or html")
 	fs.StringVar(&outFile, "o", "", "write to `FILE` instead of standard output")
@@ -158,7 +161,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if err := fs.Parse(args); err != nil {
 		return exitError, usageError{err}
 	}
-	w, err := loadKernelWorld(ctx, &rf, &kf)
+	w, err := loadKernelWorld(ctx, rf, kf)
 	if err != nil {
 		return exitError, err
 	}
@@ -218,12 +221,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 
 // runSymdiff compares the kernel(...) symbols of two builds.
 func runSymdiff(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("symdiff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var rf repoFlags
-	var kf kernelFlags
-	rf.register(fs)
-	kf.register(fs)
+	fs, rf, kf := newKernelFlagSet("symdiff", stderr)
 	var list, jsonOut bool
 	fs.BoolVar(&list, "list", false, "list the symbols of each class")
 	fs.BoolVar(&jsonOut, "json", false, "print JSON with every list")
@@ -233,7 +231,7 @@ func runSymdiff(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if fs.NArg() != 2 {
 		return exitError, usageError{fmt.Errorf("symdiff takes two kernel builds (uname -r or EVR), got %d", fs.NArg())}
 	}
-	w, err := loadKernelWorld(ctx, &rf, &kf)
+	w, err := loadKernelWorld(ctx, rf, kf)
 	if err != nil {
 		return exitError, err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -13,12 +12,7 @@ import (
 
 // runSeries reports symbol change over the kernel builds and what it cost the kmods.
 func runSeries(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("series", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var rf repoFlags
-	var kf kernelFlags
-	rf.register(fs)
-	kf.register(fs)
+	fs, rf, kf := newKernelFlagSet("series", stderr)
 	var refName, stablelist string
 	var jsonOut bool
 	fs.StringVar(&refName, "reference", "", "compare every build with this `UNAME` (default: the first build)")
@@ -27,7 +21,7 @@ func runSeries(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if err := fs.Parse(args); err != nil {
 		return exitError, usageError{err}
 	}
-	w, err := loadKernelWorld(ctx, &rf, &kf)
+	w, err := loadKernelWorld(ctx, rf, kf)
 	if err != nil {
 		return exitError, err
 	}

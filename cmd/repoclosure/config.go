@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -48,6 +49,16 @@ type repoFlags struct {
 	quiet        bool
 	noFilelists  bool
 	alsoEnable   []string // repositories a command enables along with --repo (repoclosure's --check)
+}
+
+// newFlagSet starts a command's flags with the repository options every
+// command shares.
+func newFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *repoFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rf := new(repoFlags)
+	rf.register(fs)
+	return fs, rf
 }
 
 func (f *repoFlags) register(fs *flag.FlagSet) {

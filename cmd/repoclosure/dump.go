@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 
@@ -13,10 +12,7 @@ import (
 
 // runDump prints what was loaded, so that loading can be checked by hand.
 func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var rf repoFlags
-	rf.register(fs)
+	fs, rf := newFlagSet("dump", stderr)
 	var jsonOut, files, count bool
 	fs.BoolVar(&jsonOut, "json", false, "print JSON, one object per package")
 	fs.BoolVar(&count, "count", false, "print only how many packages each repository has")
