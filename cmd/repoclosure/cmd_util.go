@@ -31,6 +31,12 @@ func (f *atomicFile) commit() error {
 		return nil
 	}
 	f.done = true
+	// CreateTemp makes the file private; an output file is for reading.
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
 	if err := f.Close(); err != nil {
 		os.Remove(f.Name())
 		return err
