@@ -42,10 +42,14 @@ type Matrix struct {
 	Cells   [][]Cell // Cells[kmod][kernel]
 }
 
-// depVerdict is where one distinct dependency is met.
+// depVerdict is where one distinct dependency is met, and, once asked, why
+// not on each build.
 type depVerdict struct {
+	dep        repomd.Dep
+	text       string // as dnf prints it; cells sort by it
 	everywhere bool   // a package outside every kernel build meets it
 	inKernel   []bool // else: the builds whose packages meet it
+	reasons    []Missing
 }
 
 // Matrix answers, for each kmod and kernel build, what `dnf repoclosure`
@@ -81,17 +85,12 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 		return availFor[k]
 	}
 
-	type depKey struct {
-		name, evr repomd.ID
-		op        repomd.Op
-	}
-	verdicts := make(map[depKey]*depVerdict)
+	verdicts := make(map[repomd.Dep]*depVerdict)
 	verdict := func(d repomd.Dep) *depVerdict {
-		k := depKey{d.Name, d.EVR(), d.Op()}
-		if v, ok := verdicts[k]; ok {
+		if v, ok := verdicts[d]; ok {
 			return v
 		}
-		v := &depVerdict{inKernel: make([]bool, len(kernels))}
+		v := &depVerdict{dep: d, inKernel: make([]bool, len(kernels))}
 		if p.richDep(d.Name) != nil {
 			v.everywhere = true
 			for ki := range kernels {
@@ -108,73 +107,86 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 				}
 			}
 		}
-		verdicts[k] = v
+		if !v.everywhere {
+			v.text = p.DepString(d)
+			v.reasons = p.reasons(d, kernels, kernelOf)
+		}
+		verdicts[d] = v
 		return v
 	}
 
 	m := &Matrix{Kernels: kernels, Kmods: kmods, Cells: make([][]Cell, len(kmods))}
+	var missing []*depVerdict
 	for mi, id := range kmods {
-		row := make([]Cell, len(kernels))
+		// The kmod's distinct unmet deps, sorted as dnf prints them; a
+		// Requires and a Requires(pre) on the same thing are one.
+		missing = missing[:0]
 		for _, d := range p.pkgs[id].Deps[repomd.Requires] {
 			if p.Skipped(d) {
 				continue
 			}
-			v := verdict(d)
-			if v.everywhere {
-				continue
-			}
-			d = d.WithoutPre()
-			for ki := range kernels {
-				if !v.inKernel[ki] {
-					row[ki].Missing = append(row[ki].Missing, Missing{Dep: d})
-				}
+			if v := verdict(d.WithoutPre()); !v.everywhere {
+				missing = append(missing, v)
 			}
 		}
-		for ki := range row {
-			row[ki].Missing = p.explainMissing(row[ki].Missing, kernels[ki], int32(ki), kernelOf)
+		slices.SortFunc(missing, func(a, b *depVerdict) int { return strings.Compare(a.text, b.text) })
+		missing = slices.Compact(missing)
+		row := make([]Cell, len(kernels))
+		for _, v := range missing {
+			for ki := range kernels {
+				if !v.inKernel[ki] {
+					row[ki].Missing = append(row[ki].Missing, v.reasons[ki])
+				}
+			}
 		}
 		m.Cells[mi] = row
 	}
 	return m
 }
 
-// explainMissing sorts and de-duplicates a cell's deps like Unresolved does
-// and gives each its reason.
-func (p *Pool) explainMissing(missing []Missing, build KernelBuild, k int32, kernelOf []int32) []Missing {
-	if len(missing) == 0 {
-		return nil
-	}
-	slices.SortFunc(missing, func(a, b Missing) int { return strings.Compare(p.DepString(a.Dep), p.DepString(b.Dep)) })
-	missing = slices.CompactFunc(missing, func(a, b Missing) bool { return a.Dep == b.Dep })
-	for i := range missing {
-		m := &missing[i]
-		name := p.str(m.Dep.Name)
-		// What the build (or, for ksym, any package outside other builds)
-		// provides under the same name.
-		var has []string
-		for _, e := range p.providersOf(m.Dep.Name) {
-			if kernelOf[e.pkg()] == k || kernelOf[e.pkg()] < 0 {
-				if e.evr != 0 && !slices.Contains(has, p.str(e.evr)) {
-					has = append(has, p.str(e.evr))
-				}
-			}
+// reasons says, for each build, why d is not met there: the symbol with
+// another CRC, a missing symbol, a kernel version the build does not have,
+// or something not kernel-related. What a build "has" is what its packages,
+// or the packages outside every build (ksym from other kmods), provide under
+// d's name.
+func (p *Pool) reasons(d repomd.Dep, kernels []KernelBuild, kernelOf []int32) []Missing {
+	has := make([][]string, len(kernels))
+	var common []string
+	for _, e := range p.providersOf(d.Name) {
+		if e.evr == 0 {
+			continue
 		}
-		switch _, isSym := SymbolName(name); {
-		case isSym && len(has) > 0:
-			m.Reason, m.KernelHas = ReasonCRCMismatch, strings.Join(has, ",")
+		evr := p.str(e.evr)
+		if ki := kernelOf[e.pkg()]; ki >= 0 {
+			if !slices.Contains(has[ki], evr) {
+				has[ki] = append(has[ki], evr)
+			}
+		} else if !slices.Contains(common, evr) {
+			common = append(common, evr)
+		}
+	}
+	name := p.str(d.Name)
+	_, isSym := SymbolName(name)
+	out := make([]Missing, len(kernels))
+	for ki := range kernels {
+		h := strings.Join(append(has[ki], common...), ",")
+		m := Missing{Dep: d}
+		switch {
+		case isSym && h != "":
+			m.Reason, m.KernelHas = ReasonCRCMismatch, h
 		case isSym:
 			m.Reason = ReasonUnknownSymbol
 		case IsKernelVersionDep(name):
-			m.Reason = ReasonKernelVersion
-			m.KernelHas = strings.Join(has, ",")
-			if m.KernelHas == "" {
-				m.KernelHas = build.EVR
+			m.Reason, m.KernelHas = ReasonKernelVersion, h
+			if h == "" {
+				m.KernelHas = kernels[ki].EVR
 			}
 		default:
 			m.Reason = ReasonOther
 		}
+		out[ki] = m
 	}
-	return missing
+	return out
 }
 
 // symbol is one kernel(SYM) = CRC provide of a build, as interned ids: the

@@ -166,3 +166,26 @@ func TestParseRealStablelists(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseStablelist(f *testing.F) {
+	f.Add("0x12345678\tnapi_enable\tvmlinux\tEXPORT_SYMBOL\n")
+	f.Add("[rhel8_x86_64_whitelist]\n\tnapi_enable\n\tkfree\n")
+	f.Add("0xfa41bfa1\tI_BDEV\tvmlinux\tEXPORT_SYMBOL\t\n# comment\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		syms, err := ParseStablelist(strings.NewReader(text), "fuzz")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if len(syms) == 0 {
+			t.Error("success with no symbols")
+		}
+		for sym, crc := range syms {
+			if sym == "" || strings.ContainsAny(sym, " \t\n") || crc != "" && !strings.HasPrefix(crc, "0x") {
+				t.Errorf("bad entry %q = %q", sym, crc)
+			}
+		}
+	})
+}
