@@ -1,11 +1,22 @@
 // Package resolver answers dependency questions about package records from
-// package repomd: which packages provide a dependency, which requires of a
-// repository nothing provides (dnf repoclosure), and which kmods install on
-// which kernels.
+// package repomd.
+//
+// A Pool is the universe of packages with a provides index built once, in
+// libsolv's style (interned ids, compressed rows, 8-byte entries): every
+// dependency name and file path maps to the packages that provide it. On it:
+//   - Closure and Unresolved: what `dnf repoclosure` reports, with its
+//     available and checked sets (--check, --arch, --pkg, --newest, best);
+//   - WhatProvides, Resolved and Explain: who meets a dependency, and the
+//     nearest candidates when nobody does;
+//   - KernelBuilds, Matrix, KernelSeries, DiffBuilds and Coverage: the kmod ×
+//     kernel install matrix and the kernel rate-of-change analytics, on the
+//     same index, so that a matrix costs about one closure pass;
+//   - ModularExcludes: dnf's modular filtering from modules.yaml.
 //
 // Its rules are rpm's and libsolv's, reproduced exactly: Vercmp is rpm's
 // rpmvercmp, CompareEVR and Matches are libsolv's EVR comparison and
-// provide/require matching, and ParseRich reads rpm's boolean dependencies,
-// which can be judged exactly (Satisfied, as rpm and dnf5 do) or as dnf4's
-// repoclosure does (ProvidersDNF4).
+// provide/require matching, CompatibleArches is libsolv's arch policy, and
+// ParseRich reads rpm's boolean dependencies, which can be judged exactly
+// (Satisfied, as libsolv's solver and dnf5 do) or as dnf4's repoclosure does
+// (ProvidersDNF4).
 package resolver
