@@ -19,6 +19,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/repoclosure/repoclosure/internal/rpmver"
+
 	rpmutils "github.com/sassoftware/go-rpmutils"
 	"github.com/sassoftware/go-rpmutils/cpio"
 )
@@ -626,7 +628,7 @@ func compareLibcDep(dep1, dep2 string) int {
 	case v2 > close2:
 		return 1
 	}
-	switch rpmvercmp(dep1[v1:close1], dep2[v2:close2]) {
+	switch rpmver.Vercmp(dep1[v1:close1], dep2[v2:close2]) {
 	case 1:
 		return 1
 	case -1:
@@ -636,99 +638,6 @@ func compareLibcDep(dep1, dep2 string) int {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-
-// rpmvercmp is rpm's version comparison (-1, 0, 1), with ~ sorting before
-// everything and ^ after the end but before any further segment.
-func rpmvercmp(a, b string) int {
-	if a == b {
-		return 0
-	}
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		for i < len(a) && !isDigit(a[i]) && !isAlpha(a[i]) && a[i] != '~' && a[i] != '^' {
-			i++
-		}
-		for j < len(b) && !isDigit(b[j]) && !isAlpha(b[j]) && b[j] != '~' && b[j] != '^' {
-			j++
-		}
-		ca, cb := byteAt(a, i), byteAt(b, j)
-		if ca == '~' || cb == '~' {
-			if ca != '~' {
-				return 1
-			}
-			if cb != '~' {
-				return -1
-			}
-			i, j = i+1, j+1
-			continue
-		}
-		if ca == '^' || cb == '^' {
-			switch {
-			case i == len(a):
-				return -1
-			case j == len(b):
-				return 1
-			case ca != '^':
-				return 1
-			case cb != '^':
-				return -1
-			}
-			i, j = i+1, j+1
-			continue
-		}
-		if i == len(a) || j == len(b) {
-			break
-		}
-		class := isAlpha
-		numeric := isDigit(ca)
-		if numeric {
-			class = isDigit
-		}
-		ei, ej := i, j
-		for ei < len(a) && class(a[ei]) {
-			ei++
-		}
-		for ej < len(b) && class(b[ej]) {
-			ej++
-		}
-		if ej == j { // b's segment is of the other class
-			if numeric {
-				return 1
-			}
-			return -1
-		}
-		sa, sb := a[i:ei], b[j:ej]
-		if numeric {
-			sa, sb = strings.TrimLeft(sa, "0"), strings.TrimLeft(sb, "0")
-			if len(sa) != len(sb) {
-				if len(sa) > len(sb) {
-					return 1
-				}
-				return -1
-			}
-		}
-		if c := strings.Compare(sa, sb); c != 0 {
-			return c
-		}
-		i, j = ei, ej
-	}
-	if i == len(a) && j == len(b) {
-		return 0
-	}
-	if i == len(a) {
-		return -1
-	}
-	return 1
-}
-
-func byteAt(s string, i int) byte {
-	if i < len(s) {
-		return s[i]
-	}
-	return 0
-}
 
 // xmlText is what createrepo_c's cr_xmlNewProp and cr_xmlNewTextChild do
 // to a string that is not UTF-8: read it as ISO-8859-1.
