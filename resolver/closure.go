@@ -52,7 +52,7 @@ func (p *Pool) Available(opts ClosureOptions) (avail, check Set, err error) {
 		for _, pat := range opts.Pkgs {
 			n := 0
 			check.Each(func(id PkgID) {
-				if p.matchesSubject(id, pat) {
+				if MatchesSubject(p.Strings, p.pkgs[id], pat) {
 					matched.Add(id)
 					n++
 				}
@@ -111,22 +111,21 @@ func (p *Pool) keepLatest(s Set) Set {
 	return out
 }
 
-// matchesSubject reports whether pattern (a glob) names the package in one
-// of the NEVRA forms dnf's Subject accepts with nevra matching: name,
-// name.arch, name-version, name-version-release, name-version-release.arch,
-// each with or without the epoch.
-func (p *Pool) matchesSubject(id PkgID, pattern string) bool {
-	pkg := p.pkgs[id]
-	name, arch := p.str(pkg.Name), p.str(pkg.Arch)
-	epoch, ver, rel := repomd.SplitEVR(p.str(pkg.EVR))
-	forms := []string{name, name + "." + arch, name + "-" + ver, name + "-" + ver + "-" + rel, name + "-" + ver + "-" + rel + "." + arch}
-	e := epoch
-	if e == "" {
-		e = "0"
+// MatchesSubject reports whether pattern (a glob) names the package in one
+// of the NEVRA forms dnf's Subject accepts with nevra matching (as for
+// --pkg, -x and excludepkgs): name, name.arch, name-version,
+// name-version-release, name-version-release.arch, each also with the epoch.
+func MatchesSubject(strs *repomd.Strings, pkg *repomd.Package, pattern string) bool {
+	name, arch := strs.String(pkg.Name), strs.String(pkg.Arch)
+	epoch, ver, rel := repomd.SplitEVR(strs.String(pkg.EVR))
+	if epoch == "" {
+		epoch = "0"
 	}
-	forms = append(forms, name+"-"+e+":"+ver+"-"+rel, name+"-"+e+":"+ver+"-"+rel+"."+arch)
-	for _, f := range forms {
-		if ok, err := path.Match(pattern, f); err == nil && ok {
+	for _, form := range [...]string{
+		name, name + "." + arch, name + "-" + ver, name + "-" + ver + "-" + rel, name + "-" + ver + "-" + rel + "." + arch,
+		name + "-" + epoch + ":" + ver + "-" + rel, name + "-" + epoch + ":" + ver + "-" + rel + "." + arch,
+	} {
+		if ok, err := path.Match(pattern, form); err == nil && ok {
 			return true
 		}
 	}

@@ -108,6 +108,8 @@ func TestClosureMatchesDNF(t *testing.T) {
 		{"base arch noarch and src", []dnforacle.Repo{base}, []string{"--arch", "noarch", "--arch", "src"}, nil},
 		{"base pkg", []dnforacle.Repo{base}, []string{"--pkg", "multi", "--pkg", "oldbroken"}, nil},
 		{"base exclude", []dnforacle.Repo{base}, []string{"-x", "epochprov", "-x", "tilde*"}, nil},
+		{"base exclude name.arch and nevra", []dnforacle.Repo{base}, []string{"-x", "multi.x86_64", "-x", "newbroken-2.0-1.noarch"}, nil},
+		{"base pkg name.arch", []dnforacle.Repo{base}, []string{"--pkg", "multi.i686", "--pkg", "oldbroken-1.0*"}, nil},
 		{"base+extra", []dnforacle.Repo{base, extra}, nil, nil},
 		{"base+extra check extra", []dnforacle.Repo{base, extra}, []string{"--check", "extra"}, nil},
 		{"base+extra newest check", []dnforacle.Repo{base, extra}, []string{"--newest", "--check", "extra"}, nil},

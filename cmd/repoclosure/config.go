@@ -241,11 +241,9 @@ func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*rep
 func (s *setup) exclude(strs *repomd.Strings) func(*repomd.Repo, *repomd.Package) bool {
 	global := s.excludes[""]
 	return func(r *repomd.Repo, p *repomd.Package) bool {
-		name := strs.String(p.Name)
-		nevra := name + "-" + strs.String(p.EVR) + "." + strs.String(p.Arch)
 		hit := func(globs []string) bool {
 			for _, g := range globs {
-				if globMatch(g, name) || globMatch(g, nevra) {
+				if resolver.MatchesSubject(strs, p, g) {
 					return true
 				}
 			}
