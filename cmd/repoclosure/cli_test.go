@@ -131,3 +131,15 @@ func TestMatrixBaseline(t *testing.T) {
 		t.Errorf("-o file not written: %v", err)
 	}
 }
+
+// TestSetoptDottedRepoID: --setopt=REPO.excludepkgs splits at the last dot,
+// as dnf does, so repo ids may hold dots.
+func TestSetoptDottedRepoID(t *testing.T) {
+	common := []string{"-q", "--setopt=reposdir=/nonexistent", "--cachedir", t.TempDir(),
+		"--repofrompath", "my.base," + fixtureDir("base")}
+	_, all, _ := runCLI(t, common...)
+	_, some, stderr := runCLI(t, append(common, "--setopt=my.base.excludepkgs=multi")...)
+	if !strings.Contains(all, "package: multi-1.0-1.i686 from my.base") || strings.Contains(some, "package: multi-") {
+		t.Errorf("excludepkgs on a dotted repo id did not apply:\n%s\n%s", some, stderr)
+	}
+}

@@ -109,21 +109,23 @@ func (f *repoFlags) resolve() (*setup, error) {
 		s.arch = hostArch()
 	}
 	reposdir := "/etc/yum.repos.d"
+	s.cacheDir = f.cacheDir
 	hotfixes := map[string]bool{}
 	for _, kv := range f.setopt {
 		key, val, ok := strings.Cut(kv, "=")
 		if !ok {
 			return nil, usageError{fmt.Errorf("--setopt %q: want KEY=VALUE", kv)}
 		}
-		repo, opt, perRepo := strings.Cut(key, ".")
-		if !perRepo {
-			opt, repo = key, ""
+		// Repo ids may hold dots: the option is after the last one, as dnf splits it.
+		repo, opt := "", key
+		if i := strings.LastIndexByte(key, '.'); i >= 0 {
+			repo, opt = key[:i], key[i+1:]
 		}
 		switch opt {
 		case "reposdir":
 			reposdir = val
 		case "cachedir":
-			f.cacheDir = val
+			s.cacheDir = val
 		case "best":
 			s.best = parseBool(val)
 		case "excludepkgs", "exclude":
@@ -193,7 +195,6 @@ func (f *repoFlags) resolve() (*setup, error) {
 		s.excludes[c.ID] = append(s.excludes[c.ID], c.Exclude...)
 		s.includes[c.ID] = append(s.includes[c.ID], c.Include...)
 	}
-	s.cacheDir = f.cacheDir
 	if s.cacheDir == "" {
 		if d, err := os.UserCacheDir(); err == nil {
 			s.cacheDir = filepath.Join(d, "repoclosure")
