@@ -30,12 +30,8 @@ func (p *Pool) Explain(d repomd.Dep, avail Set) []Candidate {
 			continue
 		}
 		provided := repomd.FormatDep(p.Strings, repomd.NewDep(d.Name, e.evr, e.op(), false))
-		if e.op() == repomd.OpNone && e.evr == 0 && p.pkgs[e.pkg()].Name == d.Name {
-			provided = p.str(d.Name)
-		}
-		matches := d.Op() == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), d.Op(), p.str(d.EVR()))
 		switch {
-		case !matches:
+		case !p.meets(e, d.Op(), p.str(d.EVR())):
 			out = append(out, Candidate{Pkg: e.pkg(), NEVRA: p.NEVRA(e.pkg()), Provides: provided, Reason: "other version"})
 		case !avail.Has(e.pkg()):
 			out = append(out, Candidate{Pkg: e.pkg(), NEVRA: p.NEVRA(e.pkg()), Provides: provided, Reason: "not available"})

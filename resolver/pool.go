@@ -187,7 +187,7 @@ func (p *Pool) plainProviders(dst []PkgID, name repomd.ID, op repomd.Op, evr str
 		if !avail.Has(e.pkg()) {
 			continue
 		}
-		if op != repomd.OpNone && e.op() != repomd.OpNone && !Matches(e.op(), p.str(e.evr), op, evr) {
+		if !p.meets(e, op, evr) {
 			continue
 		}
 		// Entries of one package are adjacent, so a duplicate is the last one added.
@@ -223,19 +223,19 @@ func (p *Pool) Resolved(d repomd.Dep, avail Set) bool {
 		}
 		return r.Satisfied(p.leafProviders(avail))
 	}
-	evr := ""
-	if d.Op() != repomd.OpNone {
-		evr = p.str(d.EVR())
-	}
+	op, evr := d.Op(), p.str(d.EVR())
 	for _, e := range p.providersOf(d.Name) {
-		if !avail.Has(e.pkg()) {
-			continue
-		}
-		if d.Op() == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), d.Op(), evr) {
+		if avail.Has(e.pkg()) && p.meets(e, op, evr) {
 			return true
 		}
 	}
 	return false
+}
+
+// meets reports whether index entry e satisfies a requirement (op, evr): an
+// unversioned side matches anything, else libsolv's matching decides.
+func (p *Pool) meets(e provide, op repomd.Op, evr string) bool {
+	return op == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), op, evr)
 }
 
 // richDep returns the parsed boolean dependency named by name, or nil when
