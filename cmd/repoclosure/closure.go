@@ -15,7 +15,6 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	var opts resolver.ClosureOptions
 	var check, arches, pkgs listFlag
 	var best, jsonOut, why bool
-	var rich string
 	fs.Var(&check, "check", "check only packages of these repositories (`ID`, repeatable)")
 	fs.Var(&arches, "arch", "check only packages of this `ARCH` (repeatable)")
 	fs.Var(&pkgs, "pkg", "check only packages matching this name or NEVRA `GLOB` (repeatable)")
@@ -24,16 +23,11 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	fs.BoolVar(&best, "best", false, "only the newest package per name.arch may provide (dnf's best=True)")
 	fs.BoolVar(&jsonOut, "json", false, "print dnf5's JSON instead of text")
 	fs.BoolVar(&why, "why", false, "for each unresolved dep, print the nearest candidates and why they do not fit")
-	fs.StringVar(&rich, "rich", "exact", "boolean dependency semantics: `exact` (dnf5, rpm) or dnf4 (dnf 4's approximation)")
 	if err := fs.Parse(args); err != nil {
 		return exitError, usageError{err}
 	}
 	if fs.NArg() > 0 {
 		return exitError, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
-	}
-	richMode, err := parseRichMode(rich)
-	if err != nil {
-		return exitError, err
 	}
 	// --check names repositories that are enabled too (repoclosure.py's configure).
 	rf.alsoEnable = check
@@ -47,7 +41,7 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if err != nil {
 		return exitError, err
 	}
-	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, repos, richMode))
+	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, repos))
 	avail, checked, err := pool.Available(opts)
 	if err != nil {
 		return exitError, err
@@ -69,16 +63,6 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	}
 	fmt.Fprintf(stderr, "Error: Repoclosure ended with unresolved dependencies (%d) across %d packages.\n", total, len(problems))
 	return exitUnresolved, nil
-}
-
-func parseRichMode(s string) (resolver.RichMode, error) {
-	switch s {
-	case "exact", "dnf5":
-		return resolver.RichExact, nil
-	case "dnf4":
-		return resolver.RichDNF4, nil
-	}
-	return 0, usageError{fmt.Errorf("--rich=%s: want exact or dnf4", s)}
 }
 
 // printClosureText prints dnf repoclosure's report.

@@ -53,7 +53,7 @@ func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kern
 	if err != nil {
 		return nil, err
 	}
-	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, repos, resolver.RichExact))
+	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, repos))
 	w := &kernelWorld{pool: pool, kernels: pool.KernelBuilds(append([]string{"kernel"}, kf.sources...))}
 	inKernel := resolver.NewSet(pool.Len())
 	for _, b := range w.kernels {

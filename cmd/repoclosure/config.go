@@ -48,6 +48,7 @@ type repoFlags struct {
 	cacheOnly    bool
 	quiet        bool
 	noFilelists  bool
+	rich         string
 	alsoEnable   []string // repositories a command enables along with --repo (repoclosure's --check)
 }
 
@@ -79,6 +80,7 @@ func (f *repoFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress, no warnings")
 	fs.BoolVar(&f.quiet, "quiet", false, "same as -q")
 	fs.BoolVar(&f.noFilelists, "no-filelists", false, "do not read filelists.xml (file deps outside primary stay unresolved)")
+	fs.StringVar(&f.rich, "rich", "exact", "boolean dependency semantics: `exact` (libsolv's solver, dnf5) or dnf4 (dnf 4's approximation)")
 	// Accepted for command-line compatibility with dnf; they change nothing here.
 	var ignoredStr string
 	var ignoredBool bool
@@ -96,6 +98,7 @@ type setup struct {
 	excludes map[string][]string // repo id -> excludepkgs globs ("" = every repo)
 	includes map[string][]string // repo id -> includepkgs globs
 	best     bool
+	rich     resolver.RichMode
 	arch     string
 	cacheDir string
 }
@@ -104,6 +107,10 @@ type setup struct {
 // files, --repofrompath, --repo, --enablerepo and --disablerepo.
 func (f *repoFlags) resolve() (*setup, error) {
 	s := &setup{excludes: map[string][]string{}, includes: map[string][]string{}}
+	var err error
+	if s.rich, err = parseRichMode(f.rich); err != nil {
+		return nil, err
+	}
 	s.arch = f.forceArch
 	if s.arch == "" {
 		s.arch = hostArch()
@@ -261,7 +268,7 @@ func (s *setup) exclude(strs *repomd.Strings) func(*repomd.Repo, *repomd.Package
 }
 
 // poolOptions combines excludepkgs/includepkgs with dnf's modular filtering.
-func (s *setup) poolOptions(strs *repomd.Strings, repos []*repomd.Repo, rich resolver.RichMode) resolver.PoolOptions {
+func (s *setup) poolOptions(strs *repomd.Strings, repos []*repomd.Repo) resolver.PoolOptions {
 	mods := make(map[*repomd.Repo]*repomd.Modules)
 	for _, r := range repos {
 		if r.Modules != nil {
@@ -272,7 +279,17 @@ func (s *setup) poolOptions(strs *repomd.Strings, repos []*repomd.Repo, rich res
 	if len(mods) > 0 {
 		exclude = resolver.ComposeExcludes(exclude, resolver.ModularExcludes(strs, repos, mods, resolver.ModularOptions{Arch: s.arch}))
 	}
-	return resolver.PoolOptions{Arch: s.arch, Exclude: exclude, Rich: rich}
+	return resolver.PoolOptions{Arch: s.arch, Exclude: exclude, Rich: s.rich}
+}
+
+func parseRichMode(s string) (resolver.RichMode, error) {
+	switch s {
+	case "exact", "dnf5":
+		return resolver.RichExact, nil
+	case "dnf4":
+		return resolver.RichDNF4, nil
+	}
+	return 0, usageError{fmt.Errorf("--rich=%s: want exact or dnf4", s)}
 }
 
 func globMatch(pattern, s string) bool {
