@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,8 @@ const (
 
 // usageError marks errors in the command line, reported with exitError.
 type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -55,6 +58,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitClosed
 	default:
 		err = usageError{fmt.Errorf("unknown command %q\n%s", cmd, usageText)}
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitClosed // the flag set printed the options
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
