@@ -561,42 +561,29 @@ func appendEntry(b []byte, e Entry) []byte {
 }
 
 // appendText escapes element content the way libxml2 does.
-func appendText(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '&':
-			b = append(b, "&amp;"...)
-		case '<':
-			b = append(b, "&lt;"...)
-		case '>':
-			b = append(b, "&gt;"...)
-		case '\r':
-			b = append(b, "&#13;"...)
-		default:
-			b = append(b, c)
-		}
-	}
-	return b
-}
+func appendText(b []byte, s string) []byte { return appendEscaped(b, s, false) }
 
 // appendAttr escapes attribute values the way libxml2 does, keeping
 // whitespace characters that attribute normalisation would otherwise eat.
-func appendAttr(b []byte, s string) []byte {
+func appendAttr(b []byte, s string) []byte { return appendEscaped(b, s, true) }
+
+func appendEscaped(b []byte, s string, attr bool) []byte {
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '&':
+		c := s[i]
+		switch {
+		case c == '&':
 			b = append(b, "&amp;"...)
-		case '<':
+		case c == '<':
 			b = append(b, "&lt;"...)
-		case '>':
+		case c == '>':
 			b = append(b, "&gt;"...)
-		case '"':
-			b = append(b, "&quot;"...)
-		case '\n':
-			b = append(b, "&#10;"...)
-		case '\r':
+		case c == '\r':
 			b = append(b, "&#13;"...)
-		case '\t':
+		case attr && c == '"':
+			b = append(b, "&quot;"...)
+		case attr && c == '\n':
+			b = append(b, "&#10;"...)
+		case attr && c == '\t':
 			b = append(b, "&#9;"...)
 		default:
 			b = append(b, c)
