@@ -100,31 +100,17 @@ func (f *filelistsParser) parsePackage() error {
 		}
 	}
 	f.startFiles(pkg.Files)
-	if !sc.selfClosing {
-		depth := sc.depth()
-		for {
-			k, err := sc.next()
-			if err != nil {
-				return err
-			}
-			if k == tokEnd && sc.depth() < depth {
-				break
-			}
-			if k != tokStart {
-				continue
-			}
-			switch string(sc.name) {
-			case "version":
-				err = f.checkVersion(pkg)
-			case "file":
-				err = f.parseFile()
-			default:
-				err = f.sc.skipElement()
-			}
-			if err != nil {
-				return err
-			}
+	err := sc.children(func() error {
+		switch string(sc.name) {
+		case "version":
+			return f.checkVersion(pkg)
+		case "file":
+			return f.parseFile()
 		}
+		return sc.skipElement()
+	})
+	if err != nil {
+		return err
 	}
 	pkg.Files = f.fileArena.copy(f.files)
 	return nil

@@ -233,75 +233,63 @@ func (p *primaryParser) parsePackage() error {
 	p.files = p.files[:0]
 	var pkg Package
 	pkgIDIsYes := false
-	if !sc.selfClosing {
-		depth := sc.depth()
-		for {
-			k, err := sc.next()
-			if err != nil {
-				return err
+	err := sc.children(func() (err error) {
+		// <format> is transparent, as in libsolv: its children are
+		// handled like the package's own.
+		switch string(sc.name) {
+		case "format":
+			// Read on into its children.
+		case "name":
+			err = p.internText(&pkg.Name)
+		case "arch":
+			err = p.internText(&pkg.Arch)
+		case "version":
+			var e evrAttrs
+			for _, a := range sc.attrs {
+				e.set(a)
 			}
-			if k == tokEnd && sc.depth() < depth {
-				break
-			}
-			if k != tokStart {
-				continue
-			}
-			// <format> is transparent, as in libsolv: its children are
-			// handled like the package's own.
-			switch string(sc.name) {
-			case "format":
-				// Read on into its children.
-			case "name":
-				err = p.internText(&pkg.Name)
-			case "arch":
-				err = p.internText(&pkg.Arch)
-			case "version":
-				var e evrAttrs
-				for _, a := range sc.attrs {
-					e.set(a)
+			p.buf = appendEVR(p.buf[:0], &e)
+			pkg.EVR = p.strs.Intern(p.buf)
+			err = sc.skipElement()
+		case "checksum":
+			isYes := false
+			for _, a := range sc.attrs {
+				if string(a.name) == "pkgid" && string(a.value) == "YES" {
+					isYes = true
 				}
-				p.buf = appendEVR(p.buf[:0], &e)
-				pkg.EVR = p.strs.Intern(p.buf)
+			}
+			var text []byte
+			if text, err = sc.textContent(); err == nil && (pkg.PkgID == "" || isYes && !pkgIDIsYes) {
+				pkg.PkgID = arenaString(&p.textArena, text)
+				pkgIDIsYes = isYes
+			}
+		case "location":
+			for _, a := range sc.attrs {
+				switch string(a.name) {
+				case "href":
+					pkg.Location = arenaString(&p.textArena, a.value)
+				case "xml:base":
+					pkg.LocationBase = arenaString(&p.textArena, a.value)
+				}
+			}
+			err = sc.skipElement()
+		case "rpm:sourcerpm":
+			err = p.internText(&pkg.SourceRPM)
+		case "file":
+			err = p.parseFile()
+		default:
+			if kind, ok := depKindOf(sc.name); ok {
+				// A repeated list replaces the earlier one, as in libsolv.
+				p.deps[kind] = p.deps[kind][:0]
+				err = p.parseDeps(kind)
+			} else {
 				err = sc.skipElement()
-			case "checksum":
-				isYes := false
-				for _, a := range sc.attrs {
-					if string(a.name) == "pkgid" && string(a.value) == "YES" {
-						isYes = true
-					}
-				}
-				var text []byte
-				if text, err = sc.textContent(); err == nil && (pkg.PkgID == "" || isYes && !pkgIDIsYes) {
-					pkg.PkgID = arenaString(&p.textArena, text)
-					pkgIDIsYes = isYes
-				}
-			case "location":
-				for _, a := range sc.attrs {
-					switch string(a.name) {
-					case "href":
-						pkg.Location = arenaString(&p.textArena, a.value)
-					case "xml:base":
-						pkg.LocationBase = arenaString(&p.textArena, a.value)
-					}
-				}
-				err = sc.skipElement()
-			case "rpm:sourcerpm":
-				err = p.internText(&pkg.SourceRPM)
-			case "file":
-				err = p.parseFile()
-			default:
-				if kind, ok := depKindOf(sc.name); ok {
-					// A repeated list replaces the earlier one, as in libsolv.
-					p.deps[kind] = p.deps[kind][:0]
-					err = p.parseDeps(kind)
-				} else {
-					err = sc.skipElement()
-				}
-			}
-			if err != nil {
-				return err
 			}
 		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if pkg.Name == 0 {
 		return sc.errorf(start, "package without name")
@@ -390,33 +378,16 @@ func fileKindOf(sc *xmlScanner) (FileKind, error) {
 // tag was just scanned.
 func (p *primaryParser) parseDeps(kind DepKind) error {
 	sc := p.sc
-	if sc.selfClosing {
-		return nil
-	}
-	depth := sc.depth()
-	for {
-		k, err := sc.next()
-		if err != nil {
-			return err
-		}
-		switch k {
-		case tokEnd:
-			if sc.depth() < depth {
-				return nil
-			}
-		case tokStart:
-			if string(sc.name) == "rpm:entry" {
-				dep, err := p.parseEntry(kind == Requires)
-				if err != nil {
-					return err
-				}
-				p.deps[kind] = append(p.deps[kind], dep)
-			}
-			if err := sc.skipElement(); err != nil {
+	return sc.children(func() error {
+		if string(sc.name) == "rpm:entry" {
+			dep, err := p.parseEntry(kind == Requires)
+			if err != nil {
 				return err
 			}
+			p.deps[kind] = append(p.deps[kind], dep)
 		}
-	}
+		return sc.skipElement()
+	})
 }
 
 // parseEntry turns the attributes of an <rpm:entry> into a Dep the way

@@ -77,6 +77,31 @@ func newXMLScanner(r io.Reader, file string) *xmlScanner {
 // depth is the number of open elements.
 func (s *xmlScanner) depth() int { return len(s.stack) }
 
+// children calls visit for each start tag inside the element whose start
+// tag was just scanned, until that element ends. visit either consumes the
+// element it is called on (skipElement, textContent...) or leaves it open,
+// and then its children are visited in turn.
+func (s *xmlScanner) children(visit func() error) error {
+	if s.selfClosing {
+		return nil
+	}
+	depth := s.depth()
+	for {
+		k, err := s.next()
+		if err != nil {
+			return err
+		}
+		switch {
+		case k == tokEnd && s.depth() < depth:
+			return nil
+		case k == tokStart:
+			if err := visit(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
 // errorf reports a problem at stream offset off.
 func (s *xmlScanner) errorf(off int64, format string, args ...any) error {
 	return fmt.Errorf("%s: offset %d: %s", s.file, off, fmt.Sprintf(format, args...))
