@@ -147,11 +147,7 @@ func (p *Pool) Closure(opts ClosureOptions) ([]Problem, error) {
 // Unresolved returns the packages of check whose requires no package of avail
 // meets. Each distinct dependency is looked up once.
 func (p *Pool) Unresolved(check, avail Set) []Problem {
-	type depKey struct {
-		name, evr repomd.ID
-		op        repomd.Op
-	}
-	verdict := make(map[depKey]bool)
+	verdict := make(map[repomd.Dep]bool) // by the dep without its pre mark
 	var problems []Problem
 	check.Each(func(id PkgID) {
 		var missing []repomd.Dep
@@ -159,14 +155,14 @@ func (p *Pool) Unresolved(check, avail Set) []Problem {
 			if p.Skipped(d) {
 				continue
 			}
-			k := depKey{d.Name, d.EVR(), d.Op()}
-			ok, seen := verdict[k]
+			d = d.WithoutPre()
+			ok, seen := verdict[d]
 			if !seen {
 				ok = p.Resolved(d, avail)
-				verdict[k] = ok
+				verdict[d] = ok
 			}
 			if !ok {
-				missing = append(missing, d.WithoutPre())
+				missing = append(missing, d)
 			}
 		}
 		if len(missing) > 0 {
