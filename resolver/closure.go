@@ -28,11 +28,7 @@ type Problem struct {
 // Available returns the providing set and the checked set for opts, exactly
 // as repoclosure.py builds them ("available" and "to_check").
 func (p *Pool) Available(opts ClosureOptions) (avail, check Set, err error) {
-	all := NewSet(len(p.pkgs))
-	for i := range p.pkgs {
-		all.Add(PkgID(i))
-	}
-	avail, check = all, all.Clone()
+	avail, check = p.All(), p.All()
 	if opts.Newest {
 		avail = NewSet(len(p.pkgs))
 		for ri := range p.Repos {

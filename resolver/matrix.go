@@ -63,10 +63,7 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 	for i := range kernelOf {
 		kernelOf[i] = -1
 	}
-	base := NewSet(len(p.pkgs))
-	for i := range p.pkgs {
-		base.Add(PkgID(i))
-	}
+	base := p.All()
 	for k, b := range kernels {
 		for _, id := range b.Packages {
 			kernelOf[id] = int32(k)

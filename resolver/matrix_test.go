@@ -70,10 +70,7 @@ func TestMatrixReasons(t *testing.T) {
 	}
 	// The matrix must equal a closure run per kernel with the other builds' packages removed.
 	for ki, b := range builds {
-		avail := NewSet(pool.Len())
-		for i := 0; i < pool.Len(); i++ {
-			avail.Add(PkgID(i))
-		}
+		avail := pool.All()
 		for kj, other := range builds {
 			if kj != ki {
 				for _, id := range other.Packages {

@@ -126,6 +126,15 @@ func (p *Pool) buildIndex() {
 	p.provOff = count
 }
 
+// All returns a set holding every package of the pool.
+func (p *Pool) All() Set {
+	s := NewSet(len(p.pkgs))
+	for i := range p.pkgs {
+		s.Add(PkgID(i))
+	}
+	return s
+}
+
 // Len is the number of packages in the pool.
 func (p *Pool) Len() int { return len(p.pkgs) }
 
