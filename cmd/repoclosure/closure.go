@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -96,7 +95,5 @@ func printClosureJSON(w io.Writer, pool *resolver.Pool, problems []resolver.Prob
 		}
 		out = append(out, e)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return writeJSON(w, out)
 }
