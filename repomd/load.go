@@ -70,9 +70,6 @@ func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
 	if !ok {
 		return nil, fmt.Errorf("repo %s: %s has no primary entry", src.ID, mdName)
 	}
-	// About one new string per 200 bytes of XML on real repositories
-	// (CS9 AppStream: 52 MB, 240,000 strings).
-	l.Strings.Reserve(int(primary.OpenSize / 200))
 	repo := &Repo{ID: src.ID, Strings: l.Strings, ModuleHotfixes: src.ModuleHotfixes}
 	err = l.parseFile(ctx, src.ID, mirrors, primary, func(r io.Reader, name string) error {
 		pkgs, err := ParsePrimary(r, name, l.Strings)
