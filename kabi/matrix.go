@@ -43,15 +43,32 @@ type Matrix struct {
 	Cells   [][]Cell // Cells[kmod][kernel]
 }
 
-// depVerdict is where one distinct dependency is met, and, once asked, why
-// not on each build.
+// depVerdict is where one distinct dependency is met, and, for the builds
+// where it is not, what they provide instead.
 type depVerdict struct {
 	dep        repomd.Dep
 	text       string // as dnf prints it; cells sort by it
 	everywhere bool   // a package outside every kernel build meets it
 	inKernel   []bool // else: the builds whose packages meet it
-	reasons    []Missing
+	kind       depKind
+	// has is, by build, the one EVR the build provides under dep's name;
+	// hasText holds KernelHas instead for the builds missing dep that
+	// provide several EVRs, or where packages outside every build provide
+	// some. One id per build rather than a Missing per build: most unmet
+	// deps are met on most builds, and only the cells that miss one get
+	// its Missing.
+	has     []repomd.ID
+	hasText map[int]string
 }
+
+// depKind sorts a dep for its missing reason.
+type depKind uint8
+
+const (
+	kindOther depKind = iota
+	kindSymbol
+	kindKernelVersion
+)
 
 // NewMatrix answers, for each kmod and kernel build, what `dnf repoclosure`
 // reports for the kmod when the available packages are everything in the
@@ -79,6 +96,7 @@ type depIndex struct {
 	base     resolver.Set // the packages of no build
 	availFor []*resolver.Set
 	verdicts map[repomd.Dep]*depVerdict
+	counts   []int // row's scratch: missing deps per build
 }
 
 func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
@@ -88,6 +106,7 @@ func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
 		all:      p.All(),
 		availFor: make([]*resolver.Set, len(kernels)),
 		verdicts: make(map[repomd.Dep]*depVerdict),
+		counts:   make([]int, len(kernels)),
 	}
 	for i := range x.kernelOf {
 		x.kernelOf[i] = -1
@@ -140,7 +159,7 @@ func (x *depIndex) verdict(d repomd.Dep) *depVerdict {
 	}
 	if !v.everywhere {
 		v.text = p.DepString(d)
-		v.reasons = reasons(p, d, x.kernels, x.kernelOf)
+		x.explain(v)
 	}
 	x.verdicts[d] = v
 	return v
@@ -163,59 +182,128 @@ func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*dep
 	slices.SortFunc(missing, func(a, b *depVerdict) int { return strings.Compare(a.text, b.text) })
 	missing = slices.Compact(missing)
 	row := make([]Cell, len(x.kernels))
+	// Counted first, so that the row's Missing lists share one allocation
+	// of the exact size.
+	counts := x.counts
+	clear(counts)
+	total := 0
 	for _, v := range missing {
-		for ki := range x.kernels {
-			if !v.inKernel[ki] {
-				row[ki].Missing = append(row[ki].Missing, v.reasons[ki])
+		for ki, met := range v.inKernel {
+			if !met {
+				counts[ki]++
+				total++
+			}
+		}
+	}
+	if total == 0 {
+		return row, missing
+	}
+	all := make([]Missing, total)
+	for ki, n := range counts {
+		if n > 0 {
+			row[ki].Missing, all = all[:0:n], all[n:]
+		}
+	}
+	for _, v := range missing {
+		for ki, met := range v.inKernel {
+			if !met {
+				row[ki].Missing = append(row[ki].Missing, x.missing(v, ki))
 			}
 		}
 	}
 	return row, missing
 }
 
-// reasons says, for each build, why d is not met there: the symbol with
-// another CRC, a missing symbol, a kernel version the build does not have,
-// or something not kernel-related. What a build "has" is what its packages,
-// or the packages outside every build (ksym from other kmods), provide under
-// d's name.
-func reasons(p *resolver.Pool, d repomd.Dep, kernels []KernelBuild, kernelOf []int32) []Missing {
-	has := make([][]string, len(kernels))
-	var common []string
-	for _, e := range p.ProvidersOf(d.Name) {
-		if e.EVR() == 0 {
+// explain records what each build provides under v's name instead of v: a
+// symbol's CRCs, a kernel's version. What a build "has" is what its packages,
+// or the packages outside every build (ksym from other kmods), provide.
+func (x *depIndex) explain(v *depVerdict) {
+	p := x.p
+	name := p.Strings.String(v.dep.Name)
+	switch {
+	case isSymbol(name):
+		v.kind = kindSymbol
+	case IsKernelVersionDep(name):
+		v.kind = kindKernelVersion
+	}
+	v.has = make([]repomd.ID, len(x.kernels))
+	var common []repomd.ID // distinct, in pool order
+	var several []int      // builds providing more than one EVR
+	provs := p.ProvidersOf(v.dep.Name)
+	for _, e := range provs {
+		evr := e.EVR()
+		if evr == 0 {
 			continue
 		}
-		evr := p.Strings.String(e.EVR())
-		if ki := kernelOf[e.Pkg()]; ki >= 0 {
-			if !slices.Contains(has[ki], evr) {
-				has[ki] = append(has[ki], evr)
+		if ki := x.kernelOf[e.Pkg()]; ki < 0 {
+			if !slices.Contains(common, evr) {
+				common = append(common, evr)
 			}
-		} else if !slices.Contains(common, evr) {
-			common = append(common, evr)
+		} else if v.has[ki] == 0 {
+			v.has[ki] = evr
+		} else if v.has[ki] != evr && !slices.Contains(several, int(ki)) {
+			several = append(several, int(ki))
 		}
 	}
-	name := p.Strings.String(d.Name)
-	_, isSym := SymbolName(name)
-	out := make([]Missing, len(kernels))
-	for ki := range kernels {
-		h := strings.Join(append(has[ki], common...), ",")
-		m := Missing{Dep: d}
-		switch {
-		case isSym && h != "":
+	if len(common) == 0 && len(several) == 0 {
+		return
+	}
+	// The rare case: join, for each build missing v that needs it, its
+	// distinct EVRs in pool order and then the common ones.
+	v.hasText = map[int]string{}
+	for ki, met := range v.inKernel {
+		if met || len(common) == 0 && !slices.Contains(several, ki) {
+			continue
+		}
+		var evrs []repomd.ID
+		for _, e := range provs {
+			if evr := e.EVR(); evr != 0 && x.kernelOf[e.Pkg()] == int32(ki) && !slices.Contains(evrs, evr) {
+				evrs = append(evrs, evr)
+			}
+		}
+		for _, evr := range common {
+			if !slices.Contains(evrs, evr) {
+				evrs = append(evrs, evr)
+			}
+		}
+		texts := make([]string, len(evrs))
+		for i, evr := range evrs {
+			texts[i] = p.Strings.String(evr)
+		}
+		v.hasText[ki] = strings.Join(texts, ",")
+	}
+}
+
+// missing is v's Missing on build ki, which does not meet it: the symbol
+// with another CRC, a missing symbol, a kernel version the build does not
+// have, or something not kernel-related.
+func (x *depIndex) missing(v *depVerdict, ki int) Missing {
+	h, ok := v.hasText[ki]
+	if !ok && v.has[ki] != 0 {
+		h = x.p.Strings.String(v.has[ki])
+	}
+	m := Missing{Dep: v.dep}
+	switch v.kind {
+	case kindSymbol:
+		m.Reason = ReasonUnknownSymbol
+		if h != "" {
 			m.Reason, m.KernelHas = ReasonCRCMismatch, h
-		case isSym:
-			m.Reason = ReasonUnknownSymbol
-		case IsKernelVersionDep(name):
-			m.Reason, m.KernelHas = ReasonKernelVersion, h
-			if h == "" {
-				m.KernelHas = kernels[ki].EVR
-			}
-		default:
-			m.Reason = ReasonOther
 		}
-		out[ki] = m
+	case kindKernelVersion:
+		m.Reason, m.KernelHas = ReasonKernelVersion, h
+		if h == "" {
+			m.KernelHas = x.kernels[ki].EVR
+		}
+	default:
+		m.Reason = ReasonOther
 	}
-	return out
+	return m
+}
+
+// isSymbol reports whether name is a kernel(SYM) or ksym(SYM) dependency.
+func isSymbol(name string) bool {
+	_, ok := SymbolName(name)
+	return ok
 }
 
 // symbol is one kernel(SYM) = CRC provide of a build, as interned ids: the
@@ -227,22 +315,21 @@ type symbol struct{ name, crc repomd.ID }
 // (versioned by EVR, not a 0x CRC) are left out. 8 bytes a symbol, so a
 // series of 60 builds × 20,000 symbols holds in 10 MB.
 func symbolTable(p *resolver.Pool, b KernelBuild) []symbol {
-	return slices.Clip(appendSymbols(p, nil, b))
-}
-
-// appendSymbols appends b's symbol table to dst[:0], reusing its room.
-func appendSymbols(p *resolver.Pool, dst []symbol, b KernelBuild) []symbol {
-	t := dst[:0]
+	var t []symbol
 	for _, id := range b.Packages {
 		for _, d := range p.Package(id).Deps[repomd.Provides] {
-			if d.Op() != repomd.OpEQ || !strings.HasPrefix(p.Strings.String(d.EVR()), "0x") || !strings.HasPrefix(p.Strings.String(d.Name), "kernel(") {
-				continue
+			if isSymbolProvide(p, d) {
+				t = append(t, symbol{d.Name, d.EVR()})
 			}
-			t = append(t, symbol{d.Name, d.EVR()})
 		}
 	}
 	slices.SortFunc(t, func(a, b symbol) int { return int(a.name) - int(b.name) })
-	return slices.CompactFunc(t, func(a, b symbol) bool { return a.name == b.name })
+	return slices.Clip(slices.CompactFunc(t, func(a, b symbol) bool { return a.name == b.name }))
+}
+
+// isSymbolProvide reports whether d is a kernel(SYM) = 0xCRC provide.
+func isSymbolProvide(p *resolver.Pool, d repomd.Dep) bool {
+	return d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") && strings.HasPrefix(p.Strings.String(d.Name), "kernel(")
 }
 
 // lookup returns the CRC of the symbol named name (a "kernel(SYM)" id).
@@ -257,10 +344,18 @@ func lookup(t []symbol, name repomd.ID) (repomd.ID, bool) {
 // CountSymbols returns how many kernel(...) symbols each build provides.
 func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 	counts := make([]int, len(builds))
-	var scratch []symbol
+	// seen[name] is 1 + the last build that counted name: a mark array
+	// rather than a sort of each build's table.
+	seen := make([]int32, p.Strings.Len())
 	for i, b := range builds {
-		scratch = appendSymbols(p, scratch, b)
-		counts[i] = len(scratch)
+		for _, id := range b.Packages {
+			for _, d := range p.Package(id).Deps[repomd.Provides] {
+				if isSymbolProvide(p, d) && seen[d.Name] != int32(i+1) {
+					seen[d.Name] = int32(i + 1)
+					counts[i]++
+				}
+			}
+		}
 	}
 	return counts
 }

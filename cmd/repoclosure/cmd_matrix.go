@@ -116,7 +116,9 @@ func (w *kernelWorld) findKernel(name string) (int, error) {
 	return 0, usageError{fmt.Errorf("no kernel build %q; known builds: %s", name, strings.Join(known, " "))}
 }
 
-// matrixReport converts the resolver's matrix to the report contract.
+// matrixReport converts the resolver's matrix to the report contract. It
+// consumes m: each row is released once copied, so that the two copies of
+// the matrix are never whole in memory at once.
 func (w *kernelWorld) matrixReport(m *kabi.Matrix) *report.Matrix {
 	pool := w.pool
 	r := &report.Matrix{Kernels: []report.Kernel{}, Kmods: []report.Kmod{}, Cells: []report.Cell{}}
@@ -147,6 +149,7 @@ func (w *kernelWorld) matrixReport(m *kabi.Matrix) *report.Matrix {
 			}
 			r.Cells = append(r.Cells, cell)
 		}
+		m.Cells[mi] = nil
 	}
 	return r
 }
