@@ -33,6 +33,13 @@ type Loader struct {
 	// SkipFilelists leaves filelists.xml unread: file deps outside primary's
 	// files then cannot resolve. dnf always reads filelists for repoclosure.
 	SkipFilelists bool
+	// RequiredFilesOnly keeps, of filelists.xml, only the paths that a
+	// dependency of the loaded packages names, as libsolv adds file
+	// provides only for required paths: the rest (BaseOS lists 93,618
+	// files, of which 202 are ever required) cost memory and interning
+	// for nothing. LoadAll then reads every primary before any filelists.
+	// Callers that show files, or add packages after LoadAll, leave it off.
+	RequiredFilesOnly bool
 	// Progress, if set, is called before each metadata file is parsed with
 	// its name and compressed size; the compressed bytes are copied to the
 	// writer it returns as parsing consumes them (closed after, if an
@@ -43,52 +50,59 @@ type Loader struct {
 // Load fetches, verifies and parses one repository. A local folder without
 // repodata/repomd.xml is read as a folder of .rpm files.
 func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
+	repo, files, err := l.loadPrimary(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	var keep func([]byte) bool
+	if l.RequiredFilesOnly {
+		keep = requiredPaths([]*Repo{repo})
+	}
+	if err := l.finish(repo, files, keep); err != nil {
+		return nil, err
+	}
+	return repo, nil
+}
+
+// loadPrimary fetches, verifies and parses a repository's primary and
+// modules; files, unless nil, reads its filelists when called with the
+// paths to keep (nil for all).
+func (l *Loader) loadPrimary(ctx context.Context, src Source) (repo *Repo, files func(keep func([]byte) bool) error, err error) {
 	if dir, ok := localRPMDir(src); ok {
 		repo, err := ReadRPMDir(ctx, src.ID, dir, l.Strings)
 		if err != nil {
-			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+			return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
 		}
 		repo.ModuleHotfixes = src.ModuleHotfixes
-		return repo, nil
+		return repo, nil, nil
 	}
 	mirrors, want, err := l.Fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
 	}
 	body, mirror, err := l.Fetcher.Repomd(ctx, src.ID, mirrors, want)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
 	}
 	mdName := joinURL(mirror, "repodata/repomd.xml")
 	md, err := ParseRepomd(body, mdName)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
 	}
 	// The mirror that answered goes first for the files it describes.
 	mirrors = append([]string{mirror}, removeString(mirrors, mirror)...)
 	primary, ok := md.Find("primary")
 	if !ok {
-		return nil, fmt.Errorf("repo %s: %s has no primary entry", src.ID, mdName)
+		return nil, nil, fmt.Errorf("repo %s: %s has no primary entry", src.ID, mdName)
 	}
-	repo := &Repo{ID: src.ID, Strings: l.Strings, ModuleHotfixes: src.ModuleHotfixes}
+	repo = &Repo{ID: src.ID, Strings: l.Strings, ModuleHotfixes: src.ModuleHotfixes}
 	err = l.parseFile(ctx, src.ID, mirrors, primary, func(r io.Reader, name string) error {
 		pkgs, err := ParsePrimary(r, name, l.Strings)
 		repo.Packages = pkgs
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
-	}
-	if filelists, ok := md.Find("filelists"); ok && !l.SkipFilelists {
-		err = l.parseFile(ctx, src.ID, mirrors, filelists, func(r io.Reader, name string) error {
-			return ParseFilelists(r, name, l.Strings, repo.Packages)
-		})
-		if err != nil {
-			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
-		}
-	}
-	if l.Strings.Full() {
-		return nil, fmt.Errorf("repo %s: more than %d distinct strings: too big to load", src.ID, MaxIDs)
+		return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
 	}
 	if modules, ok := md.Find("modules"); ok {
 		err = l.parseFile(ctx, src.ID, mirrors, modules, func(r io.Reader, name string) (err error) {
@@ -96,10 +110,75 @@ func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
 			return err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+			return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
 		}
 	}
-	return repo, nil
+	if filelists, ok := md.Find("filelists"); ok && !l.SkipFilelists {
+		files = func(keep func([]byte) bool) error {
+			err := l.parseFile(ctx, src.ID, mirrors, filelists, func(r io.Reader, name string) error {
+				return parseFilelists(r, name, l.Strings, repo.Packages, keep)
+			})
+			if err != nil {
+				return fmt.Errorf("repo %s: %w", src.ID, err)
+			}
+			return nil
+		}
+	}
+	return repo, files, nil
+}
+
+// finish reads repo's filelists, if any, keeping the paths keep accepts, and
+// checks that the string table held everything loaded.
+func (l *Loader) finish(repo *Repo, files func(keep func([]byte) bool) error, keep func([]byte) bool) error {
+	if files != nil {
+		if err := files(keep); err != nil {
+			return err
+		}
+	}
+	if l.Strings.Full() {
+		return fmt.Errorf("repo %s: more than %d distinct strings: too big to load", repo.ID, MaxIDs)
+	}
+	return nil
+}
+
+// requiredPaths returns a test for the file paths that some dependency of
+// repos names: a dependency on a path, or a path inside a rich dependency.
+// Every kind of dependency counts, so that nothing a caller may ask about a
+// required path is lost.
+func requiredPaths(repos []*Repo) func([]byte) bool {
+	paths := map[string]struct{}{}
+	var seen []bool // by name id
+	for _, r := range repos {
+		strs := r.Strings
+		if n := strs.Len(); n > len(seen) {
+			seen = append(seen, make([]bool, n-len(seen))...)
+		}
+		for i := range r.Packages {
+			for _, deps := range r.Packages[i].Deps {
+				for _, d := range deps {
+					if seen[d.Name] {
+						continue
+					}
+					seen[d.Name] = true
+					name := strs.String(d.Name)
+					switch {
+					case strings.HasPrefix(name, "/"):
+						paths[name] = struct{}{}
+					case strings.HasPrefix(name, "("):
+						for _, f := range strings.FieldsFunc(name, func(c rune) bool { return c == ' ' || c == '(' || c == ')' }) {
+							if strings.HasPrefix(f, "/") {
+								paths[f] = struct{}{}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return func(path []byte) bool {
+		_, ok := paths[string(path)]
+		return ok
+	}
 }
 
 // parseFile gets a verified local copy of df and hands its decompressed
@@ -140,17 +219,35 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 // sources. The first error (by source order) is returned.
 func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error) {
 	repos := make([]*Repo, len(sources))
+	files := make([]func(func([]byte) bool) error, len(sources))
 	errs := make([]error, len(sources))
-	var wg sync.WaitGroup
-	for i, src := range sources {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			repos[i], errs[i] = l.Load(ctx, src)
-		}()
+	each := func(f func(i int)) error {
+		var wg sync.WaitGroup
+		for i := range sources {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f(i)
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if !l.RequiredFilesOnly {
+		err := each(func(i int) { repos[i], errs[i] = l.Load(ctx, sources[i]) })
+		if err != nil {
+			return nil, err
+		}
+		return repos, nil
+	}
+	// Every primary first: a path stays when a package of any repository
+	// requires it.
+	err := each(func(i int) { repos[i], files[i], errs[i] = l.loadPrimary(ctx, sources[i]) })
+	if err != nil {
+		return nil, err
+	}
+	keep := requiredPaths(repos)
+	if err := each(func(i int) { errs[i] = l.finish(repos[i], files[i], keep) }); err != nil {
 		return nil, err
 	}
 	return repos, nil

@@ -36,7 +36,7 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	}
 	opts.Check, opts.Arches, opts.Pkgs = check, arches, pkgs
 	opts.Best = best || s.best
-	strs, repos, err := rf.load(ctx, s)
+	strs, repos, err := rf.load(ctx, s, false)
 	if err != nil {
 		return exitError, err
 	}

@@ -50,7 +50,7 @@ func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kern
 	if err != nil {
 		return nil, err
 	}
-	strs, repos, err := rf.load(ctx, s)
+	strs, repos, err := rf.load(ctx, s, false)
 	if err != nil {
 		return nil, err
 	}

@@ -212,14 +212,19 @@ func (f *repoFlags) resolve() (*setup, error) {
 }
 
 // load reads every enabled repository (and --rpm files) into one string table.
-func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*repomd.Repo, error) {
+// Unless allFiles, filelists keep only the paths some dependency names (all
+// that a closure or the matrix looks at).
+func (f *repoFlags) load(ctx context.Context, s *setup, allFiles bool) (*repomd.Strings, []*repomd.Repo, error) {
 	strs := repomd.NewStrings()
 	fetcher := &repomd.Fetcher{CacheDir: s.cacheDir, CacheOnly: f.cacheOnly}
 	if !f.quiet {
 		fetcher.Logf = func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 	}
 	defer fetcher.Close()
-	loader := &repomd.Loader{Fetcher: fetcher, Strings: strs, SkipFilelists: f.noFilelists}
+	loader := &repomd.Loader{Fetcher: fetcher, Strings: strs, SkipFilelists: f.noFilelists,
+		// --rpm packages are read after the repositories, so their
+		// requires are not known to LoadAll.
+		RequiredFilesOnly: !allFiles && len(f.rpms) == 0}
 	if bars := newProgress(os.Stderr, f.quiet); bars != nil {
 		fetcher.Progress, loader.Progress = bars.bar, bars.bar
 		defer bars.stop()

@@ -24,7 +24,7 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	if err != nil {
 		return exitError, err
 	}
-	strs, repos, err := rf.load(ctx, s)
+	strs, repos, err := rf.load(ctx, s, true)
 	if err != nil {
 		return exitError, err
 	}
