@@ -184,7 +184,7 @@ func requiredPaths(repos []*Repo) func([]byte) bool {
 // parseFile gets a verified local copy of df and hands its decompressed
 // content to parse.
 func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string, df DataFile, parse func(io.Reader, string) error) error {
-	path, err := l.Fetcher.File(ctx, repoID, mirrors, df)
+	path, verified, err := l.Fetcher.file(ctx, repoID, mirrors, df)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 			}
 		}
 	}
-	r, err := Decompress(src, name, limit)
+	r, err := decompress(src, name, limit, verified)
 	if err != nil {
 		return err
 	}
