@@ -267,3 +267,12 @@ func cheapHash(b []byte) uint64 {
 	h *= 0x9e3779b97f4a7c15
 	return h >> 32
 }
+
+// adopt makes s hold o's strings, for a table read whole (a snapshot): s
+// must not be in use by anyone else meanwhile, and o is not used after.
+func (s *Strings) adopt(o *Strings) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seed, s.table, s.count, s.arena = o.seed, o.table, o.count, o.arena
+	s.pages.Store(o.pages.Load())
+}

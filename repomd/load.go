@@ -40,6 +40,12 @@ type Loader struct {
 	// for nothing. LoadAll then reads every primary before any filelists.
 	// Callers that show files, or add packages after LoadAll, leave it off.
 	RequiredFilesOnly bool
+	// SnapshotDir, if set, holds a snapshot of what LoadAll loaded (strings
+	// and records), keyed by every repomd.xml, the options above and the
+	// program's build. A later LoadAll with the same key, into an empty
+	// Strings, reads it back instead of parsing; a snapshot that is stale,
+	// damaged or unreadable is ignored and rewritten.
+	SnapshotDir string
 	// Progress, if set, is called before each metadata file is parsed with
 	// its name and compressed size; the compressed bytes are copied to the
 	// writer it returns as parsing consumes them (closed after, if an
@@ -50,7 +56,11 @@ type Loader struct {
 // Load fetches, verifies and parses one repository. A local folder without
 // repodata/repomd.xml is read as a folder of .rpm files.
 func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
-	repo, files, err := l.loadPrimary(ctx, src)
+	md, err := l.repomd(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	repo, files, err := l.loadPrimary(ctx, src, md)
 	if err != nil {
 		return nil, err
 	}
@@ -64,33 +74,51 @@ func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
 	return repo, nil
 }
 
-// loadPrimary fetches, verifies and parses a repository's primary and
-// modules; files, unless nil, reads its filelists when called with the
-// paths to keep (nil for all).
-func (l *Loader) loadPrimary(ctx context.Context, src Source) (repo *Repo, files func(keep func([]byte) bool) error, err error) {
+// fetchedRepomd is a repository's verified repomd.xml, or, for a local folder
+// of .rpm files, its path.
+type fetchedRepomd struct {
+	rpmDir  string
+	body    []byte // repomd.xml as fetched
+	md      *RepoMD
+	mdName  string
+	mirrors []string // the mirror that answered first
+}
+
+// repomd fetches and verifies src's repomd.xml.
+func (l *Loader) repomd(ctx context.Context, src Source) (*fetchedRepomd, error) {
 	if dir, ok := localRPMDir(src); ok {
-		repo, err := ReadRPMDir(ctx, src.ID, dir, l.Strings)
+		return &fetchedRepomd{rpmDir: dir}, nil
+	}
+	mirrors, want, err := l.Fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
+	if err != nil {
+		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+	}
+	body, mirror, err := l.Fetcher.Repomd(ctx, src.ID, mirrors, want)
+	if err != nil {
+		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+	}
+	mdName := joinURL(mirror, "repodata/repomd.xml")
+	md, err := ParseRepomd(body, mdName)
+	if err != nil {
+		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+	}
+	// The mirror that answered goes first for the files it describes.
+	mirrors = append([]string{mirror}, removeString(mirrors, mirror)...)
+	return &fetchedRepomd{body: body, md: md, mdName: mdName, mirrors: mirrors}, nil
+}
+
+// loadPrimary parses a repository's primary and modules; files, unless nil,
+// reads its filelists when called with the paths to keep (nil for all).
+func (l *Loader) loadPrimary(ctx context.Context, src Source, f *fetchedRepomd) (repo *Repo, files func(keep func([]byte) bool) error, err error) {
+	if f.rpmDir != "" {
+		repo, err := ReadRPMDir(ctx, src.ID, f.rpmDir, l.Strings)
 		if err != nil {
 			return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
 		}
 		repo.ModuleHotfixes = src.ModuleHotfixes
 		return repo, nil, nil
 	}
-	mirrors, want, err := l.Fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
-	if err != nil {
-		return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
-	}
-	body, mirror, err := l.Fetcher.Repomd(ctx, src.ID, mirrors, want)
-	if err != nil {
-		return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
-	}
-	mdName := joinURL(mirror, "repodata/repomd.xml")
-	md, err := ParseRepomd(body, mdName)
-	if err != nil {
-		return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
-	}
-	// The mirror that answered goes first for the files it describes.
-	mirrors = append([]string{mirror}, removeString(mirrors, mirror)...)
+	md, mdName, mirrors := f.md, f.mdName, f.mirrors
 	primary, ok := md.Find("primary")
 	if !ok {
 		return nil, nil, fmt.Errorf("repo %s: %s has no primary entry", src.ID, mdName)
@@ -216,9 +244,11 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 }
 
 // LoadAll loads sources concurrently and returns the repos in the order of
-// sources. The first error (by source order) is returned.
+// sources. The first error (by source order) is returned. With SnapshotDir
+// set, an unchanged set of repositories is read back from its snapshot.
 func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error) {
 	repos := make([]*Repo, len(sources))
+	fetched := make([]*fetchedRepomd, len(sources))
 	files := make([]func(func([]byte) bool) error, len(sources))
 	errs := make([]error, len(sources))
 	each := func(f func(i int)) error {
@@ -233,22 +263,38 @@ func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error)
 		wg.Wait()
 		return errors.Join(errs...)
 	}
-	if !l.RequiredFilesOnly {
-		err := each(func(i int) { repos[i], errs[i] = l.Load(ctx, sources[i]) })
+	if err := each(func(i int) { fetched[i], errs[i] = l.repomd(ctx, sources[i]) }); err != nil {
+		return nil, err
+	}
+	snap := l.snapshotFor(sources, fetched)
+	if snap != nil {
+		if repos, ok := snap.read(l.Strings); ok {
+			return repos, nil
+		}
+	}
+	if l.RequiredFilesOnly {
+		// Every primary first: a path stays when a package of any
+		// repository requires it.
+		err := each(func(i int) { repos[i], files[i], errs[i] = l.loadPrimary(ctx, sources[i], fetched[i]) })
 		if err != nil {
 			return nil, err
 		}
-		return repos, nil
+		keep := requiredPaths(repos)
+		if err := each(func(i int) { errs[i] = l.finish(repos[i], files[i], keep) }); err != nil {
+			return nil, err
+		}
+	} else {
+		err := each(func(i int) {
+			if repos[i], files[i], errs[i] = l.loadPrimary(ctx, sources[i], fetched[i]); errs[i] == nil {
+				errs[i] = l.finish(repos[i], files[i], nil)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	// Every primary first: a path stays when a package of any repository
-	// requires it.
-	err := each(func(i int) { repos[i], files[i], errs[i] = l.loadPrimary(ctx, sources[i]) })
-	if err != nil {
-		return nil, err
-	}
-	keep := requiredPaths(repos)
-	if err := each(func(i int) { errs[i] = l.finish(repos[i], files[i], keep) }); err != nil {
-		return nil, err
+	if snap != nil {
+		snap.write(repos)
 	}
 	return repos, nil
 }

@@ -225,6 +225,11 @@ func (f *repoFlags) load(ctx context.Context, s *setup, allFiles bool) (*repomd.
 		// --rpm packages are read after the repositories, so their
 		// requires are not known to LoadAll.
 		RequiredFilesOnly: !allFiles && len(f.rpms) == 0}
+	if s.cacheDir != "" {
+		// A warm run with unchanged repomd.xml files reads the loaded
+		// records back from here instead of parsing the metadata again.
+		loader.SnapshotDir = filepath.Join(s.cacheDir, "snapshots")
+	}
 	if bars := newProgress(os.Stderr, f.quiet); bars != nil {
 		fetcher.Progress, loader.Progress = bars.bar, bars.bar
 		defer bars.stop()
