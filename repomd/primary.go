@@ -140,7 +140,8 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 }
 
 // ParsePrimary reads primary.xml (decompressed) and returns its packages. name
-// is for error messages, which give the byte offset in r of the problem.
+// is for error messages: malformed input is a *ParseError giving the line,
+// column and byte offset in r of the problem.
 // Strings are interned into strs; the packages' slices share large arenas.
 func ParsePrimary(r io.Reader, name string, strs *Strings) ([]Package, error) {
 	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, cache: &internCache{strs: strs}}
@@ -226,7 +227,7 @@ func announcedPackages(attrs []xmlAttr) int {
 // parsePackage reads one <package> element, its start tag just scanned.
 func (p *primaryParser) parsePackage() error {
 	sc := p.sc
-	start := sc.offset
+	start := sc.mark()
 	for k := range p.deps {
 		p.deps[k] = p.deps[k][:0]
 	}
