@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"io"
 	"unsafe"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
 // arenaEntries is how many records one arena chunk holds. Package lists are
@@ -120,7 +122,7 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 	epoch, hasEpoch := e.epoch, e.hasEpoch && len(e.epoch) > 0 && string(e.epoch) != "0"
 	if e.hasVer && !hasEpoch {
 		i := 0
-		for i < len(e.ver) && e.ver[i] >= '0' && e.ver[i] <= '9' {
+		for i < len(e.ver) && rpmver.IsDigit(e.ver[i]) {
 			i++
 		}
 		if i > 0 && i < len(e.ver) && e.ver[i] == ':' {
@@ -214,7 +216,7 @@ func announcedPackages(attrs []xmlAttr) int {
 		}
 		n := 0
 		for _, c := range a.value {
-			if c < '0' || c > '9' {
+			if !rpmver.IsDigit(c) {
 				return 0
 			}
 			n = min(10*n+int(c-'0'), maxAnnounced)

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
 // RepoConfig is one repository section of a .repo file, with variables
@@ -94,7 +96,7 @@ func (v Vars) lookup(name string) (string, bool) {
 }
 
 func isVarNameByte(c byte) bool {
-	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	return c == '_' || rpmver.IsDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // iniValue is one key of a section, with the line where it was set.

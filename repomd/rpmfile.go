@@ -614,10 +614,10 @@ func compareLibcDep(dep1, dep2 string) int {
 	case v2 == close2:
 		return 1
 	}
-	for v1 < len(dep1) && !isDigit(dep1[v1]) {
+	for v1 < len(dep1) && !rpmver.IsDigit(dep1[v1]) {
 		v1++
 	}
-	for v2 < len(dep2) && !isDigit(dep2[v2]) {
+	for v2 < len(dep2) && !rpmver.IsDigit(dep2[v2]) {
 		v2++
 	}
 	switch {
@@ -636,8 +636,6 @@ func compareLibcDep(dep1, dep2 string) int {
 	}
 	return 0
 }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // xmlText is what createrepo_c's cr_xmlNewProp and cr_xmlNewTextChild do
 // to a string that is not UTF-8: read it as ISO-8859-1.

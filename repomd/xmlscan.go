@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/bits"
 	"unicode/utf8"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
 // Limits that keep hostile input from exhausting memory. A token must fit in
@@ -787,7 +789,7 @@ func appendReference(dst, ref []byte) ([]byte, error) {
 	for _, c := range digits {
 		var d rune
 		switch {
-		case c >= '0' && c <= '9':
+		case rpmver.IsDigit(c):
 			d = rune(c - '0')
 		case base == 16 && c >= 'a' && c <= 'f':
 			d = rune(c-'a') + 10
