@@ -733,7 +733,6 @@ type repomdServer struct {
 	useETag      bool
 	noneMatch    []string
 	modSince     []string
-	notModified  int
 }
 
 func newRepomdServer(t *testing.T, body []byte, useETag bool) *repomdServer {

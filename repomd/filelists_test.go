@@ -50,7 +50,6 @@ func TestParseFilelistsFeatures(t *testing.T) {
 }
 
 func TestParseFilelistsErrors(t *testing.T) {
-	const pkgid = "abc123"
 	tests := []struct {
 		name, in, want string
 	}{

@@ -147,7 +147,7 @@ func (m *Modules) addDocument(node *yaml.Node) error {
 		if d.Module == "" {
 			return fmt.Errorf("line %d: modulemd-defaults without a module name", doc.Data.Line)
 		}
-		m.Defaults = append(m.Defaults, ModuleDefaults{Module: d.Module, Stream: d.Stream, Profiles: d.Profiles})
+		m.Defaults = append(m.Defaults, ModuleDefaults(d))
 	}
 	return nil
 }

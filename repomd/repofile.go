@@ -339,7 +339,7 @@ func checkRepoID(id string) error {
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !isVarNameByte(c) && c != '-' && c != '.' && c != ':' {
-			return fmt.Errorf("bad repository id %q: byte %d (%q) is not a letter, digit or one of -_.:", id, i, c)
+			return fmt.Errorf("bad repository id %q: byte %d (%q) is not a letter, a digit, '-', '_', '.' or ':'", id, i, c)
 		}
 	}
 	return nil
