@@ -292,7 +292,7 @@ func repoFromSection(sec *iniSection, file string, vars Vars) (RepoConfig, error
 		File:     file,
 	}
 	if err := checkRepoID(repo.ID); err != nil {
-		return repo, fmt.Errorf("%s:%d: %v", file, sec.line, err)
+		return repo, fmt.Errorf("%s:%d: %w", file, sec.line, err)
 	}
 	named := false
 	for _, kv := range sec.values {
@@ -324,7 +324,7 @@ func repoFromSection(sec *iniSection, file string, vars Vars) (RepoConfig, error
 			repo.Include = appendList(repo.Include, value)
 		}
 		if err != nil {
-			return repo, fmt.Errorf("%s:%d: %s: %v", file, kv.line, kv.key, err)
+			return repo, fmt.Errorf("%s:%d: %s: %w", file, kv.line, kv.key, err)
 		}
 	}
 	if !named {
@@ -446,12 +446,12 @@ func ParseRepoFromPath(arg string) (id, location string, err error) {
 		return "", "", fmt.Errorf("--repofrompath %q: want ID,LOCATION", arg)
 	}
 	if err := checkRepoID(id); err != nil {
-		return "", "", fmt.Errorf("--repofrompath %q: %v", arg, err)
+		return "", "", fmt.Errorf("--repofrompath %q: %w", arg, err)
 	}
 	if !strings.Contains(location, "://") {
 		abs, err := filepath.Abs(location)
 		if err != nil {
-			return "", "", fmt.Errorf("--repofrompath %q: %v", arg, err)
+			return "", "", fmt.Errorf("--repofrompath %q: %w", arg, err)
 		}
 		location = "file://" + abs
 	}

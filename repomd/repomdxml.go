@@ -166,7 +166,7 @@ func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 			return md, nil
 		}
 		if err != nil {
-			return nil, fail(dec.InputOffset(), err, "%s", xmlErrorText(err))
+			return nil, fail(dec.InputOffset(), err, "%v", xmlError{err})
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -180,14 +180,14 @@ func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 			case depth == 2 && t.Name.Local == "revision":
 				var rev string
 				if err := dec.DecodeElement(&rev, &t); err != nil {
-					return nil, fail(dec.InputOffset(), err, "<revision>: %s", xmlErrorText(err))
+					return nil, fail(dec.InputOffset(), err, "<revision>: %v", xmlError{err})
 				}
 				depth--
 				md.Revision = strings.TrimSpace(rev)
 			case depth == 2 && t.Name.Local == "data":
 				var raw repomdData
 				if err := dec.DecodeElement(&raw, &t); err != nil {
-					return nil, fail(dec.InputOffset(), err, "<data>: %s", xmlErrorText(err))
+					return nil, fail(dec.InputOffset(), err, "<data>: %v", xmlError{err})
 				}
 				depth--
 				d, err := raw.dataFile()
@@ -202,15 +202,19 @@ func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 	}
 }
 
-// xmlErrorText words encoding/xml's errors for people: a truncated file says
+// xmlError is an encoding/xml error worded for people: a truncated file says
 // so instead of "unexpected EOF". The caller adds the byte offset.
-func xmlErrorText(err error) string {
+type xmlError struct{ err error }
+
+func (e xmlError) Error() string {
 	var syntax *xml.SyntaxError
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syntax) && syntax.Msg == "unexpected EOF" {
+	if errors.Is(e.err, io.ErrUnexpectedEOF) || errors.As(e.err, &syntax) && syntax.Msg == "unexpected EOF" {
 		return "unexpected end of file (truncated?)"
 	}
-	return err.Error()
+	return e.err.Error()
 }
+
+func (e xmlError) Unwrap() error { return e.err }
 
 // dataFile validates a decoded <data> element.
 func (raw *repomdData) dataFile() (DataFile, error) {

@@ -180,7 +180,7 @@ func readRPMHeader(r io.Reader, at io.ReaderAt, size int64) (*rpmutils.RpmHeader
 func headerEnd(at io.ReaderAt, off, size int64, padded bool) (int64, error) {
 	var intro [headerIntroSize]byte
 	if _, err := at.ReadAt(intro[:], off); err != nil {
-		return 0, fmt.Errorf("at byte %d: truncated (%v)", off, err)
+		return 0, fmt.Errorf("at byte %d: truncated (%w)", off, err)
 	}
 	if intro[0] != 0x8e || intro[1] != 0xad || intro[2] != 0xe8 {
 		return 0, fmt.Errorf("at byte %d: bad header magic % x", off, intro[:3])
