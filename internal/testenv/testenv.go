@@ -7,6 +7,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -70,17 +71,27 @@ func Require(tb testing.TB, tool string) string {
 	return path
 }
 
-// Python returns a python3 that imports every one of modules (e.g. "rpm",
-// or "dnf", "libdnf.conf"), calling Unavailable when there is none.
+// Python returns a python3 that runs in the isolated environment and
+// imports every one of modules (e.g. "rpm", or "dnf", "libdnf.conf"), calling Unavailable when there is none. The
+// distribution's /usr/bin/python3 comes first: the bindings are installed
+// for it, not for another python3 earlier in PATH.
 func Python(tb testing.TB, modules ...string) string {
 	tb.Helper()
-	path := Require(tb, "python3")
-	check := Command(tb, path, "-c", "import "+strings.Join(modules, ", "))
-	if out, err := check.CombinedOutput(); err != nil {
-		Unavailable(tb, "python3 cannot import %s (Debian packages python3-rpm, python3-dnf): %v\n%s",
-			strings.Join(modules, ", "), err, out)
+	imports := strings.Join(append([]string{"sys"}, modules...), ", ")
+	var tried []string
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		path, err := exec.LookPath(py)
+		if err != nil {
+			continue
+		}
+		out, err := Command(tb, path, "-c", "import "+imports).CombinedOutput()
+		if err == nil {
+			return path
+		}
+		tried = append(tried, fmt.Sprintf("%s: %v: %s", path, err, bytes.TrimSpace(out)))
 	}
-	return path
+	Unavailable(tb, "no python3 imports %s (Debian packages python3-rpm, python3-dnf); tried %q", imports, tried)
+	return ""
 }
 
 // Command returns tool with args, to run in the isolated environment (see
