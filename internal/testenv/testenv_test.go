@@ -126,3 +126,47 @@ func TestSharedData(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestIsolatedEnv checks what every tool sees of the caller's environment:
+// its own HOME, untranslated messages, no XDG directories, the rest kept.
+func TestIsolatedEnv(t *testing.T) {
+	t.Setenv("HOME", "/host/home")
+	t.Setenv("XDG_CONFIG_HOME", "/host/config")
+	t.Setenv("LC_MESSAGES", "de_DE.UTF-8")
+	t.Setenv("LANG", "de_DE.UTF-8")
+	t.Setenv("TESTENV_KEPT", "yes")
+	got := map[string][]string{}
+	for _, kv := range isolatedEnv("/tmp/fresh") {
+		k, v, _ := strings.Cut(kv, "=")
+		got[k] = append(got[k], v)
+	}
+	for k, want := range map[string]string{
+		"HOME": "/tmp/fresh", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "LANGUAGE": "", "TESTENV_KEPT": "yes",
+		"GOPATH": os.Getenv("GOPATH"),
+	} {
+		if k == "GOPATH" && want == "" {
+			want = "/host/home/go" // where go looks under the caller's HOME
+		}
+		if len(got[k]) != 1 || got[k][0] != want {
+			t.Errorf("%s = %q, want exactly %q", k, got[k], want)
+		}
+	}
+	for _, k := range []string{"XDG_CONFIG_HOME", "LC_MESSAGES"} {
+		if v, ok := got[k]; ok {
+			t.Errorf("%s = %q, want it dropped", k, v)
+		}
+	}
+}
+
+// TestCommandHome runs a tool through Command and checks that it sees an
+// empty HOME of its own.
+func TestCommandHome(t *testing.T) {
+	out, err := Command(t, "sh", "-c", `printf '%s\n' "$HOME"; ls -A "$HOME"`).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, rest, _ := strings.Cut(string(out), "\n")
+	if real, _ := os.UserHomeDir(); home == "" || home == real || rest != "" {
+		t.Errorf("tool saw HOME %q holding %q; want a fresh empty directory, not %q", home, rest, real)
+	}
+}
