@@ -72,9 +72,11 @@ func Require(tb testing.TB, tool string) string {
 }
 
 // Python returns a python3 that runs in the isolated environment and
-// imports every one of modules (e.g. "rpm", or "dnf", "libdnf.conf"), calling Unavailable when there is none. The
-// distribution's /usr/bin/python3 comes first: the bindings are installed
-// for it, not for another python3 earlier in PATH.
+// imports every one of modules (e.g. "rpm", or "dnf", "libdnf.conf"),
+// calling Unavailable when there is none. The distribution's
+// /usr/bin/python3 comes first: the bindings are installed for it, not for
+// another python3 earlier in PATH (pyenv's shims, which also need the real
+// HOME).
 func Python(tb testing.TB, modules ...string) string {
 	tb.Helper()
 	imports := strings.Join(append([]string{"sys"}, modules...), ", ")
