@@ -21,8 +21,8 @@ type DNF struct {
 	// Releasever is $releasever, "8" when empty.
 	Releasever string
 	// InstallRoot is a directory the caller prepared (e.g. with
-	// etc/dnf/modules.d); empty means a fresh empty one. Either way the
-	// configuration file and the repositories found in it are not read.
+	// etc/dnf/modules.d); empty means a fresh empty one. dnf.conf and
+	// yum.repos.d are read from neither the root nor the host.
 	InstallRoot string
 }
 
