@@ -19,7 +19,9 @@ trap 'rm -rf "$work"' EXIT
 command -v dnf >/dev/null || { echo "bench needs dnf (apt-get install dnf dnf-plugins-core)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench needs /usr/bin/time (apt-get install time)"; exit 1; }
 
+# The shared data sits beside the checkout (../shared), or beside a worktree's parent.
 shared=${SHARED:-$PWD/../shared/data}
+[ -d "$shared" ] || shared=$PWD/../../shared/data
 cs9=(--repofrompath=baseos,$shared/cs9/baseos --repofrompath=appstream,$shared/cs9/appstream --repo baseos --repo appstream)
 
 # measure cold|warm CMD...: runs CMD and prints "wall_s cpu_s rss_kb". cold
