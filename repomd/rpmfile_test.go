@@ -7,15 +7,15 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // rpmFixtureDir holds the packages that testdata/rpm/build.sh builds from the
@@ -30,21 +30,6 @@ func rpmFixtures(tb testing.TB) []string {
 		tb.Fatalf("fixture packages missing from %s (%v): run build.sh there", rpmFixtureDir, err)
 	}
 	return paths
-}
-
-// needRPMTool returns the path of a command-line tool, skipping the test when it
-// is missing, except in CI (CI set), where that is a failure.
-func needRPMTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("needs %s (apt-get install rpm createrepo-c): %v", name, err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
 }
 
 // rpmDepText and rpmPkgText are a package record in plain strings, for
@@ -130,9 +115,9 @@ type rpmDep struct {
 }
 
 // queryRPM asks rpm for a package's fields and dependencies.
-func queryRPM(t *testing.T, rpmTool, path string) (head []string, deps map[string][]rpmDep, files map[string]FileKind) {
+func queryRPM(t *testing.T, path string) (head []string, deps map[string][]rpmDep, files map[string]FileKind) {
 	t.Helper()
-	out, err := exec.Command(rpmTool, "-qp", "--nodigest", "--nosignature", "--qf", rpmQueryFormat, path).Output()
+	out, err := testenv.Command(t, "rpm", "-qp", "--nodigest", "--nosignature", "--qf", rpmQueryFormat, path).Output()
 	if err != nil {
 		t.Fatalf("rpm -qp %s: %v", path, err)
 	}
@@ -287,7 +272,7 @@ func glibcVersionLess(a, b string) bool {
 }
 
 func TestReadRPMMatchesRPMQuery(t *testing.T) {
-	rpmTool := needRPMTool(t, "rpm")
+	testenv.Require(t, "rpm")
 	strs := NewStrings()
 	for _, path := range rpmFixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
@@ -295,7 +280,7 @@ func TestReadRPMMatchesRPMQuery(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			head, deps, files := queryRPM(t, rpmTool, path)
+			head, deps, files := queryRPM(t, path)
 			compareRPMRecords(t, path, rpmRecordText(pkg, strs), expectedFromRPM(head, deps, files))
 
 			data, err := os.ReadFile(path)
@@ -378,10 +363,10 @@ func TestRPMFixturesMatchSpecs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("rebuilds nine packages")
 	}
-	needRPMTool(t, "rpmbuild")
-	needRPMTool(t, "go")
+	testenv.Require(t, "rpmbuild")
+	testenv.Require(t, "go")
 	out := t.TempDir()
-	if msg, err := exec.Command("sh", filepath.Join(rpmFixtureDir, "build.sh"), out).CombinedOutput(); err != nil {
+	if msg, err := testenv.Command(t, "sh", filepath.Join(rpmFixtureDir, "build.sh"), out).CombinedOutput(); err != nil {
 		t.Fatalf("build.sh: %v\n%s", err, msg)
 	}
 	strs := NewStrings()
@@ -461,9 +446,8 @@ func loadCreaterepoRecords(t *testing.T, dir string, strs *Strings) []Package {
 // by ReadRPMDir and the repository createrepo_c makes of it load into the
 // same records.
 func TestReadRPMMatchesCreaterepo(t *testing.T) {
-	createrepo := needRPMTool(t, "createrepo_c")
 	dir := copyRPMFixtures(t)
-	if out, err := exec.Command(createrepo, "--quiet", dir).CombinedOutput(); err != nil {
+	if out, err := testenv.Command(t, "createrepo_c", "--quiet", dir).CombinedOutput(); err != nil {
 		t.Fatalf("createrepo_c: %v\n%s", err, out)
 	}
 	strs := NewStrings()

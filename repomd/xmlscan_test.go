@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // realXML returns the decompressed contents of the one file of the shared
@@ -19,12 +21,9 @@ import (
 // data the test is skipped, or fails when $CI is set.
 func realXML(tb testing.TB, glob string) []byte {
 	tb.Helper()
-	matches, err := filepath.Glob(filepath.Join("..", "..", "shared", "data", glob))
+	matches, err := filepath.Glob(filepath.Join(testenv.SharedData(tb), glob))
 	if err != nil || len(matches) != 1 {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("real data %s: %d matches (%v)", glob, len(matches), err)
-		}
-		tb.Skipf("real data %s not available", glob)
+		testenv.Unavailable(tb, "real data %s: %d matches (%v)", glob, len(matches), err)
 	}
 	f, err := os.Open(matches[0])
 	if err != nil {

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/rpmver"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // readTSV returns the TAB-separated fields of every non-empty line of
@@ -65,29 +65,11 @@ func TestCompareEVR(t *testing.T) {
 	}
 }
 
-// rpmPython returns a Python interpreter that can import rpm's own Python
-// binding (python3-rpm), to ask the real rpm 4.18 for answers. It skips the
-// test when there is none, unless CI is set.
-func rpmPython(t *testing.T) string {
-	t.Helper()
-	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		if path, err := exec.LookPath(py); err == nil && exec.Command(path, "-c", "import rpm").Run() == nil {
-			return path
-		}
-	}
-	msg := "needs python3 with rpm's binding (python3-rpm); install rpm and python3-rpm"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
 // askRPM runs a Python script that reads TAB-separated lines on stdin and
 // prints one answer per line.
 func askRPM(t *testing.T, script string, lines []string) []string {
 	t.Helper()
-	cmd := exec.Command(rpmPython(t), "-c", script)
+	cmd := testenv.Command(t, testenv.Python(t, "rpm"), "-c", script)
 	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
 	out, err := cmd.Output()
 	if err != nil {
