@@ -45,8 +45,8 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 			installable++
 		}
 	}
-	fmt.Fprintf(bw, "kmod × kernel matrix: %d kmods, %d kernels, %d of %d cells installable\n",
-		len(m.Kmods), len(m.Kernels), installable, len(m.Cells))
+	fmt.Fprintf(bw, "kmod × kernel matrix: %s, %s, %d of %s installable\n",
+		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
 		return flush(bw)
 	}
@@ -109,6 +109,7 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 			pad(strconv.Itoa(j+1), numW+1, true), pad(printable(k.Uname), unameW, false),
 			perKernel[j], len(m.Kmods), k.Symbols)
 	}
+	fmt.Fprintln(bw, "\ncells: ✗N = N unmet requirements (--format json or html names them), else installable")
 	return flush(bw)
 }
 
