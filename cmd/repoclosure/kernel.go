@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/resolver"
 	"github.com/spf13/pflag"
 )
@@ -37,7 +38,7 @@ func (k *kernelFlags) register(fs *pflag.FlagSet, withKmods bool) {
 // kernelWorld is what the kernel commands work on.
 type kernelWorld struct {
 	pool    *resolver.Pool
-	kernels []resolver.KernelBuild
+	kernels []kabi.KernelBuild
 	kmods   []resolver.PkgID
 }
 
@@ -48,7 +49,7 @@ func (k *kernelFlags) load(ctx context.Context, stderr io.Writer) (*kernelWorld,
 		return nil, err
 	}
 	sources := append([]string{"kernel"}, k.sources...)
-	w := &kernelWorld{pool: pool, kernels: pool.KernelBuilds(sources)}
+	w := &kernelWorld{pool: pool, kernels: kabi.KernelBuilds(pool, sources)}
 	if len(w.kernels) == 0 {
 		return nil, fmt.Errorf("no kernel builds found (packages built from %s)", strings.Join(sources, ", "))
 	}
@@ -59,7 +60,7 @@ func (k *kernelFlags) load(ctx context.Context, stderr io.Writer) (*kernelWorld,
 		}
 	}
 	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) && pool.IsKmod(id) && k.selects(pool, id) {
+		if id := resolver.PkgID(i); !inKernel.Has(id) && kabi.IsKmod(pool, id) && k.selects(pool, id) {
 			w.kmods = append(w.kmods, id)
 		}
 	}

@@ -6,8 +6,8 @@ import (
 	"os"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/repomd"
-	"github.com/repoclosure/repoclosure/resolver"
 	"github.com/spf13/cobra"
 )
 
@@ -60,7 +60,7 @@ func (f *matrixFlags) run(cmd *cobra.Command) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	rep := w.matrixReport(w.pool.Matrix(w.kernels, w.kmods))
+	rep := w.matrixReport(kabi.NewMatrix(w.pool, w.kernels, w.kmods))
 	if f.outFile == "" {
 		err = write(cmd.OutOrStdout(), rep, useColor(cmd.OutOrStdout()))
 	} else {
@@ -110,10 +110,10 @@ func compareBaseline(cmd *cobra.Command, file string, rep *report.Matrix) (int, 
 }
 
 // matrixReport converts the resolver's matrix to the report contract.
-func (w *kernelWorld) matrixReport(m *resolver.Matrix) *report.Matrix {
+func (w *kernelWorld) matrixReport(m *kabi.Matrix) *report.Matrix {
 	pool := w.pool
 	r := &report.Matrix{Kernels: []report.Kernel{}, Kmods: []report.Kmod{}, Cells: []report.Cell{}}
-	symbols := pool.SymbolCounts(m.Kernels)
+	symbols := kabi.CountSymbols(pool, m.Kernels)
 	for i, b := range m.Kernels {
 		k := report.Kernel{Uname: b.Uname, EVR: b.EVR, Source: b.Source, Symbols: symbols[i], Packages: []string{}}
 		for _, id := range b.Packages {
@@ -126,7 +126,7 @@ func (w *kernelWorld) matrixReport(m *resolver.Matrix) *report.Matrix {
 	r.Cells = make([]report.Cell, 0, len(m.Kmods)*len(m.Kernels))
 	for mi, id := range m.Kmods {
 		nevra := pool.NEVRA(id)
-		r.Kmods = append(r.Kmods, report.Kmod{NEVRA: nevra, Repo: pool.Repo(id).ID, KernelRequires: pool.KernelRequires(id)})
+		r.Kmods = append(r.Kmods, report.Kmod{NEVRA: nevra, Repo: pool.Repo(id).ID, KernelRequires: kabi.KernelRequires(pool, id)})
 		for ki, b := range m.Kernels {
 			c := m.Cells[mi][ki]
 			cell := report.Cell{Kmod: nevra, Kernel: b.Uname, Installable: c.Installable(), Missing: make([]report.Missing, 0, len(c.Missing))}

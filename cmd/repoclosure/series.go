@@ -3,15 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path"
 	"slices"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
-	"github.com/repoclosure/repoclosure/repomd"
-	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/spf13/cobra"
 )
 
@@ -64,11 +60,12 @@ func (f *seriesFlags) run(cmd *cobra.Command) (int, error) {
 	}
 	var stable map[string]string
 	if f.stablelist != "" {
-		if stable, err = loadStablelist(f.stablelist); err != nil {
+		if stable, err = kabi.LoadStablelist(f.stablelist); err != nil {
 			return exitError, err
 		}
 	}
-	s := w.pool.KernelSeries(w.pool.Matrix(w.kernels, w.kmods), ref)
+	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
+	s := kabi.NewSeries(w.pool, m, ref)
 	out := w.seriesReport(s, stable)
 	if f.jsonOut {
 		return exitClosed, writeJSON(cmd.OutOrStdout(), out)
@@ -120,11 +117,11 @@ type stableCoverageJS struct {
 	ConsumedUnchanged int     `json:"consumed_unchanged"`
 }
 
-func counts(c resolver.SymbolCounts) symCounts {
+func counts(c kabi.SymbolCounts) symCounts {
 	return symCounts{c.Added, c.Removed, c.Changed, c.Unchanged}
 }
 
-func (w *kernelWorld) seriesReport(s *resolver.Series, stable map[string]string) seriesJSON {
+func (w *kernelWorld) seriesReport(s *kabi.Series, stable map[string]string) seriesJSON {
 	uname := func(i int) string {
 		if i < 0 {
 			return ""
@@ -159,7 +156,7 @@ func (w *kernelWorld) seriesReport(s *resolver.Series, stable map[string]string)
 		out.MostBreak = append(out.MostBreak, uname(i))
 	}
 	if stable != nil {
-		c := w.pool.Coverage(s, stable, w.kmods)
+		c := kabi.Coverage(w.pool, s, stable, w.kmods)
 		out.Stable = &stableCoverageJS{c.Stable, c.KernelSymbols, c.StableInKernel, c.Share, c.Consumed, c.ConsumedStable, c.ConsumedChanged, c.ConsumedUnchanged}
 	}
 	return out
@@ -214,37 +211,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// loadStablelist reads a kabi_stablelist_<arch>, a Module.kabi_<arch> or the
-// kernel-abi-stablelists .rpm (its kabi_stablelist_* payload files).
-func loadStablelist(file string) (map[string]string, error) {
-	if strings.HasSuffix(file, ".rpm") {
-		files, err := repomd.ReadPayloadFiles(file, func(name string) bool {
-			return strings.Contains(path.Base(name), "kabi_stablelist_") || strings.Contains(path.Base(name), "kabi_whitelist_")
-		})
-		if err != nil {
-			return nil, err
-		}
-		all := map[string]string{}
-		for name, data := range files {
-			syms, err := resolver.ParseStablelist(strings.NewReader(string(data)), file+":"+name)
-			if err != nil {
-				return nil, err
-			}
-			for k, v := range syms {
-				all[k] = v
-			}
-		}
-		if len(all) == 0 {
-			return nil, fmt.Errorf("%s: no kabi_stablelist_* file in the payload", file)
-		}
-		return all, nil
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return resolver.ParseStablelist(f, file)
 }

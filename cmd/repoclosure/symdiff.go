@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/spf13/cobra"
 )
 
@@ -55,7 +55,7 @@ func (f *symdiffFlags) run(cmd *cobra.Command, from, to string) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	d := w.pool.DiffBuilds(w.kernels[a], w.kernels[b])
+	d := kabi.DiffBuilds(w.pool, w.kernels[a], w.kernels[b])
 	out := cmd.OutOrStdout()
 	if f.jsonOut {
 		return exitClosed, writeJSON(out, symdiffJSON(w.kernels[a].Uname, w.kernels[b].Uname, d))
@@ -84,7 +84,7 @@ type symdiffOut struct {
 	Unchanged []string `json:"unchanged"`
 }
 
-func symdiffJSON(from, to string, d resolver.SymbolDiff) symdiffOut {
+func symdiffJSON(from, to string, d kabi.SymbolDiff) symdiffOut {
 	nz := func(s []string) []string {
 		if s == nil {
 			return []string{}
