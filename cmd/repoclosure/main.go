@@ -97,6 +97,18 @@ func newRootCmd(code *int) *cobra.Command {
 	for _, f := range commands {
 		root.AddCommand(f(code))
 	}
+	// cobra's completion command has a subcommand per shell and prints its
+	// help for any other word; an unknown shell is a usage error here.
+	root.InitDefaultCompletionCmd()
+	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp.Name() == "completion" {
+		comp.Args = cobra.ArbitraryArgs
+		comp.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("completion: unknown shell %q: want bash, zsh, fish or powershell", args[0])}
+			}
+			return c.Help()
+		}
+	}
 	// Synopses say [options] themselves; options print in the order they
 	// are registered, most used first.
 	for _, c := range append(root.Commands(), root) {
