@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
@@ -22,7 +23,10 @@ func newGenManCmd(code *int) *cobra.Command {
 		RunE: runE(code, func(cmd *cobra.Command, args []string) (int, error) {
 			root := cmd.Root()
 			root.DisableAutoGenTag = true // reproducible pages: no generation date
-			header := &doc.GenManHeader{Title: "REPOCLOSURE", Section: "1", Source: "repoclosure " + version, Manual: "User Commands"}
+			header := &doc.GenManHeader{Section: "1", Source: "repoclosure " + version, Manual: "User Commands"}
+			if err := os.MkdirAll(args[0], 0o755); err != nil {
+				return exitError, fmt.Errorf("man pages: %w", err)
+			}
 			if err := doc.GenManTree(root, header, args[0]); err != nil {
 				return exitError, fmt.Errorf("man pages: %w", err)
 			}
