@@ -69,7 +69,7 @@ func flagError(c *cobra.Command, err error) error {
 			err = fmt.Errorf("%w\n\nDid you mean this?\n\t--%s", err, strings.Join(s, "\n\t--"))
 		}
 	}
-	return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	return usageError{fmt.Errorf("%w\nsee '%s --help'", err, c.CommandPath())}
 }
 
 // suggestFlags returns the visible option names within two edits of name,

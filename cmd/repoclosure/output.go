@@ -36,11 +36,11 @@ func (f *atomicFile) commit() error {
 	if err := f.Chmod(0o644); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return err
+		return fmt.Errorf("write %s: %w", f.final, err)
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(f.Name())
-		return err
+		return fmt.Errorf("write %s: %w", f.final, err)
 	}
 	if err := os.Rename(f.Name(), f.final); err != nil {
 		os.Remove(f.Name())

@@ -37,32 +37,7 @@ func TestScratchRoot(t *testing.T) {
 
 	srv := httptest.NewTLSServer(http.FileServer(http.Dir(repo.Path)))
 	defer srv.Close()
-	root := t.TempDir()
-	if err := os.Chmod(root, 0o755); err != nil { // the image's / is world-readable
-		t.Fatal(err)
-	}
-	install := func(rel string, data []byte, mode os.FileMode) {
-		t.Helper()
-		p := filepath.Join(root, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, mode); err != nil {
-			t.Fatal(err)
-		}
-	}
-	bin, err := os.ReadFile(buildBinary(t, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	install("usr/local/bin/repoclosure", bin, 0o755)
-	install("etc/ssl/certs/ca-certificates.crt", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
-	if err := os.Mkdir(filepath.Join(root, "tmp"), 0o777); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(filepath.Join(root, "tmp"), 0o1777); err != nil {
-		t.Fatal(err)
-	}
+	root := scratchRoot(t, srv)
 
 	var stdout, stderr bytes.Buffer
 	cmd := &exec.Cmd{
@@ -119,4 +94,38 @@ func TestScratchRoot(t *testing.T) {
 	} else if st, err := os.Stat(cached[0]); err != nil || st.Sys().(*syscall.Stat_t).Uid != imageUID && os.Geteuid() == 0 {
 		t.Errorf("cached file %s not owned by the image's user: %v", cached[0], err)
 	}
+}
+
+// scratchRoot lays out what the Dockerfile puts in the image: the binary in
+// /usr/local/bin, a CA bundle (here srv's certificate) and a sticky /tmp.
+func scratchRoot(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.Chmod(root, 0o755); err != nil { // the image's / is world-readable
+		t.Fatal(err)
+	}
+	install := func(rel string, data []byte, mode os.FileMode) {
+		t.Helper()
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin, err := os.ReadFile(buildBinary(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	install("usr/local/bin/repoclosure", bin, 0o755)
+	install("etc/ssl/certs/ca-certificates.crt", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
+	if err := os.Mkdir(filepath.Join(root, "tmp"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(root, "tmp"), 0o1777); err != nil {
+		t.Fatal(err)
+	}
+
+	return root
 }

@@ -98,6 +98,13 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 		bw.WriteString("\n")
 	}
 
+	writeLegend(bw, m, perKernel)
+	return flush(bw)
+}
+
+// writeLegend maps the table's column numbers to kernels and says what a
+// cell means.
+func writeLegend(bw *bufio.Writer, m *Matrix, perKernel []int) {
 	fmt.Fprintln(bw, "\nkernels:")
 	numW := len(strconv.Itoa(len(m.Kernels)))
 	unameW := 0
@@ -110,7 +117,6 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 			perKernel[j], len(m.Kmods), k.Symbols)
 	}
 	fmt.Fprintln(bw, "\ncells: ✗N = N unmet requirements (--format json or html names them), else installable")
-	return flush(bw)
 }
 
 // cellToken is a cell as the table and Markdown show it.
