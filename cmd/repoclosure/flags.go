@@ -87,14 +87,16 @@ func (f *repoFlags) register(fs *pflag.FlagSet) {
 	inGroup(fs, groupOutput, "quiet")
 	must(fs.MarkHidden("repoid"))
 
-	// Accepted for command-line compatibility with dnf; they change nothing here.
+	// Accepted for command-line compatibility with dnf; they change nothing
+	// here. -v is dnf's --verbose, so that `repoclosure -v` runs the check
+	// rather than printing the version and exiting 0.
 	var ignoredStr string
 	var ignoredBool bool
 	for _, f := range []struct{ name, short string }{{"installroot", ""}, {"disableplugin", ""}, {"enableplugin", ""}, {"config", "c"}, {"debuglevel", "d"}} {
 		fs.StringVarP(&ignoredStr, f.name, f.short, "", "accepted for dnf compatibility; ignored")
 		must(fs.MarkHidden(f.name))
 	}
-	for _, f := range []struct{ name, short string }{{"assumeyes", "y"}, {"nogpgcheck", ""}, {"refresh", ""}} {
+	for _, f := range []struct{ name, short string }{{"assumeyes", "y"}, {"nogpgcheck", ""}, {"refresh", ""}, {"verbose", "v"}} {
 		fs.BoolVarP(&ignoredBool, f.name, f.short, false, "accepted for dnf compatibility; ignored")
 		must(fs.MarkHidden(f.name))
 	}

@@ -86,6 +86,7 @@ func newRootCmd(code *int) *cobra.Command {
 	root.Short = "Unresolved dependencies of RPM repositories, and which kmods install on which kernels"
 	root.Version = versionString()
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	root.Flags().Bool("version", false, "print the version, commit and Go version")
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.SilenceErrors = true // run prints them, with dnf's "Error: " prefix
 	root.SilenceUsage = true

@@ -35,7 +35,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("--help does not list %s", name)
 		}
 	}
-	for _, hidden := range []string{"--installroot", "--nogpgcheck", "--assumeyes", "--repoid", "--debuglevel"} {
+	for _, hidden := range []string{"--installroot", "--nogpgcheck", "--assumeyes", "--repoid", "--debuglevel", "--verbose"} {
 		if strings.Contains(out, hidden) {
 			t.Errorf("--help shows the compatibility option %s", hidden)
 		}
@@ -93,7 +93,7 @@ func TestDNFCommandLines(t *testing.T) {
 	for _, args := range [][]string{
 		append([]string{"-qn"}, base...),
 		append([]string{"-qnC"}, base...), // file:// repositories need no cache
-		append([]string{"-q", "--newest", "-y", "--nogpgcheck", "--refresh", "--installroot", "/nonexistent", "-d", "0", "--disableplugin=*"}, base...),
+		append([]string{"-qv", "--newest", "-y", "--nogpgcheck", "--refresh", "--installroot", "/nonexistent", "-d", "0", "--disableplugin=*"}, base...),
 		append([]string{"closure", "-qn"}, base...),
 		append([]string{"repoclosure", "-qn"}, base...),
 	} {
