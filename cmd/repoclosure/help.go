@@ -56,7 +56,9 @@ func writeUsage(w io.Writer, c *cobra.Command) {
 		}
 	}
 	if c.HasAvailableSubCommands() {
-		fmt.Fprintf(w, "\nRun \"%s help COMMAND\" for a command's options.\n", c.CommandPath())
+		// cobra's help command is the root's: "repoclosure help completion bash".
+		fmt.Fprintf(w, "\nRun \"%s help%s COMMAND\" for a command's options.\n",
+			c.Root().Name(), strings.TrimPrefix(c.CommandPath(), c.Root().Name()))
 	}
 }
 

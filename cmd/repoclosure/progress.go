@@ -16,10 +16,11 @@ import (
 // loading in parallel do not garble the terminal.
 type progress struct {
 	out   io.Writer
+	draw  bool // false: keep the lines, draw nothing (tests)
 	mu    sync.Mutex
 	pool  *pb.Pool
-	bars  map[string]*pb.ProgressBar // by repository id
-	width int                        // of the repository column
+	bars  map[string]*pbBar // by repository id
+	width int               // of the repository column
 }
 
 // newProgress returns nil (no bars) for -q, or unless out is a terminal that
@@ -28,7 +29,7 @@ func newProgress(out io.Writer, quiet bool) *progress {
 	if quiet || !isTerminal(out) {
 		return nil
 	}
-	return &progress{out: out, bars: map[string]*pb.ProgressBar{}}
+	return &progress{out: out, draw: true, bars: map[string]*pbBar{}}
 }
 
 // download is the Fetcher's Progress hook.
@@ -46,7 +47,7 @@ func (p *progress) parse(repoID, name string, total int64) io.Writer {
 func (p *progress) step(repoID, what string, total int64) io.Writer {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.pool == nil {
+	if p.pool == nil && p.draw {
 		p.pool = pb.NewPool()
 		p.pool.Output = p.out
 		if err := p.pool.Start(); err != nil {
@@ -61,8 +62,10 @@ func (p *progress) step(repoID, what string, total int64) io.Writer {
 		bar.SetTemplateString(`{{string . "repo"}} {{string . "step"}} {{counters . }} {{bar . }} {{speed . "%s/s" "0 B/s"}}`)
 		bar.SetWriter(p.out)
 		p.bars[repoID] = bar
-		p.pool.Add(bar)
-		bar.Start()
+		if p.pool != nil {
+			p.pool.Add(bar)
+			bar.Start()
+		}
 		p.width = max(p.width, len(repoID))
 		for id, b := range p.bars {
 			b.Set("repo", fmt.Sprintf("%-*s", p.width, id))
@@ -90,6 +93,9 @@ func (p *progress) stop() {
 		p.pool.Stop()
 	}
 }
+
+// pbBar is pb's bar; the name keeps the bars map readable.
+type pbBar = pb.ProgressBar
 
 type barWriter struct{ bar *pb.ProgressBar }
 
