@@ -247,3 +247,18 @@ func TestManPages(t *testing.T) {
 		t.Errorf("a page for the hidden generator: %v", pages)
 	}
 }
+
+// TestJSONEscaping: every command writes JSON alike; closure --json prints
+// "opprov >= 1:1.0" as is, as the matrix JSON does, not as "\u003e=".
+func TestJSONEscaping(t *testing.T) {
+	common := []string{"-q", "--setopt=reposdir=/nonexistent", "--cachedir", t.TempDir()}
+	_, closure, _ := runCLI(t, append(common, "--json", "--repofrompath", "b,"+fixtureDir("base"))...)
+	_, matrix, _ := runCLI(t, append([]string{"matrix", "--format", "json", "--repofrompath", "k," + fixtureDir("kernels"),
+		"--repofrompath", "m," + fixtureDir("kmods")}, common...)...)
+	_, dump, _ := runCLI(t, append([]string{"dump", "--json", "--repofrompath", "b," + fixtureDir("base")}, common...)...)
+	for name, out := range map[string]string{"closure --json": closure, "matrix --format json": matrix, "dump --json": dump} {
+		if !strings.Contains(out, " >= ") || strings.Contains(out, `\u003e`) {
+			t.Errorf("%s: want >= unescaped (%d bytes of output)", name, len(out))
+		}
+	}
+}
