@@ -62,6 +62,40 @@ func writeUsage(w io.Writer, c *cobra.Command) {
 	}
 }
 
+// newHelpCmd replaces cobra's help command, which prints the root's help
+// and exits 0 for an unknown topic; here that is a usage error with a
+// suggestion, as for any unknown command.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND]...",
+		Short: "Help about any command",
+		RunE: func(c *cobra.Command, args []string) error {
+			target, rest, err := c.Root().Find(args)
+			if err == nil && len(rest) > 0 {
+				err = fmt.Errorf("unknown help topic %q", strings.Join(args, " "))
+			}
+			if err != nil {
+				return usageError{err}
+			}
+			target.InitDefaultHelpFlag() // as executing it would, so that help lists -h
+			return target.Help()
+		},
+		ValidArgsFunction: func(c *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			parent, _, err := c.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []cobra.Completion
+			for _, sub := range parent.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), prefix) {
+					out = append(out, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+}
+
 // flagError is a bad option: it suggests the nearest option name and marks
 // the error as a usage error.
 func flagError(c *cobra.Command, err error) error {

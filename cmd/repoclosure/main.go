@@ -93,6 +93,7 @@ func newRootCmd(code *int) *cobra.Command {
 	root.SetFlagErrorFunc(flagError)
 	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeHelp(c.OutOrStdout(), c) })
 	root.SetUsageFunc(func(c *cobra.Command) error { writeUsage(c.OutOrStderr(), c); return nil })
+	root.SetHelpCommand(newHelpCmd())
 	closure := newClosureCmd(code)
 	root.AddCommand(closure)
 	for _, f := range commands {

@@ -68,10 +68,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"series", "--rich=dnf6"}, "want exact or dnf4"},
 		{[]string{"--no-such-flag"}, "unknown flag: --no-such-flag"},
 		{[]string{"completion", "tcsh"}, "tcsh"},
+		{[]string{"help", "matrx"}, "Did you mean this?\n\tmatrix"},
+		{[]string{"help", "matrix", "extra"}, `unknown help topic "matrix extra"`},
 	}
 	for _, tt := range tests {
 		args := tt.args
-		if args[0] != "completion" {
+		if args[0] != "completion" && args[0] != "help" {
 			args = append(args, "-q", "--setopt=reposdir=/nonexistent")
 		}
 		code, stdout, stderr := runCLI(t, args...)
@@ -201,6 +203,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"matrix", "--form"}, "--format\t"},
 		{[]string{"matrix", "--format", ""}, "\nhtml\n"},
 		{[]string{"--re"}, "--repofrompath\t"},
+		{[]string{"help", "sym"}, "symdiff\t"},
 	} {
 		out, err := exec.Command(bin, append([]string{"__complete"}, tt.args...)...).Output()
 		if err != nil || !strings.Contains(string(out), tt.want) {
