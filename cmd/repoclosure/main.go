@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// commandFunc builds one subcommand; run receives the command's outcome.
+// commandFunc builds one subcommand; code receives its exit code.
 type commandFunc func(code *int) *cobra.Command
 
 // commands are the subcommands, each added by its own file's init.
@@ -84,10 +84,15 @@ func newRootCmd(code *int) *cobra.Command {
 	root.Aliases = nil
 	root.Args = nil // cobra then rejects stray words as unknown commands, with suggestions
 	root.Short = "Unresolved dependencies of RPM repositories, and which kmods install on which kernels"
+	root.Long = `repoclosure answers, from RPM repository metadata alone, which packages cannot
+have their dependencies met, and which kernel modules (kmods) install on which
+kernel builds, and why not.
+
+Without a command it is a drop-in for dnf repoclosure: dnf's options, dnf's output
+and exit codes (0 closed, 1 unresolved dependencies, 2 usage or load error).`
 	root.Version = versionString()
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	root.Flags().Bool("version", false, "print the version, commit and Go version")
-	root.CompletionOptions.HiddenDefaultCmd = false
 	root.SilenceErrors = true // run prints them, with dnf's "Error: " prefix
 	root.SilenceUsage = true
 	root.SetFlagErrorFunc(flagError)
