@@ -11,14 +11,53 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
 )
 
-// imageUID is the Dockerfile's USER.
-const imageUID = 65532
+// imageSpec is what the Dockerfile's final stage sets: the environment and
+// the user the entrypoint runs as.
+type imageSpec struct {
+	env []string
+	uid uint32
+}
+
+// readDockerfile reads the final (FROM scratch) stage of the Dockerfile, so
+// that the test runs the binary as the image would.
+func readDockerfile(t *testing.T) imageSpec {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, final, ok := strings.Cut(string(data), "\nFROM scratch\n")
+	if !ok {
+		t.Fatal("Dockerfile: no FROM scratch stage")
+	}
+	var spec imageSpec
+	user := false
+	for _, line := range strings.Split(final, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) > 1 && f[0] == "ENV":
+			spec.env = append(spec.env, f[1:]...)
+		case len(f) == 2 && f[0] == "USER":
+			uid, err := strconv.ParseUint(strings.Split(f[1], ":")[0], 10, 32)
+			if err != nil {
+				t.Fatalf("Dockerfile: USER %s: %v", f[1], err)
+			}
+			spec.uid, user = uint32(uid), true
+		}
+	}
+	if !user || spec.uid == 0 || !strings.Contains(final, `ENTRYPOINT ["repoclosure"]`) {
+		t.Fatalf("Dockerfile's final stage: want a non-root USER and ENTRYPOINT [\"repoclosure\"]:\n%s", final)
+	}
+	return spec
+}
 
 // TestScratchRoot tests the container image's premise without a container
 // engine: a root holding only what the Dockerfile copies into the scratch
@@ -39,25 +78,26 @@ func TestScratchRoot(t *testing.T) {
 	defer srv.Close()
 	root := scratchRoot(t, srv)
 
+	image := readDockerfile(t)
 	var stdout, stderr bytes.Buffer
 	cmd := &exec.Cmd{
 		Path:   "/usr/local/bin/repoclosure", // inside the root
 		Args:   []string{"repoclosure", "--repofrompath", repo.Name + "," + srv.URL + "/", "--repo", repo.Name, "--forcearch", "x86_64"},
-		Env:    []string{"PATH=/usr/local/bin", "XDG_CACHE_HOME=/tmp/cache"}, // the Dockerfile's ENV
+		Env:    image.env,
 		Dir:    "/",
 		Stdout: &stdout,
 		Stderr: &stderr,
 		SysProcAttr: &syscall.SysProcAttr{
 			Chroot:     root,
-			Credential: &syscall.Credential{Uid: imageUID, Gid: imageUID},
+			Credential: &syscall.Credential{Uid: image.uid, Gid: image.uid},
 		},
 	}
 	if os.Geteuid() != 0 {
 		// Not root: a user namespace maps the image's user to ours and
 		// grants chroot inside it.
 		cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWUSER
-		cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: imageUID, HostID: os.Geteuid(), Size: 1}}
-		cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: imageUID, HostID: os.Getegid(), Size: 1}}
+		cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: int(image.uid), HostID: os.Geteuid(), Size: 1}}
+		cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: int(image.uid), HostID: os.Getegid(), Size: 1}}
 	}
 	err = cmd.Run()
 	var exitErr *exec.ExitError
@@ -86,12 +126,18 @@ func TestScratchRoot(t *testing.T) {
 	if g, w := summaryLine.FindString(stderr.String()), summaryLine.FindString(want.Stderr); g != w || g == "" {
 		t.Errorf("summary line: ours %q, dnf %q", g, w)
 	}
-	// The metadata went through the cache under XDG_CACHE_HOME, owned by the
-	// image's user.
-	cached, _ := filepath.Glob(filepath.Join(root, "tmp", "cache", "repoclosure", repo.Name, "*primary*"))
-	if len(cached) == 0 {
-		t.Errorf("no primary metadata cached under /tmp/cache/repoclosure/%s in the root", repo.Name)
-	} else if st, err := os.Stat(cached[0]); err != nil || st.Sys().(*syscall.Stat_t).Uid != imageUID && os.Geteuid() == 0 {
+	// The metadata went through the cache under the image's XDG_CACHE_HOME,
+	// owned by the image's user.
+	cacheHome := ""
+	for _, kv := range image.env {
+		if v, ok := strings.CutPrefix(kv, "XDG_CACHE_HOME="); ok {
+			cacheHome = v
+		}
+	}
+	cached, _ := filepath.Glob(filepath.Join(root, cacheHome, "repoclosure", repo.Name, "*primary*"))
+	if cacheHome == "" || len(cached) == 0 {
+		t.Errorf("no primary metadata cached under XDG_CACHE_HOME %q/repoclosure/%s in the root", cacheHome, repo.Name)
+	} else if st, err := os.Stat(cached[0]); err != nil || st.Sys().(*syscall.Stat_t).Uid != image.uid && os.Geteuid() == 0 {
 		t.Errorf("cached file %s not owned by the image's user: %v", cached[0], err)
 	}
 }
