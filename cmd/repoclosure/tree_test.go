@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // TestHelp: help goes to stdout with exit 0, lists every command, shows the
@@ -153,9 +155,9 @@ func buildBinary(t *testing.T, tags string) string {
 		binaries.dir, binaries.built = dir, map[string]string{}
 	}
 	bin := filepath.Join(binaries.dir, "repoclosure"+strings.ReplaceAll(tags, ",", "-"))
-	cmd := exec.Command("go", "build", "-trimpath", "-tags", tags, "-o", bin,
+	cmd := testenv.Command(t, "go", "build", "-trimpath", "-tags", tags, "-o", bin,
 		"-ldflags", "-s -w -X main.version=v9.9.9-test -X main.commit=abc123", ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = append(cmd.Env, "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -210,9 +212,8 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("__complete %s: %q, want %q", tt.args, out, tt.want)
 		}
 	}
-	requireTool(t, "bash")
-	cmd := exec.Command("bash", "-c", `set -e; source <("$BIN" completion bash); complete -p repoclosure`)
-	cmd.Env = append(os.Environ(), "BIN="+bin)
+	cmd := testenv.Command(t, "bash", "-c", `set -e; source <("$BIN" completion bash); complete -p repoclosure`)
+	cmd.Env = append(cmd.Env, "BIN="+bin)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "repoclosure") {
 		t.Errorf("bash does not load the completion script: %v\n%s", err, out)
@@ -226,7 +227,7 @@ var overstrike = regexp.MustCompile("[^\b]\b")
 // TestManPages: `make man` writes one page per command, and man renders
 // each.
 func TestManPages(t *testing.T) {
-	requireTool(t, "man")
+	testenv.Require(t, "man")
 	dir := t.TempDir()
 	if out, err := exec.Command(buildBinary(t, "mangen"), "gen-man", dir).CombinedOutput(); err != nil {
 		t.Fatalf("gen-man: %v\n%s", err, out)
@@ -234,8 +235,8 @@ func TestManPages(t *testing.T) {
 	for _, page := range []string{"repoclosure", "repoclosure-matrix", "repoclosure-series", "repoclosure-symdiff",
 		"repoclosure-dump", "repoclosure-closure", "repoclosure-completion", "repoclosure-completion-bash"} {
 		file := filepath.Join(dir, page+".1")
-		cmd := exec.Command("man", "-l", "-Tutf8", file)
-		cmd.Env = append(os.Environ(), "MANPAGER=cat", "PAGER=cat", "MANWIDTH=100")
+		cmd := testenv.Command(t, "man", "-l", "-Tutf8", file)
+		cmd.Env = append(cmd.Env, "MANPAGER=cat", "PAGER=cat", "MANWIDTH=100")
 		out, err := cmd.CombinedOutput()
 		text := overstrike.ReplaceAllString(string(out), "")
 		if err != nil || !strings.Contains(text, "NAME") || !strings.Contains(text, "SYNOPSIS") {
