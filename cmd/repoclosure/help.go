@@ -101,15 +101,30 @@ func newHelpCmd() *cobra.Command {
 func flagError(c *cobra.Command, err error) error {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
-		if s := suggestFlags(c, name); len(s) > 0 {
+		if s := commandsWithFlag(c.Root(), name); len(s) > 0 && !slices.Contains(s, c.CommandPath()) {
+			err = fmt.Errorf("%w\n\n--%s is an option of: %s", err, name, strings.Join(s, ", "))
+		} else if s := suggestFlags(c, name); len(s) > 0 {
 			err = fmt.Errorf("%w\n\nDid you mean this?\n\t--%s", err, strings.Join(s, "\n\t--"))
 		}
 	}
 	return usageError{fmt.Errorf("%w\nsee '%s --help'", err, c.CommandPath())}
 }
 
-// suggestFlags returns the visible option names within two edits of name,
-// or that start with it.
+// commandsWithFlag names the commands that have the visible option name
+// ("repoclosure --format" is matrix's option).
+func commandsWithFlag(root *cobra.Command, name string) []string {
+	name, _, _ = strings.Cut(name, "=")
+	var out []string
+	for _, c := range root.Commands() {
+		if f := c.Flags().Lookup(name); f != nil && !f.Hidden {
+			out = append(out, c.CommandPath())
+		}
+	}
+	return out
+}
+
+// suggestFlags returns the visible option names within an edit per three
+// characters of name (at least one), or that start with it.
 func suggestFlags(c *cobra.Command, name string) []string {
 	name, _, _ = strings.Cut(name, "=")
 	var out []string
@@ -117,7 +132,7 @@ func suggestFlags(c *cobra.Command, name string) []string {
 		if f.Hidden {
 			return
 		}
-		if editDistance(name, f.Name) <= 2 || (len(name) >= 3 && strings.HasPrefix(f.Name, name)) {
+		if editDistance(name, f.Name) <= max(1, len(name)/3) || (len(name) >= 3 && strings.HasPrefix(f.Name, name)) {
 			out = append(out, f.Name)
 		}
 	})
