@@ -43,10 +43,11 @@ type Fetcher struct {
 	Backoff time.Duration
 	// Logf receives warnings (a mirror failed, a retry follows). nil: silent.
 	Logf func(format string, args ...any)
-	// Progress, if set, is called before each download with the file's name
-	// and expected size (-1 when unknown); the bytes received are copied to
-	// the writer it returns, which is closed afterwards if it is an io.Closer.
-	Progress func(name string, total int64) io.Writer
+	// Progress, if set, is called before each download with the repository
+	// id, the file's name and expected size (-1 when unknown); the bytes
+	// received are copied to the writer it returns, which is closed afterwards
+	// if it is an io.Closer.
+	Progress func(repoID, name string, total int64) io.Writer
 
 	// stallTimeout aborts a request that receives nothing for this long
 	// (0: defaultStallTimeout). http.Client has no such limit for bodies, and
@@ -255,7 +256,7 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 			return fmt.Errorf("not cached (no %s), and cache-only mode forbids the network", dst)
 		}
 		u := src.join(href)
-		if err := f.retry(ctx, func() error { return f.download(ctx, u, dst, href, df) }); err != nil {
+		if err := f.retry(ctx, func() error { return f.download(ctx, u, dst, repoID, href, df) }); err != nil {
 			return err
 		}
 		got = dst
@@ -285,7 +286,7 @@ func resolveHref(df DataFile, mirrors []string) (href string, roots []string, er
 
 // download fetches u into the content-addressed dst, verifying size and
 // checksum before the file gets its name.
-func (f *Fetcher) download(ctx context.Context, u, dst, name string, df DataFile) error {
+func (f *Fetcher) download(ctx context.Context, u, dst, repoID, name string, df DataFile) error {
 	return f.get(ctx, u, nil, func(resp *http.Response, body io.Reader) error {
 		if df.Size > 0 && resp.ContentLength > df.Size {
 			return permanentError{fmt.Errorf("%s: server announces %d bytes, repomd.xml says %d", u, resp.ContentLength, df.Size)}
@@ -310,7 +311,7 @@ func (f *Fetcher) download(ctx context.Context, u, dst, name string, df DataFile
 		}()
 		w := io.MultiWriter(tmp, h)
 		if f.Progress != nil {
-			if pw := f.Progress(name, cmp.Or(df.Size, resp.ContentLength)); pw != nil {
+			if pw := f.Progress(repoID, name, cmp.Or(df.Size, resp.ContentLength)); pw != nil {
 				w = io.MultiWriter(w, pw)
 				if c, ok := pw.(io.Closer); ok {
 					defer c.Close()

@@ -34,10 +34,11 @@ type Loader struct {
 	// files then cannot resolve. dnf always reads filelists for repoclosure.
 	SkipFilelists bool
 	// Progress, if set, is called before each metadata file is parsed with
-	// its name and compressed size; the compressed bytes are copied to the
+	// the repository id, the file's name ("parse " and its href) and
+	// compressed size; the compressed bytes are copied to the
 	// writer it returns as parsing consumes them (closed after, if an
 	// io.Closer). The Fetcher's own hook covers downloads.
-	Progress func(name string, total int64) io.Writer
+	Progress func(repoID, name string, total int64) io.Writer
 }
 
 // Load fetches, verifies and parses one repository. A local folder without
@@ -133,7 +134,7 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 	name := joinURL(mirrors[0], df.Href)
 	var src io.Reader = f
 	if l.Progress != nil {
-		if pw := l.Progress("parse "+df.Href, df.Size); pw != nil {
+		if pw := l.Progress(repoID, "parse "+df.Href, df.Size); pw != nil {
 			src = io.TeeReader(f, pw)
 			if c, ok := pw.(io.Closer); ok {
 				defer c.Close()
