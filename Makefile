@@ -4,8 +4,8 @@ GO      ?= go
 BIN     := bin/repoclosure
 export CGO_ENABLED := 0
 STATICCHECK_VERSION := v0.8.2
-# The packages staticcheck checks: ./... once the whole tree is clean.
-STATICCHECK_PKGS ?= ./repomd/... ./internal/... ./cmd/...
+# The packages staticcheck checks.
+STATICCHECK_PKGS ?= ./...
 
 # --version prints these; `git describe` needs a tag for a release number.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
