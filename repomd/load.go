@@ -47,10 +47,11 @@ type Loader struct {
 	// damaged or unreadable is ignored and rewritten.
 	SnapshotDir string
 	// Progress, if set, is called before each metadata file is parsed with
-	// its name and compressed size; the compressed bytes are copied to the
+	// the repository id, the file's name ("parse " and its href) and
+	// compressed size; the compressed bytes are copied to the
 	// writer it returns as parsing consumes them (closed after, if an
 	// io.Closer). The Fetcher's own hook covers downloads.
-	Progress func(name string, total int64) io.Writer
+	Progress func(repoID, name string, total int64) io.Writer
 }
 
 // Load fetches, verifies and parses one repository. A local folder without
@@ -58,20 +59,25 @@ type Loader struct {
 func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
 	md, err := l.repomd(ctx, src)
 	if err != nil {
-		return nil, err
+		return nil, repoError(src, err)
 	}
 	repo, files, err := l.loadPrimary(ctx, src, md)
 	if err != nil {
-		return nil, err
+		return nil, repoError(src, err)
 	}
 	var keep func([]byte) bool
 	if l.RequiredFilesOnly {
 		keep = requiredPaths([]*Repo{repo})
 	}
 	if err := l.finish(repo, files, keep); err != nil {
-		return nil, err
+		return nil, repoError(src, err)
 	}
 	return repo, nil
+}
+
+// repoError names the repository a loading error comes from.
+func repoError(src Source, err error) error {
+	return fmt.Errorf("repo %s: %w", src.ID, err)
 }
 
 // fetchedRepomd is a repository's verified repomd.xml, or, for a local folder
@@ -91,16 +97,16 @@ func (l *Loader) repomd(ctx context.Context, src Source) (*fetchedRepomd, error)
 	}
 	mirrors, want, err := l.Fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, err
 	}
 	body, mirror, err := l.Fetcher.Repomd(ctx, src.ID, mirrors, want)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, err
 	}
 	mdName := joinURL(mirror, "repodata/repomd.xml")
 	md, err := ParseRepomd(body, mdName)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, err
 	}
 	// The mirror that answered goes first for the files it describes.
 	mirrors = append([]string{mirror}, removeString(mirrors, mirror)...)
@@ -113,7 +119,7 @@ func (l *Loader) loadPrimary(ctx context.Context, src Source, f *fetchedRepomd) 
 	if f.rpmDir != "" {
 		repo, err := ReadRPMDir(ctx, src.ID, f.rpmDir, l.Strings)
 		if err != nil {
-			return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
+			return nil, nil, err
 		}
 		repo.ModuleHotfixes = src.ModuleHotfixes
 		return repo, nil, nil
@@ -121,7 +127,7 @@ func (l *Loader) loadPrimary(ctx context.Context, src Source, f *fetchedRepomd) 
 	md, mdName, mirrors := f.md, f.mdName, f.mirrors
 	primary, ok := md.Find("primary")
 	if !ok {
-		return nil, nil, fmt.Errorf("repo %s: %s has no primary entry", src.ID, mdName)
+		return nil, nil, fmt.Errorf("%s has no primary entry", mdName)
 	}
 	repo = &Repo{ID: src.ID, Strings: l.Strings, ModuleHotfixes: src.ModuleHotfixes}
 	err = l.parseFile(ctx, src.ID, mirrors, primary, func(r io.Reader, name string) error {
@@ -130,7 +136,7 @@ func (l *Loader) loadPrimary(ctx context.Context, src Source, f *fetchedRepomd) 
 		return err
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, nil, err
 	}
 	if modules, ok := md.Find("modules"); ok {
 		err = l.parseFile(ctx, src.ID, mirrors, modules, func(r io.Reader, name string) (err error) {
@@ -138,7 +144,7 @@ func (l *Loader) loadPrimary(ctx context.Context, src Source, f *fetchedRepomd) 
 			return err
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("repo %s: %w", src.ID, err)
+			return nil, nil, err
 		}
 	}
 	if filelists, ok := md.Find("filelists"); ok && !l.SkipFilelists {
@@ -147,7 +153,7 @@ func (l *Loader) loadPrimary(ctx context.Context, src Source, f *fetchedRepomd) 
 				return parseFilelists(r, name, l.Strings, repo.Packages, keep)
 			})
 			if err != nil {
-				return fmt.Errorf("repo %s: %w", src.ID, err)
+				return err
 			}
 			return nil
 		}
@@ -164,7 +170,7 @@ func (l *Loader) finish(repo *Repo, files func(keep func([]byte) bool) error, ke
 		}
 	}
 	if l.Strings.Full() {
-		return fmt.Errorf("repo %s: more than %d distinct strings: too big to load", repo.ID, MaxIDs)
+		return fmt.Errorf("more than %d distinct strings: too big to load", MaxIDs)
 	}
 	return nil
 }
@@ -228,7 +234,7 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 	name := joinURL(mirrors[0], df.Href)
 	var src io.Reader = f
 	if l.Progress != nil {
-		if pw := l.Progress("parse "+df.Href, df.Size); pw != nil {
+		if pw := l.Progress(repoID, "parse "+df.Href, df.Size); pw != nil {
 			src = io.TeeReader(f, pw)
 			if c, ok := pw.(io.Closer); ok {
 				defer c.Close()
@@ -257,7 +263,9 @@ func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				f(i)
+				if f(i); errs[i] != nil {
+					errs[i] = repoError(sources[i], errs[i])
+				}
 			}()
 		}
 		wg.Wait()

@@ -42,7 +42,7 @@ func TestSnapshot(t *testing.T) {
 		f := &Fetcher{CacheDir: t.TempDir()}
 		defer f.Close()
 		l := &Loader{Fetcher: f, Strings: NewStrings(), RequiredFilesOnly: requiredOnly, SnapshotDir: snapDir,
-			Progress: func(string, int64) io.Writer { parsed.Add(1); return nil }}
+			Progress: func(string, string, int64) io.Writer { parsed.Add(1); return nil }}
 		repos, err := l.LoadAll(context.Background(), sources)
 		if err != nil {
 			t.Fatal(err)
