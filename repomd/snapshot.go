@@ -29,7 +29,7 @@ type snapshot struct {
 }
 
 // snapshotMagic starts a snapshot file; its number changes with the encoding.
-const snapshotMagic = "repoclosure pool snapshot 1\n"
+const snapshotMagic = "repoclosure pool snapshot 2\n"
 
 // snapshotFor returns where the snapshot of sources lives and the key it
 // must carry, or nil when there is none (no SnapshotDir, a folder of .rpm
@@ -200,17 +200,17 @@ func (w *snapWriter) snapshot(key [32]byte, repos []*Repo) error {
 			w.string(p.PkgID)
 			w.string(p.Location)
 			w.string(p.LocationBase)
+			// Deps and files at fixed width: most of a snapshot, read
+			// back in a tight loop.
 			for _, list := range p.Deps {
 				w.uvarint(uint64(len(list)))
 				for _, d := range list {
-					w.uvarint(uint64(d.Name))
-					w.uvarint(uint64(d.bits))
+					w.w.Write(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(w.scratch[:0], uint32(d.Name)), d.bits))
 				}
 			}
 			w.uvarint(uint64(len(p.Files)))
 			for _, f := range p.Files {
-				w.uvarint(uint64(f.Path))
-				w.w.WriteByte(byte(f.Kind))
+				w.w.Write(append(binary.LittleEndian.AppendUint32(w.scratch[:0], uint32(f.Path)), byte(f.Kind)))
 			}
 		}
 	}
@@ -248,6 +248,18 @@ func (d *snapDecoder) bytes() []byte {
 	n := d.count()
 	v := d.b[:n]
 	d.b = d.b[n:]
+	return v
+}
+
+// fixed reads a count and then count records of size bytes each.
+func (d *snapDecoder) fixed(size int) []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.b)/size) {
+		d.bad, d.b = true, nil
+		return nil
+	}
+	v := d.b[:int(n)*size]
+	d.b = d.b[int(n)*size:]
 	return v
 }
 
@@ -289,6 +301,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 		}
 	}
 	d.n = n
+	var maxID uint32 // of the fixed-width ids, checked once at the end
 	repos := make([]*Repo, d.count())
 	for ri := range repos {
 		if d.bad {
@@ -313,21 +326,20 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 			p.PkgID, p.Location, p.LocationBase = string(d.bytes()), string(d.bytes()), string(d.bytes())
 			for k := range p.Deps {
 				start := len(deps)
-				for range d.count() {
-					name, bits := d.id(), d.uvarint()
-					if bits>>4 >= uint64(n) || bits > 1<<32-1 {
-						return nil, false
-					}
-					deps = append(deps, Dep{Name: name, bits: uint32(bits)})
+				for b := d.fixed(8); len(b) >= 8; b = b[8:] {
+					name, bits := binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:])
+					maxID = max(maxID, name, bits>>4)
+					deps = append(deps, Dep{Name: ID(name), bits: bits})
 				}
 				if len(deps) > start {
 					p.Deps[k] = deps[start:len(deps):len(deps)]
 				}
 			}
 			start := len(files)
-			for range d.count() {
-				path := d.id()
-				files = append(files, File{Path: path, Kind: FileKind(d.byte())})
+			for b := d.fixed(5); len(b) >= 5; b = b[5:] {
+				path := binary.LittleEndian.Uint32(b)
+				maxID = max(maxID, path)
+				files = append(files, File{Path: ID(path), Kind: FileKind(b[4])})
 			}
 			if len(files) > start {
 				p.Files = files[start:len(files):len(files)]
@@ -335,7 +347,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 		}
 		repos[ri] = r
 	}
-	if d.bad || len(d.b) != 0 {
+	if d.bad || len(d.b) != 0 || int64(maxID) >= int64(n) {
 		return nil, false
 	}
 	strs.adopt(table)
