@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/repomd"
@@ -60,5 +61,38 @@ func BenchmarkClosureCS9(b *testing.B) {
 		if _, err := pool.Closure(ClosureOptions{Check: []string{"appstream"}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSelectCS9 selects by 1 and by 45 NEVRA specs (dnf -x/--pkg) over
+// every CS9 package: specs are answered through the interned name index,
+// so 45 cost a small fraction of one closure (BenchmarkClosureCS9), not
+// a string build per package and spec.
+func BenchmarkSelectCS9(b *testing.B) {
+	strs, repos, size := loadCS9(b)
+	var pkgs []*repomd.Package
+	for _, r := range repos {
+		for i := range r.Packages {
+			pkgs = append(pkgs, &r.Packages[i])
+		}
+	}
+	var specs []Subject
+	for i := 0; len(specs) < 45; i += len(pkgs) / 45 {
+		p := pkgs[i]
+		specs = append(specs, ParseSubject(strs.String(p.Name)+"-"+strs.String(p.EVR)+"."+strs.String(p.Arch)))
+	}
+	for _, n := range []int{1, 45} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				sel := NewSelector(strs, pkgs)
+				for _, s := range specs[:n] {
+					if len(sel.Select(s)) == 0 {
+						b.Fatalf("%s matched nothing", s)
+					}
+				}
+			}
+		})
 	}
 }

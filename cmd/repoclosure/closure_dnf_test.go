@@ -161,3 +161,38 @@ func TestClosureCS9MatchesDNF(t *testing.T) {
 		}
 	})
 }
+
+// TestSubjectFormsMatchDNF: --pkg and -x select exactly dnf's packages on
+// the real BaseOS names with dashes in them (kernel, kernel-core,
+// kernel-modules, ...): each spec's first matching form only (libdnf's
+// getBestSolution), every form reached, and the whole-NEVRA fallback.
+func TestSubjectFormsMatchDNF(t *testing.T) {
+	dnforacle.Require(t)
+	baseos := cs9(t, "baseos")
+	for _, args := range [][]string{
+		{"--pkg", "kernel-*"},                     // NAME: the subpackages, not kernel-VERSION
+		{"--pkg", "kernel-5.14.0*"},               // NEV with a glob version
+		{"--pkg", "kernel-modules-5.14.0-55.el9"}, // NEVR
+		{"--pkg", "kernel-5.14.0-55.el9.x86_64"},  // NEVRA
+		{"--pkg", "kernel-*.x86_64"},              // NA
+		{"--pkg", "kernel-5.14.00-55.el9"},        // versions compare as rpm versions
+		{"--pkg", "kernel*x86_64"},                // no form matches: whole NEVRA glob
+		{"--pkg", "kernel-0:5.14.0-55.el9"},       // epoch 0
+		{"--pkg", "kernel-debug-[[:alpha:]]*"},    // NAME with a class
+		{"-x", "kernel-*"},                        // kernel stays, and misses its subpackages
+		{"-x", "kernel-modules*"},
+		{"-x", "kernel-5.14.0-55.el9", "--pkg", "kernel*"},
+		{"--setopt=baseos.excludepkgs=kernel-*,bash-*", "--pkg", "kernel*"},
+		{"--setopt=baseos.includepkgs=kernel,kernel-modules-*,glibc*,bash-5*", "--pkg", "kernel*"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			// Without the cores every kernel package has unresolved deps,
+			// so what --pkg selects shows in the output.
+			args := append([]string{"-x", "kernel-core", "-x", "kernel-debug-core"}, args...)
+			got := compareWithDNF(t, []dnforacle.Repo{baseos}, args)
+			if len(got.unresolved) == 0 {
+				t.Errorf("nothing unresolved: the case shows no selection")
+			}
+		})
+	}
+}

@@ -246,25 +246,46 @@ func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*rep
 	return strs, repos, nil
 }
 
-// exclude returns the pool's filter for excludepkgs/includepkgs.
-func (s *setup) exclude(strs *repomd.Strings) func(*repomd.Repo, *repomd.Package) bool {
-	global := s.excludes[""]
-	return func(r *repomd.Repo, p *repomd.Package) bool {
-		hit := func(globs []string) bool {
-			for _, g := range globs {
-				if resolver.MatchesSubject(strs, p, g) {
-					return true
+// exclude returns the pool's filter for excludepkgs/includepkgs, chosen as
+// dnf's _setup_excludes_includes does: each spec's form is decided over
+// every loaded package (libdnf's get_best_query on the whole sack), then a
+// repo's own specs keep to that repo.
+func (s *setup) exclude(strs *repomd.Strings, repos []*repomd.Repo) func(*repomd.Repo, *repomd.Package) bool {
+	if len(s.excludes) == 0 && len(s.includes) == 0 {
+		return nil
+	}
+	var all []*repomd.Package
+	var repoOf []*repomd.Repo
+	for _, r := range repos {
+		for i := range r.Packages {
+			all = append(all, &r.Packages[i])
+			repoOf = append(repoOf, r)
+		}
+	}
+	sel := resolver.NewSelector(strs, all)
+	mark := func(specs []string, repo string, into map[*repomd.Package]bool) {
+		for _, spec := range specs {
+			for _, i := range sel.Select(resolver.ParseSubject(spec)) {
+				if repo == "" || repoOf[i].ID == repo {
+					into[all[i]] = true
 				}
 			}
-			return false
 		}
-		if hit(global) || hit(s.excludes[r.ID]) {
+	}
+	excluded, included := map[*repomd.Package]bool{}, map[*repomd.Package]bool{}
+	for repo, specs := range s.excludes {
+		mark(specs, repo, excluded)
+	}
+	for repo, specs := range s.includes {
+		mark(specs, repo, included)
+	}
+	return func(r *repomd.Repo, p *repomd.Package) bool {
+		if excluded[p] {
 			return true
 		}
-		if inc := s.includes[r.ID]; len(inc) > 0 && !hit(inc) {
-			return true
-		}
-		return false
+		// includepkgs keeps only what it names: in its repo, or everywhere
+		// when set in [main].
+		return (len(s.includes[r.ID]) > 0 || len(s.includes[""]) > 0) && !included[p]
 	}
 }
 
@@ -276,7 +297,7 @@ func (s *setup) poolOptions(strs *repomd.Strings, repos []*repomd.Repo) resolver
 			mods[r] = r.Modules
 		}
 	}
-	exclude := s.exclude(strs)
+	exclude := s.exclude(strs, repos)
 	if len(mods) > 0 {
 		exclude = resolver.ComposeExcludes(exclude, modular.Excludes(strs, repos, mods, modular.Options{Arch: s.arch}))
 	}
