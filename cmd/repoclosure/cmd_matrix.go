@@ -21,6 +21,7 @@ type kernelFlags struct {
 	sources   listFlag
 	kmodGlobs listFlag
 	kmodRepos listFlag
+	latest    bool
 }
 
 // newKernelFlagSet is newFlagSet plus the kernel and kmod selections.
@@ -35,6 +36,7 @@ func (k *kernelFlags) register(fs *flag.FlagSet) {
 	fs.Var(&k.sources, "kernel-source", "also treat builds of this source package `NAME` as kernels (kernel always is)")
 	fs.Var(&k.kmodGlobs, "kmod", "only kmods whose name or NEVRA matches `GLOB` (repeatable)")
 	fs.Var(&k.kmodRepos, "kmod-repo", "only kmods from repository `ID` (repeatable)")
+	fs.BoolVar(&k.latest, "latest", false, "only the newest build of each kmod name in each repository")
 }
 
 // kernelWorld is what the kernel commands work on.
@@ -75,6 +77,9 @@ func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kern
 			continue
 		}
 		w.kmods = append(w.kmods, id)
+	}
+	if kf.latest {
+		w.kmods = kabi.LatestKmods(pool, w.kmods)
 	}
 	sortPkgs(pool, w.kmods)
 	if len(w.kernels) == 0 {

@@ -24,7 +24,8 @@ const (
 // WriteTable writes the matrix as a terminal grid: one row per kmod, one
 // numbered column per kernel, each cell ✓ (installable) or ✗N (N unmet
 // requirements), then an "installable" row counting the kmods that install on
-// each kernel. A legend maps each column number to its kernel's uname, with the
+// each kernel and, when a kmod name has several builds, a "NAME (any)" row per
+// name: ✓ where any of its builds installs. A legend maps each column number to its kernel's uname, with the
 // kernel's installable count and symbol count. Columns that would not fit in
 // 160 characters (tableWidth) go to further panels. color adds ANSI colours.
 func WriteTable(w io.Writer, m *Matrix, color bool) error {
@@ -65,6 +66,15 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 	for _, k := range m.Kmods {
 		nameW = max(nameW, utf8.RuneCountInString(k.NEVRA))
 	}
+	// The by-name rows, when some name has several builds: ✓ when any
+	// build of the name installs, ✗ when none does.
+	var byName []Name
+	if names := m.Names(); multiBuild(names) {
+		byName = names
+		for _, n := range names {
+			nameW = max(nameW, utf8.RuneCountInString(n.Name)+len(" (any)"))
+		}
+	}
 	perPanel := max(1, (tableWidth-nameW)/(colW+1))
 
 	for start := 0; start < len(m.Kernels); start += perPanel {
@@ -96,6 +106,17 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 			bw.WriteString(" " + pad(strconv.Itoa(perKernel[j]), colW, true))
 		}
 		bw.WriteString("\n")
+		for _, n := range byName {
+			bw.WriteString(pad(printable(n.Name)+" (any)", nameW, false))
+			for j := start; j < end; j++ {
+				tok, code := "✗", ansiRed
+				if n.Installable[j] {
+					tok, code = "✓", ansiGreen
+				}
+				bw.WriteString(" " + paint(code, pad(tok, colW, true)))
+			}
+			bw.WriteString("\n")
+		}
 	}
 
 	fmt.Fprintln(bw, "\nkernels:")
