@@ -133,8 +133,12 @@ func (p *Pool) Unresolved(check, avail Set) []Problem {
 				continue
 			}
 			d = d.WithoutPre()
-			ok, seen := verdict[d]
-			if !seen {
+			var ok bool
+			if p.opts.Rich == RichExact && p.IsRich(d.Name) {
+				ok = p.ResolvedFor(id, d, avail) // depends on the package's other requires
+			} else if v, seen := verdict[d]; seen {
+				ok = v
+			} else {
 				ok = p.Resolved(d, avail)
 				verdict[d] = ok
 			}

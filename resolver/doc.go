@@ -19,7 +19,8 @@
 // Its rules are rpm's and libsolv's, reproduced exactly: Vercmp is rpm's
 // rpmvercmp, CompareEVR and Matches are libsolv's EVR comparison and
 // provide/require matching, CompatibleArches is libsolv's arch policy, and
-// ParseRich reads rpm's boolean dependencies, which can be judged exactly
-// (Satisfied, as libsolv's solver and dnf5 do) or as dnf4's repoclosure does
-// (ProvidersDNF4).
+// ParseRich reads rpm's boolean dependencies, which can be judged as
+// libsolv's solver decides installability (Installable, checked against
+// testsolv), as logic over what is available (Satisfied), or as dnf4's
+// repoclosure does (ProvidersDNF4).
 package resolver

@@ -471,10 +471,9 @@ func TestProvidersDNF4AgainstDNF(t *testing.T) {
 	}
 }
 
-// writeRichRepo writes repodata (repomd.xml and a gzipped primary.xml) for
-// dnfRichWorld plus one checker package per dnfRichDeps entry.
-func writeRichRepo(t *testing.T, root string) {
-	t.Helper()
+// richPrimary is the primary.xml of dnfRichWorld and a package chkNN
+// requiring dnfRichDeps[NN] each.
+func richPrimary() string {
 	var pkgs strings.Builder
 	entry := func(c string) string {
 		name, evr, versioned := strings.Cut(c, " = ")
@@ -510,11 +509,17 @@ func writeRichRepo(t *testing.T, root string) {
 	for k, dep := range dnfRichDeps {
 		add(fmt.Sprintf("chk%02d", k), nil, []string{dep})
 	}
-	primary := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
 <metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="%d">
 %s</metadata>
 `, len(dnfRichWorld)+len(dnfRichDeps), pkgs.String())
+}
 
+// writeRichRepo writes repodata (repomd.xml and a gzipped primary.xml) for
+// dnfRichWorld plus one checker package per dnfRichDeps entry.
+func writeRichRepo(t *testing.T, root string) {
+	t.Helper()
+	primary := richPrimary()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	if _, err := zw.Write([]byte(primary)); err != nil {

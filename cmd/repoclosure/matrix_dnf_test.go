@@ -206,6 +206,14 @@ func TestMatrixMatchesDNFTwoArch(t *testing.T) {
 	if reasons[report.ReasonKernelPackageMissing] == 0 || reasons[report.ReasonCRCMismatch] == 0 {
 		t.Errorf("reasons %v: want kernel-package-missing and crc-mismatch cells", reasons)
 	}
+	// --latest: the newest build of each name.
+	var latest []string
+	for _, k := range ourMatrix(t, repos, "--latest").Kmods {
+		latest = append(latest, k.NEVRA)
+	}
+	if got, want := strings.Join(latest, " "), "kmod-lists-2-1.el9.x86_64 kmod-pin-1-1.el9.x86_64 kmod-sym-2-1.el9.x86_64"; got != want {
+		t.Errorf("--latest kmods %q, want %q", got, want)
+	}
 	// By name: kmod-sym installs everywhere with one build or the other.
 	for _, n := range m.Names() {
 		if n.Name == "kmod-sym" && slices.Contains(n.Installable, false) {
