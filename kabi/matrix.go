@@ -84,7 +84,14 @@ type depIndex struct {
 	all      resolver.Set               // every package
 	base     resolver.Set               // the packages of no build
 	availFor []*resolver.Set
-	verdicts map[repomd.Dep]*depVerdict
+	verdicts map[verdictKey]*depVerdict
+}
+
+// verdictKey is a dependency, and for a rich one the kmod (plus one) whose
+// require it is.
+type verdictKey struct {
+	dep  repomd.Dep
+	kmod resolver.PkgID
 }
 
 func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
@@ -93,7 +100,7 @@ func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
 		kernelOf: make([]int32, p.Len()),
 		all:      p.All(),
 		availFor: make([]*resolver.Set, len(kernels)),
-		verdicts: make(map[repomd.Dep]*depVerdict),
+		verdicts: make(map[verdictKey]*depVerdict),
 		shared:   make(map[resolver.PkgID][]int32),
 	}
 	for i := range x.kernelOf {
@@ -142,17 +149,24 @@ func (x *depIndex) avail(k int) resolver.Set {
 	return *x.availFor[k]
 }
 
-// verdict says where d is met, and why not on the builds where it is not.
-func (x *depIndex) verdict(d repomd.Dep) *depVerdict {
-	if v, ok := x.verdicts[d]; ok {
+// verdict says where kmod's require d is met, and why not on the builds
+// where it is not. A rich dep is judged with the kmod's other requires
+// (resolver.Pool.ResolvedFor), so its verdict is the kmod's own.
+func (x *depIndex) verdict(kmod resolver.PkgID, d repomd.Dep) *depVerdict {
+	p := x.p
+	rich := p.IsRich(d.Name)
+	key := verdictKey{dep: d}
+	if rich {
+		key.kmod = kmod + 1
+	}
+	if v, ok := x.verdicts[key]; ok {
 		return v
 	}
-	p := x.p
 	v := &depVerdict{dep: d, inKernel: make([]bool, len(x.kernels))}
-	if p.IsRich(d.Name) {
+	if rich {
 		v.everywhere = true
 		for ki := range x.kernels {
-			v.inKernel[ki] = p.Resolved(d, x.avail(ki))
+			v.inKernel[ki] = p.ResolvedFor(kmod, d, x.avail(ki))
 			v.everywhere = v.everywhere && v.inKernel[ki]
 		}
 	} else {
@@ -172,7 +186,7 @@ func (x *depIndex) verdict(d repomd.Dep) *depVerdict {
 		v.text = p.DepString(d)
 		v.reasons = x.reasons(d)
 	}
-	x.verdicts[d] = v
+	x.verdicts[key] = v
 	return v
 }
 
@@ -186,7 +200,7 @@ func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*dep
 		if x.p.Skipped(d) {
 			continue
 		}
-		if v := x.verdict(d.WithoutPre()); !v.everywhere {
+		if v := x.verdict(id, d.WithoutPre()); !v.everywhere {
 			missing = append(missing, v)
 		}
 	}

@@ -241,3 +241,33 @@ func TestMatrixKernelPackageMissing(t *testing.T) {
 		}
 	}
 }
+
+// TestMatrixRichContext: a kmod's rich require is judged as the closure
+// judges it, with what the kmod's other requires force in: here foo's only
+// provider also provides bar, so "(baz if bar)" cannot hold for kmod-a,
+// while kmod-b, which does not need foo, may leave bar out.
+func TestMatrixRichContext(t *testing.T) {
+	strs := repomd.NewStrings()
+	kr := pooltest.Repo(t, strs, "kernels",
+		"kernel-core-5.14.0-1.el9.x86_64 | src:kernel-5.14.0-1.el9.src.rpm | P:kernel(sym) = 0x1, kernel-uname-r = 5.14.0-1.el9.x86_64",
+		"foo-1-1.x86_64 | P:bar")
+	mr := pooltest.Repo(t, strs, "kmods",
+		"kmod-a-1-1.el9.x86_64 | R:kernel(sym) = 0x1, foo, (baz if bar)",
+		"kmod-b-1-1.el9.x86_64 | R:kernel(sym) = 0x1, (baz if bar)")
+	pool := resolver.NewPool(strs, []*repomd.Repo{kr, mr}, resolver.PoolOptions{})
+	builds := KernelBuilds(pool, nil)
+	a, b := resolver.PkgID(pool.Len()-2), resolver.PkgID(pool.Len()-1)
+	m := NewMatrix(pool, builds, []resolver.PkgID{a, b})
+	if c := m.Cells[0][0]; len(c.Missing) != 1 || pool.DepString(c.Missing[0].Dep) != "(baz if bar)" {
+		t.Errorf("kmod-a: missing %+v, want (baz if bar)", c.Missing)
+	}
+	if c := m.Cells[1][0]; !c.Installable() {
+		t.Errorf("kmod-b: missing %+v, want installable", c.Missing)
+	}
+	check := resolver.NewSet(pool.Len())
+	check.Add(a)
+	check.Add(b)
+	if pr := pool.Unresolved(check, pool.All()); len(pr) != 1 || pr[0].Pkg != a {
+		t.Errorf("closure: %+v, want kmod-a alone", pr)
+	}
+}

@@ -182,3 +182,53 @@ func TestInstallableMatchesTestsolvFixtures(t *testing.T) {
 		t.Errorf("dnf4 differs from the solver on %s, want %s", got, want)
 	}
 }
+
+// TestClosureRichContextMatchesTestsolv: a rich require is judged with what
+// the package's other requires force in, as libsolv's solver installs the
+// package with all of them.
+func TestClosureRichContextMatchesTestsolv(t *testing.T) {
+	pkgs := []xmlPkg{
+		{name: "pfoo", provides: []string{"foo", "bar"}},
+		{name: "pa", provides: []string{"have-a"}},
+		{name: "px", provides: []string{"x"}},
+		{name: "pxb", provides: []string{"x", "bar"}},
+		{name: "ca", requires: []string{"foo", "(baz if bar)"}},                     // foo brings bar
+		{name: "cb", requires: []string{"(baz if bar)"}},                            // bar may stay out
+		{name: "cc", requires: []string{"(have-a and foo)", "(nothing if bar)"}},    // forced by a rich require
+		{name: "cd", requires: []string{"(x unless bar)", "foo"}},                   // foo brings bar
+		{name: "ce", requires: []string{"(x unless bar)"}},                          // px, not pxb
+		{name: "cf", provides: []string{"bar"}, requires: []string{"(baz if bar)"}}, // itself
+		{name: "cg", requires: []string{"(have-a if bar else foo)", "(baz if have-a)"}},
+	}
+	primary := primaryXML(pkgs)
+	root := t.TempDir()
+	writePrimaryRepo(t, root, primary)
+	strs := repomd.NewStrings()
+	fetch := &repomd.Fetcher{}
+	defer fetch.Close()
+	repos, err := (&repomd.Loader{Fetcher: fetch, Strings: strs}).LoadAll(context.Background(), []repomd.Source{{ID: "ctx", BaseURLs: []string{root}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := NewPool(strs, repos, PoolOptions{Arch: "x86_64"})
+	problems, err := pool.Closure(ClosureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unresolved := map[string]bool{}
+	for _, pr := range problems {
+		unresolved[strs.String(pool.Package(pr.Pkg).Name)] = true
+	}
+	var names []string
+	for _, p := range pkgs {
+		if p.name[0] == 'c' {
+			names = append(names, p.name)
+		}
+	}
+	solver := testsolvInstallable(t, []byte(primary), names)
+	for _, n := range names {
+		if unresolved[n] == solver[n] {
+			t.Errorf("%s: unresolved = %v, libsolv's solver installs it = %v", n, unresolved[n], solver[n])
+		}
+	}
+}
