@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
+	"github.com/repoclosure/repoclosure/internal/repogen"
 )
 
 // ourRun is one run of our command, shaped like the oracle's result.
@@ -191,6 +192,54 @@ func TestSubjectFormsMatchDNF(t *testing.T) {
 			args := append([]string{"-x", "kernel-core", "-x", "kernel-debug-core"}, args...)
 			got := compareWithDNF(t, []dnforacle.Repo{baseos}, args)
 			if len(got.unresolved) == 0 {
+				t.Errorf("nothing unresolved: the case shows no selection")
+			}
+		})
+	}
+}
+
+// TestSubjectFormsZFSMatchDNF: the zfs family as the OpenZFS repository
+// names it (zfs, zfs-dracut, zfs-test, libzfs5, kmod-zfs), every package
+// with a dep nothing provides so that the selection shows, in two
+// repositories: a spec's form is chosen over every repository, then a
+// repo's excludepkgs keeps to that repo.
+func TestSubjectFormsZFSMatchDNF(t *testing.T) {
+	dnforacle.Require(t)
+	dir := t.TempDir()
+	pkg := func(name, arch, ver string) repogen.Pkg {
+		return repogen.Pkg{Name: name, Arch: arch, Ver: ver, Rel: "1.el9", SourceRPM: "zfs-" + ver + "-1.el9.src.rpm",
+			Provides: []repogen.Entry{{Name: name, Flags: "EQ", Ver: ver, Rel: "1.el9"}},
+			Requires: []repogen.Entry{{Name: "missing-for-" + name}}}
+	}
+	repos := map[string][]repogen.Pkg{
+		"zfs": {pkg("zfs", "x86_64", "2.1.15"), pkg("zfs-dracut", "noarch", "2.1.15"), pkg("zfs-test", "x86_64", "2.1.15"),
+			pkg("libzfs5", "x86_64", "2.1.15"), pkg("kmod-zfs", "x86_64", "2.1.15"), pkg("zfs", "x86_64", "2.2.4")},
+		"other": {pkg("zfs", "x86_64", "2.1.16"), pkg("zfs-dracut-extra", "noarch", "1")},
+	}
+	var all []dnforacle.Repo
+	for _, name := range []string{"zfs", "other"} {
+		if err := repogen.WriteRepo(filepath.Join(dir, name), repos[name], repogen.Gzip); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, dnforacle.Repo{Name: name, Path: filepath.Join(dir, name)})
+	}
+	for _, args := range [][]string{
+		{"--pkg", "zfs-*"},        // zfs-dracut, zfs-dracut-extra, zfs-test: not zfs
+		{"--pkg", "zfs*"},         // all of them
+		{"--pkg", "zfs-2.1*"},     // NEV: zfs 2.1.15 and 2.1.16
+		{"--pkg", "zfs-dracut-*"}, // NAME: zfs-dracut-extra only
+		{"--pkg", "zfs-2.1.15-1.el9.x86_64"},
+		{"--pkg", "*zfs*.noarch"},                 // NA
+		{"-x", "zfs-*"},                           // zfs stays
+		{"-x", "zfs"},                             // all zfs versions
+		{"-x", "zfs-2.2.4"},                       // NEV
+		{"--setopt=other.excludepkgs=zfs-*"},      // NAME matches in both repos: other's zfs stays
+		{"--setopt=zfs.excludepkgs=zfs-dracut-*"}, // NAME matches only in other: nothing of zfs goes
+		{"--setopt=zfs.includepkgs=zfs-*,kmod-*"},
+		{"--check", "other", "--pkg", "zfs-*"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			if got := compareWithDNF(t, all, args); len(got.unresolved) == 0 {
 				t.Errorf("nothing unresolved: the case shows no selection")
 			}
 		})
