@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -143,6 +144,39 @@ func FuzzFnmatch(f *testing.F) {
 		}
 		if !fnmatch(strings.ReplaceAll(name, "*", "?"), strings.ReplaceAll(name, "*", "?")) && !strings.ContainsAny(name, "[\\") {
 			t.Fatalf("%q does not match itself", name)
+		}
+	})
+}
+
+func FuzzParseSubject(f *testing.F) {
+	for _, s := range []string{"zfs-*", "kernel-core-5.14.0-55.el9.x86_64", "foo-2:1.0-1", "a.b", "x-1:2", "(a)", "-", "a--b.c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		sub := ParseSubject(spec)
+		for _, fm := range sub.forms {
+			// Every reading puts the spec back together, and holds only
+			// what libdnf's regexes allow in each field.
+			s := fm.name
+			if fm.version != "" {
+				s += "-"
+				if fm.epoch >= 0 {
+					s += strconv.Itoa(fm.epoch) + ":"
+				}
+				s += fm.version
+			}
+			if fm.release != "" {
+				s += "-" + fm.release
+			}
+			if fm.arch != "" {
+				s += "." + fm.arch
+			}
+			if fm.epoch < 0 && s != spec || fm.epoch >= 0 && !strings.HasSuffix(spec, s[strings.IndexByte(s, ':')+1:]) {
+				t.Errorf("%q: form %+v rebuilds %q", spec, fm, s)
+			}
+			if fm.name == "" || strings.ContainsAny(fm.name, ":(/=<> ") || strings.ContainsAny(fm.version+fm.release, "-:") || strings.ContainsAny(fm.arch, "-:.") {
+				t.Errorf("%q: bad form %+v", spec, fm)
+			}
 		}
 	})
 }
