@@ -1,5 +1,7 @@
 package resolver
 
+import "github.com/repoclosure/repoclosure/internal/rpmver"
+
 // fnmatch reports whether name matches the shell pattern as glibc's
 // fnmatch(3) with no flags does, which is how libdnf matches package specs:
 // `*` and `?` match any bytes (slashes and leading dots included), `[...]`
@@ -136,23 +138,23 @@ func indexFrom(s, sub string, from int) int {
 func inClass(class string, c byte) bool {
 	switch class {
 	case "alnum":
-		return isAlpha(c) || isDigit(c)
+		return isAlpha(c) || rpmver.IsDigit(c)
 	case "alpha":
 		return isAlpha(c)
 	case "digit":
-		return isDigit(c)
+		return rpmver.IsDigit(c)
 	case "lower":
 		return c >= 'a' && c <= 'z'
 	case "upper":
 		return c >= 'A' && c <= 'Z'
 	case "xdigit":
-		return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f'
+		return rpmver.IsDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f'
 	case "space":
 		return c == ' ' || c >= '\t' && c <= '\r'
 	case "blank":
 		return c == ' ' || c == '\t'
 	case "punct":
-		return c > ' ' && c < 0x7f && !isAlpha(c) && !isDigit(c)
+		return c > ' ' && c < 0x7f && !isAlpha(c) && !rpmver.IsDigit(c)
 	case "print":
 		return c >= ' ' && c < 0x7f
 	case "graph":
