@@ -2,12 +2,12 @@ package kabi
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/pooltest"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 )
@@ -77,13 +77,7 @@ func TestKernelBuildsCS9(t *testing.T) {
 // loadCS9 loads the real CentOS Stream 9 BaseOS and AppStream metadata.
 func loadCS9(t *testing.T) (*repomd.Strings, []*repomd.Repo) {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "data", "cs9")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared CS9 data missing: %v", err)
-		}
-		t.Skipf("shared CS9 data missing: %v", err)
-	}
+	dir := testenv.SharedData(t, "cs9")
 	strs := repomd.NewStrings()
 	f := &repomd.Fetcher{}
 	defer f.Close()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,27 +13,19 @@ import (
 
 	"github.com/ulikunitz/xz"
 
+	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 )
 
 // testsolvInstallable asks libsolv's own solver (rpmmd2solv and testsolv
-// from libsolv-tools) whether each named package of the rpm-md primary can
+// from libsolv-tools, run through testenv) whether each named package of the rpm-md primary can
 // be installed: a testcase with the job "install name N" per package,
 // installable when testsolv reports no problem.
 func testsolvInstallable(t *testing.T, primary []byte, names []string) map[string]bool {
 	t.Helper()
-	for _, tool := range []string{"rpmmd2solv", "testsolv"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := "needs " + tool + " (libsolv-tools) to compare rich deps with libsolv's solver"
-			if os.Getenv("CI") != "" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
 	dir := t.TempDir()
 	solv := filepath.Join(dir, "repo.solv")
-	conv := exec.Command("rpmmd2solv")
+	conv := testenv.Command(t, "rpmmd2solv")
 	conv.Stdin = bytes.NewReader(primary)
 	out, err := conv.Output()
 	if err != nil {
@@ -51,7 +42,7 @@ func testsolvInstallable(t *testing.T, primary []byte, names []string) map[strin
 		if err := os.WriteFile(tc, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		res, err := exec.Command("testsolv", "-r", tc).CombinedOutput()
+		res, err := testenv.Command(t, "testsolv", "-r", tc).CombinedOutput()
 		if err != nil {
 			t.Fatalf("testsolv %s: %v\n%s", name, err, res)
 		}
