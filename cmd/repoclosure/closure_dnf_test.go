@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,5 +244,41 @@ func TestSubjectFormsZFSMatchDNF(t *testing.T) {
 				t.Errorf("nothing unresolved: the case shows no selection")
 			}
 		})
+	}
+}
+
+// TestClosureCS9RichModes keeps the README's CS9 counts per --rich mode
+// true: AppStream checked against BaseOS, dnf4 (what the real dnf 4 says,
+// see TestClosureCS9MatchesDNF) and exact (libsolv's solver) differ only by
+// conditional rich deps whose condition the solver need not install.
+func TestClosureCS9RichModes(t *testing.T) {
+	repos := []dnforacle.Repo{cs9(t, "baseos"), cs9(t, "appstream")}
+	summary := regexp.MustCompile(`unresolved dependencies \((\d+)\) across (\d+) packages`)
+	runs := map[string]ourRun{}
+	for mode, want := range map[string]string{"exact": "3977 1674", "dnf4": "3983 1679"} {
+		got := runOurs(t, repos, "--check", "appstream", "--rich="+mode)
+		m := summary.FindStringSubmatch(got.stderr)
+		if m == nil || m[1]+" "+m[2] != want {
+			t.Errorf("--rich=%s: %q, want %s deps across packages (README)", mode, got.stderr, want)
+		}
+		runs[mode] = got
+	}
+	for pkg, deps := range runs["dnf4"].unresolved {
+		exact := runs["exact"].unresolved[pkg]
+		for _, d := range deps {
+			if !slices.Contains(exact, d) && !(strings.HasPrefix(d, "(") && strings.Contains(d, " if ")) {
+				t.Errorf("%s: %s unresolved for dnf4 only, and is no conditional", pkg, d)
+			}
+		}
+		for _, d := range exact {
+			if !slices.Contains(deps, d) {
+				t.Errorf("%s: %s unresolved in exact mode only", pkg, d)
+			}
+		}
+	}
+	for pkg := range runs["exact"].unresolved {
+		if _, ok := runs["dnf4"].unresolved[pkg]; !ok {
+			t.Errorf("%s unresolved in exact mode only", pkg)
+		}
 	}
 }
