@@ -237,6 +237,8 @@ func TestSubjectFormsZFSMatchDNF(t *testing.T) {
 		{"--setopt=other.excludepkgs=zfs-*"},      // NAME matches in both repos: other's zfs stays
 		{"--setopt=zfs.excludepkgs=zfs-dracut-*"}, // NAME matches only in other: nothing of zfs goes
 		{"--setopt=zfs.includepkgs=zfs-*,kmod-*"},
+		{"--setopt=includepkgs=zfs-*,libzfs*"}, // [main]: every repo keeps only these
+		{"--setopt=excludepkgs=zfs-2.1*", "-x", "kmod-zfs"},
 		{"--check", "other", "--pkg", "zfs-*"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
