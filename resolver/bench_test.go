@@ -91,3 +91,41 @@ func BenchmarkSelectCS9(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClosureCS9Excludes is BenchmarkClosureCS9 with 0 and 45 -x NEVRA
+// specs (dnf's form choice over every package, SpecExcludes): the specs
+// cost about what the closure costs without them.
+func BenchmarkClosureCS9Excludes(b *testing.B) {
+	strs, repos, size := loadCS9(b)
+	var specs []string
+	var n int
+	for _, r := range repos {
+		n += len(r.Packages)
+	}
+	i := 0
+	for _, r := range repos {
+		for k := range r.Packages {
+			if i%(n/45) == 0 && len(specs) < 45 {
+				p := &r.Packages[k]
+				specs = append(specs, strs.String(p.Name)+"-"+strs.String(p.EVR)+"."+strs.String(p.Arch))
+			}
+			i++
+		}
+	}
+	for _, x := range [][]string{nil, specs} {
+		b.Run(strconv.Itoa(len(x)), func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				var excl map[string][]string
+				if x != nil {
+					excl = map[string][]string{"": x}
+				}
+				pool := NewPool(strs, repos, PoolOptions{Arch: "x86_64", Exclude: SpecExcludes(strs, repos, excl, nil)})
+				if _, err := pool.Closure(ClosureOptions{Check: []string{"appstream"}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -8,9 +8,9 @@
 //     available and checked sets (--check, --arch, --pkg, --newest, best);
 //   - WhatProvides, Resolved and Explain: who meets a dependency, and the
 //     nearest candidates when nobody does;
-//   - Subject, Selector and ComposeExcludes: dnf's package subjects (--pkg,
-//     -x, excludepkgs, includepkgs; libdnf's first matching form) and the
-//     exclude predicate a Pool is built with.
+//   - Subject, Selector, SpecExcludes and ComposeExcludes: dnf's package
+//     subjects (--pkg, -x, excludepkgs, includepkgs; libdnf's first
+//     matching form) and the exclude predicate a Pool is built with.
 //
 // Kernel analytics (builds, the kmod × kernel matrix, series) live in package
 // kabi, on this pool's index; dnf's modular filtering lives in

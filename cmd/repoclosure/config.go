@@ -246,47 +246,9 @@ func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*rep
 	return strs, repos, nil
 }
 
-// exclude returns the pool's filter for excludepkgs/includepkgs, chosen as
-// dnf's _setup_excludes_includes does: each spec's form is decided over
-// every loaded package (libdnf's get_best_query on the whole sack), then a
-// repo's own specs keep to that repo.
+// exclude returns the pool's filter for excludepkgs/includepkgs.
 func (s *setup) exclude(strs *repomd.Strings, repos []*repomd.Repo) func(*repomd.Repo, *repomd.Package) bool {
-	if len(s.excludes) == 0 && len(s.includes) == 0 {
-		return nil
-	}
-	var all []*repomd.Package
-	var repoOf []*repomd.Repo
-	for _, r := range repos {
-		for i := range r.Packages {
-			all = append(all, &r.Packages[i])
-			repoOf = append(repoOf, r)
-		}
-	}
-	sel := resolver.NewSelector(strs, all)
-	mark := func(specs []string, repo string, into map[*repomd.Package]bool) {
-		for _, spec := range specs {
-			for _, i := range sel.Select(resolver.ParseSubject(spec)) {
-				if repo == "" || repoOf[i].ID == repo {
-					into[all[i]] = true
-				}
-			}
-		}
-	}
-	excluded, included := map[*repomd.Package]bool{}, map[*repomd.Package]bool{}
-	for repo, specs := range s.excludes {
-		mark(specs, repo, excluded)
-	}
-	for repo, specs := range s.includes {
-		mark(specs, repo, included)
-	}
-	return func(r *repomd.Repo, p *repomd.Package) bool {
-		if excluded[p] {
-			return true
-		}
-		// includepkgs keeps only what it names: in its repo, or everywhere
-		// when set in [main].
-		return (len(s.includes[r.ID]) > 0 || len(s.includes[""]) > 0) && !included[p]
-	}
+	return resolver.SpecExcludes(strs, repos, s.excludes, s.includes)
 }
 
 // poolOptions combines excludepkgs/includepkgs with dnf's modular filtering.
