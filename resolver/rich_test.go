@@ -357,8 +357,12 @@ func FuzzParseRich(f *testing.F) {
 			t.Fatalf("String is not canonical: %q then %q", text, again.String())
 		}
 		prov := truth("a b c", true, false, true)
-		r.Satisfied(prov)
+		sat := r.Satisfied(prov)
 		r.ProvidersDNF4(prov)
+		// Without conditions the solver's answer is the logic's.
+		if inst := r.Installable(prov); inst != sat && !strings.Contains(text, " if ") && !strings.Contains(text, " unless ") {
+			t.Fatalf("%q: Installable %v, Satisfied %v", text, inst, sat)
+		}
 	})
 }
 

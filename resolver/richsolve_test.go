@@ -223,3 +223,30 @@ func TestClosureRichContextMatchesTestsolv(t *testing.T) {
 		}
 	}
 }
+
+// TestInstallableBounded: a dependency that would expand into more than
+// maxRichBranches ways is judged by Satisfied instead of exhausting memory.
+func TestInstallableBounded(t *testing.T) {
+	var parts []string
+	for i := range 14 {
+		parts = append(parts, fmt.Sprintf("(a%d or b%d)", i, i))
+	}
+	dep := "(" + strings.Join(parts, " and ") + ")"
+	r, err := ParseRich(dep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := ""
+	var flags []bool
+	for i := range 14 {
+		names += fmt.Sprintf(" a%d b%d", i, i)
+		flags = append(flags, true, i != 3)
+	}
+	prov := truth(names, flags...)
+	if _, ok := r.branches(prov, false); ok {
+		t.Fatalf("%d-way dependency expanded within the bound", 1<<14)
+	}
+	if !r.Installable(prov) {
+		t.Error("Installable = false, want Satisfied's true")
+	}
+}
