@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,21 @@ func TestNamesInEveryFormat(t *testing.T) {
 	}
 	if !reflect.DeepEqual(doc.Names, m.Names()) {
 		t.Errorf("JSON names = %+v, want %+v", doc.Names, m.Names())
+	}
+	// The contract's key names, as a script sees them.
+	var raw struct {
+		Names []map[string]any `json:"names"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &raw); err != nil || len(raw.Names) != 2 {
+		t.Fatalf("names: %v %v", raw.Names, err)
+	}
+	var keys []string
+	for k := range raw.Names[0] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if got := strings.Join(keys, ","); got != "installable,kmods,name" {
+		t.Errorf("name keys = %s, want installable,kmods,name", got)
 	}
 	if back, err := ReadJSON(&buf, "m.json"); err != nil || !reflect.DeepEqual(back, m) {
 		t.Errorf("names change what ReadJSON returns: %v", err)
