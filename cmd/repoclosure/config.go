@@ -81,7 +81,7 @@ func (f *repoFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress, no warnings")
 	fs.BoolVar(&f.quiet, "quiet", false, "same as -q")
 	fs.BoolVar(&f.noFilelists, "no-filelists", false, "do not read filelists.xml (file deps outside primary stay unresolved)")
-	fs.StringVar(&f.rich, "rich", "exact", "boolean dependency semantics: `exact` (libsolv's solver, dnf5) or dnf4 (dnf 4's approximation)")
+	fs.StringVar(&f.rich, "rich", "exact", "boolean dependency semantics: `exact` (as libsolv's solver installs) or dnf4 (dnf 4's approximation)")
 	// Accepted for command-line compatibility with dnf; they change nothing here.
 	var ignoredStr string
 	var ignoredBool bool
