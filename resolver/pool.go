@@ -243,7 +243,7 @@ func (p *Pool) ResolvedFor(pkg PkgID, d repomd.Dep, avail Set) bool {
 		return p.Resolved(d, avail)
 	}
 	prov := p.leafProviders(avail)
-	return r.InstallableWith(prov, func() richBranch {
+	return r.installableWith(prov, func() richBranch {
 		ctx := richBranch{needs: [][]int32{{int32(pkg)}}}
 		var buf []PkgID
 		for _, req := range p.pkgs[pkg].Deps[repomd.Requires] {

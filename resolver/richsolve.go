@@ -124,12 +124,12 @@ func joinBranches(a, b []richBranch, conj bool) ([]richBranch, bool) {
 	return out, true
 }
 
-// InstallableWith is Installable for a package whose other requires the
+// installableWith is Installable for a package whose other requires the
 // solver fulfils at the same time: context gives what they force (a
 // provider of each of its needs installed, none of forbid), so "(A if B)"
 // fails when the package's other requires force B in. context is called
 // only when a condition matters.
-func (r *Rich) InstallableWith(prov LeafProviders, context func() richBranch) bool {
+func (r *Rich) installableWith(prov LeafProviders, context func() richBranch) bool {
 	bs, ok := r.branches(prov, false)
 	if !ok {
 		return r.Satisfied(prov)
