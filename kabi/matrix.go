@@ -16,15 +16,20 @@ const (
 	ReasonCRCMismatch   Reason = "crc-mismatch"   // the build has the symbol with another CRC
 	ReasonUnknownSymbol Reason = "unknown-symbol" // the build lacks the symbol
 	ReasonKernelVersion Reason = "kernel-version" // a kernel / kernel-uname-r requirement the build's version misses
-	ReasonOther         Reason = "other"          // not kernel-related
+	// ReasonKernelPackageMissing: a kernel / kernel-uname-r style
+	// requirement whose name nothing provides with the build (e.g.
+	// kernel-modules-core-uname-r on a build older than that package).
+	ReasonKernelPackageMissing Reason = "kernel-package-missing"
+	ReasonOther                Reason = "other" // not kernel-related
 )
 
 // Missing is one unmet dependency of a matrix cell.
 type Missing struct {
 	Dep    repomd.Dep
 	Reason Reason
-	// KernelHas is what the build provides instead: the symbol's CRC for
-	// crc-mismatch, the build's version for kernel-version.
+	// KernelHas is what the build really provides under the dep's name
+	// instead: the symbol's CRC for crc-mismatch, the provided versions for
+	// kernel-version; empty otherwise.
 	KernelHas string
 }
 
@@ -59,6 +64,10 @@ type depVerdict struct {
 	// its Missing.
 	has     []repomd.ID
 	hasText map[int]string
+	// named is, for a kernel-version dep, whether each build provides its
+	// name at all; commonNamed whether a package outside the builds does.
+	named       []bool
+	commonNamed bool
 }
 
 // depKind sorts a dep for its missing reason.
@@ -91,12 +100,20 @@ func NewMatrix(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgID) 
 type depIndex struct {
 	p        *resolver.Pool
 	kernels  []KernelBuild
-	kernelOf []int32      // the build each package belongs to, -1 for none
-	all      resolver.Set // every package
-	base     resolver.Set // the packages of no build
+	kernelOf []int32                    // the build each package belongs to, -1 for none, -2 for several
+	shared   map[resolver.PkgID][]int32 // the builds of a -2 package (noarch subpackages)
+	all      resolver.Set               // every package
+	base     resolver.Set               // the packages of no build
 	availFor []*resolver.Set
-	verdicts map[repomd.Dep]*depVerdict
+	verdicts map[verdictKey]*depVerdict
 	counts   []int // row's scratch: missing deps per build
+}
+
+// verdictKey is a dependency, and for a rich one the kmod (plus one) whose
+// require it is.
+type verdictKey struct {
+	dep  repomd.Dep
+	kmod resolver.PkgID
 }
 
 func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
@@ -105,7 +122,8 @@ func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
 		kernelOf: make([]int32, p.Len()),
 		all:      p.All(),
 		availFor: make([]*resolver.Set, len(kernels)),
-		verdicts: make(map[repomd.Dep]*depVerdict),
+		verdicts: make(map[verdictKey]*depVerdict),
+		shared:   make(map[resolver.PkgID][]int32),
 		counts:   make([]int, len(kernels)),
 	}
 	for i := range x.kernelOf {
@@ -114,11 +132,31 @@ func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
 	x.base = x.all.Clone()
 	for k, b := range kernels {
 		for _, id := range b.Packages {
-			x.kernelOf[id] = int32(k)
+			switch prev := x.kernelOf[id]; {
+			case prev == -1:
+				x.kernelOf[id] = int32(k)
+			case prev >= 0:
+				x.shared[id] = []int32{prev, int32(k)}
+				x.kernelOf[id] = -2
+			default:
+				x.shared[id] = append(x.shared[id], int32(k))
+			}
 			x.base.Remove(id)
 		}
 	}
 	return x
+}
+
+// buildsOf returns the builds package id belongs to (none: nil).
+func (x *depIndex) buildsOf(id resolver.PkgID, one *[1]int32) []int32 {
+	switch k := x.kernelOf[id]; {
+	case k >= 0:
+		one[0] = k
+		return one[:]
+	case k == -2:
+		return x.shared[id]
+	}
+	return nil
 }
 
 // avail is what dnf sees when build k is the only kernel: built lazily, as
@@ -134,25 +172,35 @@ func (x *depIndex) avail(k int) resolver.Set {
 	return *x.availFor[k]
 }
 
-// verdict says where d is met, and why not on the builds where it is not.
-func (x *depIndex) verdict(d repomd.Dep) *depVerdict {
-	if v, ok := x.verdicts[d]; ok {
+// verdict says where kmod's require d is met, and why not on the builds
+// where it is not. A rich dep is judged with the kmod's other requires
+// (resolver.Pool.ResolvedFor), so its verdict is the kmod's own.
+func (x *depIndex) verdict(kmod resolver.PkgID, d repomd.Dep) *depVerdict {
+	p := x.p
+	rich := p.IsRich(d.Name)
+	key := verdictKey{dep: d}
+	if rich {
+		key.kmod = kmod + 1
+	}
+	if v, ok := x.verdicts[key]; ok {
 		return v
 	}
-	p := x.p
 	v := &depVerdict{dep: d, inKernel: make([]bool, len(x.kernels))}
-	if p.IsRich(d.Name) {
+	if rich {
 		v.everywhere = true
 		for ki := range x.kernels {
-			v.inKernel[ki] = p.Resolved(d, x.avail(ki))
+			v.inKernel[ki] = p.ResolvedFor(kmod, d, x.avail(ki))
 			v.everywhere = v.everywhere && v.inKernel[ki]
 		}
 	} else {
+		var one [1]int32
 		for _, prov := range p.WhatProvides(nil, d, x.all) {
-			if ki := x.kernelOf[prov]; ki < 0 {
+			ks := x.buildsOf(prov, &one)
+			if len(ks) == 0 {
 				v.everywhere = true
 				break
-			} else {
+			}
+			for _, ki := range ks {
 				v.inKernel[ki] = true
 			}
 		}
@@ -161,7 +209,7 @@ func (x *depIndex) verdict(d repomd.Dep) *depVerdict {
 		v.text = p.DepString(d)
 		x.explain(v)
 	}
-	x.verdicts[d] = v
+	x.verdicts[key] = v
 	return v
 }
 
@@ -175,7 +223,7 @@ func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*dep
 		if x.p.Skipped(d) {
 			continue
 		}
-		if v := x.verdict(d.WithoutPre()); !v.everywhere {
+		if v := x.verdict(id, d.WithoutPre()); !v.everywhere {
 			missing = append(missing, v)
 		}
 	}
@@ -215,8 +263,9 @@ func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*dep
 }
 
 // explain records what each build provides under v's name instead of v: a
-// symbol's CRCs, a kernel's version. What a build "has" is what its packages,
-// or the packages outside every build (ksym from other kmods), provide.
+// symbol's CRCs, a kernel's version, whether it has the kernel package at
+// all. What a build "has" is what its packages, or the packages outside every
+// build (ksym from other kmods), really provide under the name.
 func (x *depIndex) explain(v *depVerdict) {
 	p := x.p
 	name := p.Strings.String(v.dep.Name)
@@ -225,24 +274,36 @@ func (x *depIndex) explain(v *depVerdict) {
 		v.kind = kindSymbol
 	case IsKernelVersionDep(name):
 		v.kind = kindKernelVersion
+		v.named = make([]bool, len(x.kernels))
 	}
 	v.has = make([]repomd.ID, len(x.kernels))
 	var common []repomd.ID // distinct, in pool order
 	var several []int      // builds providing more than one EVR
+	var one [1]int32
 	provs := p.ProvidersOf(v.dep.Name)
 	for _, e := range provs {
+		ks := x.buildsOf(e.Pkg(), &one)
+		if v.named != nil {
+			if len(ks) == 0 {
+				v.commonNamed = true
+			}
+			for _, ki := range ks {
+				v.named[ki] = true
+			}
+		}
 		evr := e.EVR()
 		if evr == 0 {
 			continue
 		}
-		if ki := x.kernelOf[e.Pkg()]; ki < 0 {
-			if !slices.Contains(common, evr) {
-				common = append(common, evr)
+		if len(ks) == 0 && !slices.Contains(common, evr) {
+			common = append(common, evr)
+		}
+		for _, ki := range ks {
+			if v.has[ki] == 0 {
+				v.has[ki] = evr
+			} else if v.has[ki] != evr && !slices.Contains(several, int(ki)) {
+				several = append(several, int(ki))
 			}
-		} else if v.has[ki] == 0 {
-			v.has[ki] = evr
-		} else if v.has[ki] != evr && !slices.Contains(several, int(ki)) {
-			several = append(several, int(ki))
 		}
 	}
 	if len(common) == 0 && len(several) == 0 {
@@ -257,7 +318,7 @@ func (x *depIndex) explain(v *depVerdict) {
 		}
 		var evrs []repomd.ID
 		for _, e := range provs {
-			if evr := e.EVR(); evr != 0 && x.kernelOf[e.Pkg()] == int32(ki) && !slices.Contains(evrs, evr) {
+			if evr := e.EVR(); evr != 0 && slices.Contains(x.buildsOf(e.Pkg(), &one), int32(ki)) && !slices.Contains(evrs, evr) {
 				evrs = append(evrs, evr)
 			}
 		}
@@ -276,7 +337,8 @@ func (x *depIndex) explain(v *depVerdict) {
 
 // missing is v's Missing on build ki, which does not meet it: the symbol
 // with another CRC, a missing symbol, a kernel version the build does not
-// have, or something not kernel-related.
+// have, a kernel package the build does not have at all, or something not
+// kernel-related.
 func (x *depIndex) missing(v *depVerdict, ki int) Missing {
 	h, ok := v.hasText[ki]
 	if !ok && v.has[ki] != 0 {
@@ -291,8 +353,8 @@ func (x *depIndex) missing(v *depVerdict, ki int) Missing {
 		}
 	case kindKernelVersion:
 		m.Reason, m.KernelHas = ReasonKernelVersion, h
-		if h == "" {
-			m.KernelHas = x.kernels[ki].EVR
+		if !v.named[ki] && !v.commonNamed {
+			m.Reason, m.KernelHas = ReasonKernelPackageMissing, ""
 		}
 	default:
 		m.Reason = ReasonOther

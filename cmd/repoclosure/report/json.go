@@ -21,6 +21,7 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	m = withEmptyLists(m)
+	names := m.Names()
 	bw := bufio.NewWriter(w)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -55,7 +56,8 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 	err := errors.Join(
 		list("kernels", len(m.Kernels), func(i int) any { return m.Kernels[i] }, false),
 		list("kmods", len(m.Kmods), func(i int) any { return m.Kmods[i] }, false),
-		cells(bw, m.Cells),
+		cells(bw, m.Cells, false),
+		list("names", len(names), func(i int) any { return names[i] }, true),
 	)
 	bw.WriteString("}\n")
 	if err == nil {
@@ -70,7 +72,7 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 // cells writes the cells list, each cell by appendCell rather than
 // encoding/json: with tens of thousands of cells the reflection and
 // re-indenting were most of the matrix's time.
-func cells(bw *bufio.Writer, cells []Cell) error {
+func cells(bw *bufio.Writer, cells []Cell, last bool) error {
 	bw.WriteString(`  "cells": [`)
 	var buf []byte
 	for i := range cells {
@@ -84,7 +86,11 @@ func cells(bw *bufio.Writer, cells []Cell) error {
 	if len(cells) > 0 {
 		bw.WriteString("\n  ")
 	}
-	bw.WriteString("]\n")
+	bw.WriteByte(']')
+	if !last {
+		bw.WriteByte(',')
+	}
+	bw.WriteByte('\n')
 	return nil
 }
 
