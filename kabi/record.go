@@ -1,0 +1,213 @@
+package kabi
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/repoclosure/repoclosure/kabi/history"
+	"github.com/repoclosure/repoclosure/repomd"
+	"github.com/repoclosure/repoclosure/resolver"
+)
+
+// What the history keeps of a build is what its matrix cells need: its
+// packages with their provides, and its symbol table. What it keeps of a
+// kmod is its requires, each marked when packages outside every kernel build
+// met it. Rebuilt into a pool (FromHistory), they give the same matrix as
+// the repositories did, also once the builds have left the mirrors.
+
+// HistoryKernel converts a build of p for the history store. url is the
+// mirror its repository was read from.
+func HistoryKernel(p *resolver.Pool, b KernelBuild, url string) history.Kernel {
+	k := history.Kernel{Uname: b.Uname, EVR: b.EVR, Arch: b.Arch, Source: b.Source, URL: url}
+	if len(b.Packages) > 0 {
+		k.Repo = p.Repo(b.Packages[0]).ID
+	}
+	seen := map[string]bool{}
+	for _, id := range b.Packages {
+		pkg := p.Package(id)
+		hp := history.Package{Name: p.Strings.String(pkg.Name), EVR: p.Strings.String(pkg.EVR), Arch: p.Strings.String(pkg.Arch)}
+		for _, d := range pkg.Deps[repomd.Provides] {
+			name, evr := p.Strings.String(d.Name), p.Strings.String(d.EVR())
+			// A symbol goes to the compact table when its CRC text
+			// round-trips; anything else stays a plain provide.
+			if sym, ok := SymbolName(name); ok && strings.HasPrefix(name, "kernel(") && d.Op() == repomd.OpEQ && !seen[sym] {
+				if crc, ok := parseCRC(evr); ok {
+					seen[sym] = true
+					k.Symbols = append(k.Symbols, history.Symbol{Name: sym, CRC: crc})
+					continue
+				}
+			}
+			hp.Provides = append(hp.Provides, historyDep(p.Strings, d))
+		}
+		k.Packages = append(k.Packages, hp)
+	}
+	slices.SortFunc(k.Symbols, func(a, b history.Symbol) int { return strings.Compare(a.Name, b.Name) })
+	k.NSymbols = len(k.Symbols)
+	return k
+}
+
+// parseCRC reads "0x%08x", the form rpm's kabi provides use; other forms
+// do not round-trip and are kept as text.
+func parseCRC(s string) (uint32, bool) {
+	var crc uint32
+	if len(s) != 10 || !strings.HasPrefix(s, "0x") {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(s, "0x%08x", &crc); err != nil || crcText(crc) != s {
+		return 0, false
+	}
+	return crc, true
+}
+
+func crcText(crc uint32) string { return fmt.Sprintf("0x%08x", crc) }
+
+func historyDep(strs *repomd.Strings, d repomd.Dep) history.Dep {
+	hd := history.Dep{Name: strs.String(d.Name), Pre: d.Pre()}
+	if d.Op() != repomd.OpNone {
+		hd.Op, hd.EVR = d.Op().String(), strs.String(d.EVR())
+	}
+	return hd
+}
+
+// HistoryKmods converts kmods of p for the history store; kernels are the
+// pool's kernel builds, whose packages do not count as "outside".
+func HistoryKmods(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgID, mirrors map[string]string) []history.Kmod {
+	all := p.All()
+	base := all.Clone()
+	inKernel := resolver.NewSet(p.Len())
+	for _, b := range kernels {
+		for _, id := range b.Packages {
+			inKernel.Add(id)
+			base.Remove(id)
+		}
+	}
+	// Met outside: as NewMatrix's "everywhere", a provider outside every
+	// build (for a rich dep: resolved without any kernel build).
+	outside := map[repomd.Dep]bool{}
+	metOutside := func(d repomd.Dep) bool {
+		if v, ok := outside[d]; ok {
+			return v
+		}
+		v := false
+		if p.IsRich(d.Name) {
+			v = p.Resolved(d, base)
+		} else {
+			for _, prov := range p.WhatProvides(nil, d, all) {
+				if !inKernel.Has(prov) {
+					v = true
+					break
+				}
+			}
+		}
+		outside[d] = v
+		return v
+	}
+	out := make([]history.Kmod, 0, len(kmods))
+	for _, id := range kmods {
+		pkg := p.Package(id)
+		repo := p.Repo(id).ID
+		m := history.Kmod{NEVRA: p.NEVRA(id), Name: p.Strings.String(pkg.Name), EVR: p.Strings.String(pkg.EVR),
+			Arch: p.Strings.String(pkg.Arch), Source: p.Strings.String(pkg.SourceRPM), Repo: repo, URL: mirrors[repo]}
+		for _, d := range pkg.Deps[repomd.Requires] {
+			m.Requires = append(m.Requires, history.Require{Dep: historyDep(p.Strings, d), Outside: p.Skipped(d) || metOutside(d.WithoutPre())})
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// FromHistory rebuilds a pool from stored kernel builds and kmods: the
+// kernels' packages with their provides (the symbol table on the build's
+// first package), and the kmods with the requires that were not met
+// outside the kernel builds. It returns the pool's kernel builds and kmods
+// (sorted by NEVRA). A noarch package shared by several builds is one
+// package, as in the repositories.
+func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.PoolOptions) (*resolver.Pool, []KernelBuild, []resolver.PkgID) {
+	strs := repomd.NewStrings()
+	repos := map[string]*repomd.Repo{}
+	var order []*repomd.Repo
+	repo := func(id string) *repomd.Repo {
+		r := repos[id]
+		if r == nil {
+			r = &repomd.Repo{ID: id, Strings: strs}
+			repos[id] = r
+			order = append(order, r)
+		}
+		return r
+	}
+	in := strs.InternString
+	dep := func(d history.Dep) repomd.Dep {
+		if d.Op == "" {
+			return repomd.NewDep(in(d.Name), 0, repomd.OpNone, d.Pre)
+		}
+		return repomd.NewDep(in(d.Name), in(d.EVR), parseOp(d.Op), d.Pre)
+	}
+	var sources []string
+	seenPkg := map[string]bool{}
+	for _, k := range kernels {
+		if name, _, ok := splitSourceRPM(k.Source); ok && !slices.Contains(sources, name) {
+			sources = append(sources, name)
+		}
+		r := repo(k.Repo)
+		for i, hp := range k.Packages {
+			nevra := hp.Name + "-" + hp.EVR + "." + hp.Arch
+			if seenPkg[nevra] {
+				continue
+			}
+			seenPkg[nevra] = true
+			pkg := repomd.Package{Name: in(hp.Name), EVR: in(hp.EVR), Arch: in(hp.Arch), SourceRPM: in(k.Source)}
+			for _, d := range hp.Provides {
+				pkg.Deps[repomd.Provides] = append(pkg.Deps[repomd.Provides], dep(d))
+			}
+			if i == 0 {
+				for _, s := range k.Symbols {
+					pkg.Deps[repomd.Provides] = append(pkg.Deps[repomd.Provides],
+						repomd.NewDep(in("kernel("+s.Name+")"), in(crcText(s.CRC)), repomd.OpEQ, false))
+				}
+			}
+			r.Packages = append(r.Packages, pkg)
+		}
+	}
+	for _, m := range kmods {
+		pkg := repomd.Package{Name: in(m.Name), EVR: in(m.EVR), Arch: in(m.Arch), SourceRPM: in(m.Source)}
+		for _, d := range m.Requires {
+			if !d.Outside {
+				pkg.Deps[repomd.Requires] = append(pkg.Deps[repomd.Requires], dep(d.Dep))
+			}
+		}
+		r := repo(m.Repo)
+		r.Packages = append(r.Packages, pkg)
+	}
+	opts.Exclude = nil
+	pool := resolver.NewPool(strs, order, opts)
+	builds := KernelBuilds(pool, sources)
+	inKernel := resolver.NewSet(pool.Len())
+	for _, b := range builds {
+		for _, id := range b.Packages {
+			inKernel.Add(id)
+		}
+	}
+	var ids []resolver.PkgID
+	for i := range pool.Len() {
+		if id := resolver.PkgID(i); !inKernel.Has(id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b resolver.PkgID) int {
+		if c := strings.Compare(pool.NEVRA(a), pool.NEVRA(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(pool.Repo(a).ID, pool.Repo(b).ID)
+	})
+	return pool, builds, ids
+}
+
+func parseOp(s string) repomd.Op {
+	for _, op := range []repomd.Op{repomd.OpGT, repomd.OpEQ, repomd.OpGE, repomd.OpLT, repomd.OpNE, repomd.OpLE} {
+		if op.String() == s {
+			return op
+		}
+	}
+	return repomd.OpNone
+}
