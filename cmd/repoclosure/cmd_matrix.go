@@ -21,6 +21,7 @@ type kernelFlags struct {
 	sources   listFlag
 	kmodGlobs listFlag
 	kmodRepos listFlag
+	db        string
 }
 
 // newKernelFlagSet is newFlagSet plus the kernel and kmod selections.
@@ -35,6 +36,7 @@ func (k *kernelFlags) register(fs *flag.FlagSet) {
 	fs.Var(&k.sources, "kernel-source", "also treat builds of this source package `NAME` as kernels (kernel always is)")
 	fs.Var(&k.kmodGlobs, "kmod", "only kmods whose name or NEVRA matches `GLOB` (repeatable)")
 	fs.Var(&k.kmodRepos, "kmod-repo", "only kmods from repository `ID` (repeatable)")
+	fs.StringVar(&k.db, "db", "", "include every build and kmod of the history database `FILE` (see watch); without repo options, read only the database")
 }
 
 // kernelWorld is what the kernel commands work on.
@@ -44,17 +46,35 @@ type kernelWorld struct {
 	kmods   []resolver.PkgID
 }
 
-// loadKernelWorld loads the repositories and finds kernel builds and kmods.
+// loadKernelWorld loads the repositories, or with --db the history store
+// (and the repositories when repo options are given), and finds kernel
+// builds and kmods.
 func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kernelWorld, error) {
-	s, err := rf.resolve()
-	if err != nil {
-		return nil, err
+	var w *kernelWorld
+	if kf.db != "" {
+		var err error
+		if w, err = loadHistoryWorld(ctx, rf, kf); err != nil {
+			return nil, err
+		}
+	} else {
+		s, err := rf.resolve()
+		if err != nil {
+			return nil, err
+		}
+		strs, repos, err := rf.load(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		w = newRepoWorld(resolver.NewPool(strs, repos, s.poolOptions(strs, repos)), kf)
 	}
-	strs, repos, err := rf.load(ctx, s)
-	if err != nil {
-		return nil, err
+	if len(w.kernels) == 0 {
+		return nil, fmt.Errorf("no kernel builds found (packages built from %s)", strings.Join(append([]string{"kernel"}, kf.sources...), ", "))
 	}
-	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, repos))
+	return w, nil
+}
+
+// newRepoWorld finds the kernel builds and the selected kmods of a pool.
+func newRepoWorld(pool *resolver.Pool, kf *kernelFlags) *kernelWorld {
 	w := &kernelWorld{pool: pool, kernels: kabi.KernelBuilds(pool, append([]string{"kernel"}, kf.sources...))}
 	inKernel := resolver.NewSet(pool.Len())
 	for _, b := range w.kernels {
@@ -67,20 +87,21 @@ func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kern
 		if inKernel.Has(id) || !kabi.IsKmod(pool, id) {
 			continue
 		}
-		pkg := pool.Package(id)
-		if len(kf.kmodRepos) > 0 && !matchAny(kf.kmodRepos, pool.Repo(id).ID) {
-			continue
+		if kf.selects(pool, id) {
+			w.kmods = append(w.kmods, id)
 		}
-		if len(kf.kmodGlobs) > 0 && !matchAny(kf.kmodGlobs, strs.String(pkg.Name)) && !matchAny(kf.kmodGlobs, pool.NEVRA(id)) {
-			continue
-		}
-		w.kmods = append(w.kmods, id)
 	}
 	sortPkgs(pool, w.kmods)
-	if len(w.kernels) == 0 {
-		return nil, fmt.Errorf("no kernel builds found (packages built from %s)", strings.Join(append([]string{"kernel"}, kf.sources...), ", "))
+	return w
+}
+
+// selects applies --kmod and --kmod-repo.
+func (k *kernelFlags) selects(pool *resolver.Pool, id resolver.PkgID) bool {
+	if len(k.kmodRepos) > 0 && !matchAny(k.kmodRepos, pool.Repo(id).ID) {
+		return false
 	}
-	return w, nil
+	name := pool.Strings.String(pool.Package(id).Name)
+	return len(k.kmodGlobs) == 0 || matchAny(k.kmodGlobs, name) || matchAny(k.kmodGlobs, pool.NEVRA(id))
 }
 
 func sortPkgs(pool *resolver.Pool, ids []resolver.PkgID) {

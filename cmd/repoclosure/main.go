@@ -3,7 +3,7 @@
 // which kernel modules install on which kernel builds, and why not.
 //
 // Exit codes: 0 closed, 1 unresolved dependencies, 2 usage or load error,
-// 3 a matrix regression against --baseline.
+// 3 a kernel regression (matrix --baseline, watch).
 package main
 
 import (
@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 const (
@@ -29,7 +30,7 @@ type usageError struct{ error }
 func (e usageError) Unwrap() error { return e.error }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runSymdiff(ctx, args, stdout, stderr)
 	case "series":
 		code, err = runSeries(ctx, args, stdout, stderr)
+	case "watch":
+		code, err = runWatch(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usageText)
 		return exitClosed
@@ -79,5 +82,6 @@ const usageText = `usage: repoclosure [closure] [options]   report unresolved de
        repoclosure matrix [options]      the kmod × kernel install matrix (--format table|csv|json|markdown|html)
        repoclosure symdiff A B [options] kernel(...) symbols added, removed, changed between two kernel builds
        repoclosure series [options]      symbol change over the kernel builds, kmod rebuilds, kABI coverage
+       repoclosure watch [options]       record new kernel builds and kmods in a history database; JSON Lines events
        repoclosure dump [options]        print the loaded package records
 Run "repoclosure COMMAND -h" for a command's options.`
