@@ -13,7 +13,7 @@ import (
 // What the history keeps of a build is what its matrix cells need: its
 // packages with their provides, and its symbol table. What it keeps of a
 // kmod is its requires, each marked when packages outside every kernel build
-// met it. Rebuilt into a pool (FromHistory), they give the same matrix as
+// met it, and its provides (another kmod may need its ksym(SYM)). Rebuilt into a pool (FromHistory), they give the same matrix as
 // the repositories did, also once the builds have left the mirrors.
 
 // HistoryKernel converts a build of p for the history store. url is the
@@ -71,19 +71,25 @@ func historyDep(strs *repomd.Strings, d repomd.Dep) history.Dep {
 }
 
 // HistoryKmods converts kmods of p for the history store; kernels are the
-// pool's kernel builds, whose packages do not count as "outside".
+// pool's kernel builds. A require met by a package that is neither in a
+// kernel build nor one of kmods is marked Outside; one the kmods meet stays,
+// since the history keeps their provides.
 func HistoryKmods(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgID, mirrors map[string]string) []history.Kmod {
 	all := p.All()
 	base := all.Clone()
-	inKernel := resolver.NewSet(p.Len())
+	kept := resolver.NewSet(p.Len())
 	for _, b := range kernels {
 		for _, id := range b.Packages {
-			inKernel.Add(id)
+			kept.Add(id)
 			base.Remove(id)
 		}
 	}
-	// Met outside: as NewMatrix's "everywhere", a provider outside every
-	// build (for a rich dep: resolved without any kernel build).
+	for _, id := range kmods {
+		kept.Add(id)
+		base.Remove(id)
+	}
+	// As NewMatrix's "everywhere": a provider outside what the history keeps
+	// (for a rich dep: resolved without it).
 	outside := map[repomd.Dep]bool{}
 	metOutside := func(d repomd.Dep) bool {
 		if v, ok := outside[d]; ok {
@@ -94,7 +100,7 @@ func HistoryKmods(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgI
 			v = p.Resolved(d, base)
 		} else {
 			for _, prov := range p.WhatProvides(nil, d, all) {
-				if !inKernel.Has(prov) {
+				if !kept.Has(prov) {
 					v = true
 					break
 				}
@@ -111,6 +117,9 @@ func HistoryKmods(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgI
 			Arch: p.Strings.String(pkg.Arch), Source: p.Strings.String(pkg.SourceRPM), Repo: repo, URL: mirrors[repo]}
 		for _, d := range pkg.Deps[repomd.Requires] {
 			m.Requires = append(m.Requires, history.Require{Dep: historyDep(p.Strings, d), Outside: p.Skipped(d) || metOutside(d.WithoutPre())})
+		}
+		for _, d := range pkg.Deps[repomd.Provides] {
+			m.Provides = append(m.Provides, historyDep(p.Strings, d))
 		}
 		out = append(out, m)
 	}
@@ -171,6 +180,9 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 	}
 	for _, m := range kmods {
 		pkg := repomd.Package{Name: in(m.Name), EVR: in(m.EVR), Arch: in(m.Arch), SourceRPM: in(m.Source)}
+		for _, d := range m.Provides {
+			pkg.Deps[repomd.Provides] = append(pkg.Deps[repomd.Provides], dep(d))
+		}
 		for _, d := range m.Requires {
 			if !d.Outside {
 				pkg.Deps[repomd.Requires] = append(pkg.Deps[repomd.Requires], dep(d.Dep))

@@ -3,6 +3,7 @@ package kabi
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"time"
 
@@ -87,8 +88,8 @@ type PollResult struct {
 // Ingest records an observation in the store as one poll: new kernel
 // builds and kmods, the builds that left every mirror, the new matrix cells
 // (new kernels × every kmod known, new kmods × every kernel known, computed
-// over the history so that builds gone from the mirrors count), and the
-// events. opts configures the pool rebuilt from the history (arch, rich).
+// over the history so that builds gone from the mirrors count; and the cells
+// of known kmods a new kmod's provides may change), and the events. opts configures the pool rebuilt from the history (arch, rich).
 func Ingest(ctx context.Context, st *history.Store, obs *Observation, opts resolver.PoolOptions, now time.Time) (*PollResult, error) {
 	oldKernels, err := st.Kernels(ctx, true)
 	if err != nil {
@@ -164,19 +165,32 @@ func Ingest(ctx context.Context, st *history.Store, obs *Observation, opts resol
 		hp, builds, kmodIDs := FromHistory(allKernels, allKmods, opts)
 		rows := kmodIDs
 		if len(newKernels) == 0 {
-			rows = slices.DeleteFunc(slices.Clone(kmodIDs), func(id resolver.PkgID) bool { return kmodSeenBefore(oldKmods, hp.NEVRA(id)) })
+			// New kmods, and the known kmods whose requires a new kmod may
+			// now meet (a ksym provider arriving after its users).
+			provided := map[string]bool{}
+			for _, m := range poll.Kmods {
+				if !kmodSeenBefore(oldKmods, m.NEVRA) {
+					for _, d := range m.Provides {
+						provided[d.Name] = true
+					}
+				}
+			}
+			rows = slices.DeleteFunc(slices.Clone(kmodIDs), func(id resolver.PkgID) bool {
+				old, ok := findKmod(oldKmods, hp.NEVRA(id))
+				return ok && !slices.ContainsFunc(old.Requires, func(r history.Require) bool { return !r.Outside && provided[r.Name] })
+			})
 		}
 		m := NewMatrix(hp, builds, rows)
 		for mi, id := range rows {
 			nevra := hp.NEVRA(id)
 			for ki, b := range builds {
 				key := pair{nevra, b.Uname}
-				if _, ok := cells[key]; ok {
-					continue
-				}
 				c := history.Cell{Kmod: nevra, Kernel: b.Uname, Installable: m.Cells[mi][ki].Installable(), Missing: []history.Missing{}}
 				for _, miss := range m.Cells[mi][ki].Missing {
 					c.Missing = append(c.Missing, history.Missing{Dep: hp.DepString(miss.Dep), Reason: string(miss.Reason), KernelHas: miss.KernelHas})
+				}
+				if old, ok := cells[key]; ok && reflect.DeepEqual(old, c) {
+					continue
 				}
 				cells[key] = c
 				poll.Cells = append(poll.Cells, c)
@@ -265,5 +279,14 @@ func Ingest(ctx context.Context, st *history.Store, obs *Observation, opts resol
 }
 
 func kmodSeenBefore(old []history.Kmod, nevra string) bool {
-	return slices.ContainsFunc(old, func(m history.Kmod) bool { return m.NEVRA == nevra })
+	_, ok := findKmod(old, nevra)
+	return ok
+}
+
+func findKmod(kmods []history.Kmod, nevra string) (history.Kmod, bool) {
+	i := slices.IndexFunc(kmods, func(m history.Kmod) bool { return m.NEVRA == nevra })
+	if i < 0 {
+		return history.Kmod{}, false
+	}
+	return kmods[i], true
 }

@@ -82,6 +82,7 @@ type Kmod struct {
 	Repo      string
 	URL       string
 	Requires  []Require
+	Provides  []Dep // what other kmods may need (ksym(SYM) = CRC)
 	FirstSeen time.Time
 	LastSeen  time.Time
 	Present   bool
@@ -130,7 +131,7 @@ type Poll struct {
 	Kmods     []Kmod
 	Gone      []string // unames no longer on any mirror
 	GoneKmods []string // NEVRAs no longer on any mirror
-	Cells     []Cell   // new cells only
+	Cells     []Cell   // new or changed cells only
 	Events    []Event
 }
 
@@ -241,6 +242,7 @@ var migrations = []string{
 		repo       TEXT NOT NULL,
 		url        TEXT NOT NULL,
 		requires   TEXT NOT NULL,
+		provides   TEXT NOT NULL,
 		first_seen TEXT NOT NULL,
 		last_seen  TEXT NOT NULL,
 		present    INTEGER NOT NULL
@@ -367,8 +369,12 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, p *Poll) (int64, error) 
 		if err != nil {
 			return 0, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO kmod(nevra, name, evr, arch, source, repo, url, requires, first_seen, last_seen, present)
-			VALUES (?,?,?,?,?,?,?,?,?,?,1)`, m.NEVRA, m.Name, m.EVR, m.Arch, m.Source, m.Repo, m.URL, string(reqs), now, now); err != nil {
+		provs, err := json.Marshal(m.Provides)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kmod(nevra, name, evr, arch, source, repo, url, requires, provides, first_seen, last_seen, present)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,1)`, m.NEVRA, m.Name, m.EVR, m.Arch, m.Source, m.Repo, m.URL, string(reqs), string(provs), now, now); err != nil {
 			return 0, s.wrap("insert kmod "+m.NEVRA, err)
 		}
 	}
@@ -388,7 +394,8 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, p *Poll) (int64, error) 
 			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cell(kmod, kernel, installable, missing)
-			VALUES ((SELECT id FROM kmod WHERE nevra = ?), (SELECT id FROM kernel WHERE uname = ?), ?, ?)`,
+			VALUES ((SELECT id FROM kmod WHERE nevra = ?), (SELECT id FROM kernel WHERE uname = ?), ?, ?)
+			ON CONFLICT(kmod, kernel) DO UPDATE SET installable = excluded.installable, missing = excluded.missing`,
 			c.Kmod, c.Kernel, c.Installable, string(missing)); err != nil {
 			return 0, s.wrap(fmt.Sprintf("insert cell %s on %s", c.Kmod, c.Kernel), err)
 		}
@@ -516,7 +523,7 @@ func (s *Store) symbolNames(ctx context.Context) (map[int64]string, error) {
 
 // Kmods returns every kmod build stored, in insertion order.
 func (s *Store) Kmods(ctx context.Context) ([]Kmod, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT nevra, name, evr, arch, source, repo, url, requires, first_seen, last_seen, present FROM kmod ORDER BY id")
+	rows, err := s.db.QueryContext(ctx, "SELECT nevra, name, evr, arch, source, repo, url, requires, provides, first_seen, last_seen, present FROM kmod ORDER BY id")
 	if err != nil {
 		return nil, s.wrap("read kmods", err)
 	}
@@ -524,12 +531,15 @@ func (s *Store) Kmods(ctx context.Context) ([]Kmod, error) {
 	var out []Kmod
 	for rows.Next() {
 		var m Kmod
-		var reqs, first, last string
-		if err := rows.Scan(&m.NEVRA, &m.Name, &m.EVR, &m.Arch, &m.Source, &m.Repo, &m.URL, &reqs, &first, &last, &m.Present); err != nil {
+		var reqs, provs, first, last string
+		if err := rows.Scan(&m.NEVRA, &m.Name, &m.EVR, &m.Arch, &m.Source, &m.Repo, &m.URL, &reqs, &provs, &first, &last, &m.Present); err != nil {
 			return nil, s.wrap("read kmods", err)
 		}
 		if err := json.Unmarshal([]byte(reqs), &m.Requires); err != nil {
 			return nil, fmt.Errorf("history database %s: kmod %s: requires: %w", s.path, m.NEVRA, err)
+		}
+		if err := json.Unmarshal([]byte(provs), &m.Provides); err != nil {
+			return nil, fmt.Errorf("history database %s: kmod %s: provides: %w", s.path, m.NEVRA, err)
 		}
 		m.FirstSeen, m.LastSeen = parseTime(first), parseTime(last)
 		out = append(out, m)
