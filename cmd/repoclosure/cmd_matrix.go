@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -178,7 +179,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	var format, outFile, baseline, title string
 	fs.StringVar(&format, "format", "table", "output `FORMAT`: table, csv, json, markdown or html")
 	fs.StringVar(&outFile, "o", "", "write to `FILE` instead of standard output")
-	fs.StringVar(&baseline, "baseline", "", "compare with a previous --format json run in `FILE`; exit 3 when a cell regressed")
+	fs.StringVar(&baseline, "baseline", "", "compare with a previous --format json run in `FILE` (created when absent); exit 3 when a new kernel breaks a kmod that installed on the build before; the diff goes to stderr, as JSON with --format json")
 	fs.StringVar(&title, "title", "kmod × kernel install matrix", "page `TITLE` for --format html")
 	if err := fs.Parse(args); err != nil {
 		return exitError, usageError{err}
@@ -223,6 +224,22 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		return exitClosed, nil
 	}
 	bf, err := os.Open(baseline)
+	if errors.Is(err, os.ErrNotExist) {
+		// The first run of a CI job: this matrix becomes the baseline.
+		f, err := createAtomic(baseline)
+		if err != nil {
+			return exitError, err
+		}
+		defer f.abort()
+		if err := report.WriteJSON(f, rep); err != nil {
+			return exitError, err
+		}
+		if err := f.commit(); err != nil {
+			return exitError, err
+		}
+		fmt.Fprintf(stderr, "baseline %s created: %d kernels, %d kmods\n", baseline, len(rep.Kernels), len(rep.Kmods))
+		return exitClosed, nil
+	}
 	if err != nil {
 		return exitError, err
 	}
@@ -232,7 +249,12 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		return exitError, err
 	}
 	diff := report.CompareBaseline(prev, rep)
-	if err := report.WriteDiff(stderr, diff); err != nil {
+	if format == "json" {
+		err = report.WriteDiffJSON(stderr, diff)
+	} else {
+		err = report.WriteDiff(stderr, diff)
+	}
+	if err != nil {
 		return exitError, err
 	}
 	if len(diff.Regressions) > 0 {
