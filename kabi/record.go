@@ -1,8 +1,8 @@
 package kabi
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/repoclosure/repoclosure/kabi/history"
@@ -50,17 +50,28 @@ func HistoryKernel(p *resolver.Pool, b KernelBuild, url string) history.Kernel {
 // parseCRC reads "0x%08x", the form rpm's kabi provides use; other forms
 // do not round-trip and are kept as text.
 func parseCRC(s string) (uint32, bool) {
-	var crc uint32
 	if len(s) != 10 || !strings.HasPrefix(s, "0x") {
 		return 0, false
 	}
-	if _, err := fmt.Sscanf(s, "0x%08x", &crc); err != nil || crcText(crc) != s {
+	crc, err := strconv.ParseUint(s[2:], 16, 32)
+	if err != nil || crcText(uint32(crc)) != s {
 		return 0, false
 	}
-	return crc, true
+	return uint32(crc), true
 }
 
-func crcText(crc uint32) string { return fmt.Sprintf("0x%08x", crc) }
+// crcText formats a CRC as "0x%08x" does, without fmt's cost (a history
+// matrix formats a million of them).
+func crcText(crc uint32) string {
+	const digits = "0123456789abcdef"
+	var b [10]byte
+	b[0], b[1] = '0', 'x'
+	for i := 9; i >= 2; i-- {
+		b[i] = digits[crc&15]
+		crc >>= 4
+	}
+	return string(b[:])
+}
 
 func historyDep(strs *repomd.Strings, d repomd.Dep) history.Dep {
 	hd := history.Dep{Name: strs.String(d.Name), Pre: d.Pre()}
@@ -152,6 +163,9 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 		}
 		return repomd.NewDep(in(d.Name), in(d.EVR), parseOp(d.Op), d.Pre)
 	}
+	// Builds share most symbols and CRCs: intern each once.
+	symIDs := map[string]repomd.ID{}
+	crcIDs := map[uint32]repomd.ID{}
 	var sources []string
 	seenPkg := map[string]bool{}
 	for _, k := range kernels {
@@ -170,10 +184,22 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 				pkg.Deps[repomd.Provides] = append(pkg.Deps[repomd.Provides], dep(d))
 			}
 			if i == 0 {
+				provs := make([]repomd.Dep, len(pkg.Deps[repomd.Provides]), len(pkg.Deps[repomd.Provides])+len(k.Symbols))
+				copy(provs, pkg.Deps[repomd.Provides])
 				for _, s := range k.Symbols {
-					pkg.Deps[repomd.Provides] = append(pkg.Deps[repomd.Provides],
-						repomd.NewDep(in("kernel("+s.Name+")"), in(crcText(s.CRC)), repomd.OpEQ, false))
+					name, ok := symIDs[s.Name]
+					if !ok {
+						name = in("kernel(" + s.Name + ")")
+						symIDs[s.Name] = name
+					}
+					crc, ok := crcIDs[s.CRC]
+					if !ok {
+						crc = in(crcText(s.CRC))
+						crcIDs[s.CRC] = crc
+					}
+					provs = append(provs, repomd.NewDep(name, crc, repomd.OpEQ, false))
 				}
+				pkg.Deps[repomd.Provides] = provs
 			}
 			r.Packages = append(r.Packages, pkg)
 		}

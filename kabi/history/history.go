@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -57,7 +56,7 @@ type Kernel struct {
 	Repo      string // the repository it was first seen in
 	URL       string // that repository's mirror
 	Packages  []Package
-	Symbols   []Symbol // sorted by name; nil when loaded without symbols
+	Symbols   []Symbol // each name once; read back in symbol id order; nil when loaded without symbols
 	NSymbols  int      // len(Symbols), also when they were not loaded
 	FirstSeen time.Time
 	LastSeen  time.Time
@@ -588,9 +587,4 @@ func (s *Store) Events(ctx context.Context, afterPoll int64) ([]Event, error) {
 		out = append(out, e)
 	}
 	return out, s.wrap("read events", rows.Err())
-}
-
-// sortSymbols sorts a symbol table by name, as Kernel.Symbols is kept.
-func sortSymbols(t []Symbol) {
-	sort.Slice(t, func(i, j int) bool { return t[i].Name < t[j].Name })
 }

@@ -89,9 +89,9 @@ func (s *symbolIDs) encode(ctx context.Context, t []Symbol) ([]byte, error) {
 	return blob, nil
 }
 
-// decodeSymbols undoes encode, returning the table sorted by name.
+// decodeSymbols undoes encode, returning the table in symbol id order.
 func decodeSymbols(blob []byte, names map[int64]string) ([]Symbol, error) {
-	var out []Symbol
+	out := make([]Symbol, 0, len(blob)/5)
 	var id int64
 	for len(blob) > 0 {
 		d, n := binary.Uvarint(blob)
@@ -106,6 +106,5 @@ func decodeSymbols(blob []byte, names map[int64]string) ([]Symbol, error) {
 		out = append(out, Symbol{Name: name, CRC: binary.LittleEndian.Uint32(blob[n:])})
 		blob = blob[n+4:]
 	}
-	sortSymbols(out)
 	return out, nil
 }
