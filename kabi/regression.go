@@ -88,7 +88,9 @@ func Regressions(kernels []BuildRef, added []int, kmods []KmodRef, installs Inst
 					r.Builds = append(r.Builds, m)
 				}
 			}
-			if broken && len(r.WorksOnPrevious) > 0 {
+			// A name with no build judged on U (all left before U came)
+			// says nothing about U.
+			if broken && len(r.WorksOnPrevious) > 0 && len(r.Builds) > 0 {
 				out = append(out, r)
 			}
 		}

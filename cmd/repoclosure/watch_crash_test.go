@@ -70,6 +70,7 @@ func TestWatchCrash(t *testing.T) {
 		if err := repogen.WriteRepo(filepath.Join(states[i], "kmods"), kmods, repogen.Gzip); err != nil {
 			t.Fatal(err)
 		}
+		stampFiles(t, states[i], i)
 	}
 	var state atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

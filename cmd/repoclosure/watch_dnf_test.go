@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
@@ -28,6 +31,7 @@ type mirrorSim struct {
 	everK   map[int]bool // builds ever published
 	everM   map[int]bool // kmods ever published
 	current []int        // builds on the mirror now
+	polls   int          // times published
 }
 
 func newMirrorSim(t *testing.T, cfg repogen.SeriesConfig) *mirrorSim {
@@ -87,6 +91,25 @@ func (m *mirrorSim) publish(t *testing.T, lo, hi, kmodsUpTo int) {
 		t.Fatal(err)
 	}
 	if err := repogen.WriteRepo(filepath.Join(m.dir, "kmods"), kmods, repogen.Gzip); err != nil {
+		t.Fatal(err)
+	}
+	m.polls++
+	stampFiles(t, m.dir, m.polls)
+}
+
+// stampFiles dates every file under dir n hours after a fixed time: HTTP's
+// If-Modified-Since has one-second steps, and a test rewrites a repository
+// faster than that.
+func stampFiles(t *testing.T, dir string, n int) {
+	t.Helper()
+	when := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)
+	err := filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(p, when, when)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }
