@@ -46,7 +46,10 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		}
 		kf.db = p
 	}
-	st, err := history.Open(ctx, kf.db, true)
+	// A signal ends the loop, not the poll in progress: polls (and the
+	// store they write) ignore the cancellation.
+	pollCtx := context.WithoutCancel(ctx)
+	st, err := history.Open(pollCtx, kf.db, true)
 	if err != nil {
 		return exitError, err
 	}
@@ -63,9 +66,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	w := &watcher{rf: rf, kf: kf, store: st, out: out, stderr: stderr, exec: execCmd}
 	regressed := false
 	for {
-		// A signal ends the loop, not the poll in progress: the poll's own
-		// context ignores the cancellation.
-		n, err := w.poll(context.WithoutCancel(ctx))
+		n, err := w.poll(pollCtx)
 		if err != nil {
 			if once {
 				return exitError, err

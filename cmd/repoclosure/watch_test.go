@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -35,5 +37,62 @@ func TestMatrixBaselineCreatedAndJSON(t *testing.T) {
 	var d report.Diff
 	if err := json.Unmarshal([]byte(stderr), &d); err != nil || code != exitClosed || len(d.NewKernels)+len(d.Regressions)+len(d.NewKmods) != 0 {
 		t.Errorf("second run: exit %d, diff %+v, %v:\n%s", code, d, err, stderr)
+	}
+}
+
+// TestWatchSignalFinishesPoll: a signal that comes during a poll lets it
+// finish (here: before the first poll starts) and then ends --interval;
+// --exec gets each event on stdin; matrix and series --db then work from the
+// database alone.
+func TestWatchSignalFinishesPoll(t *testing.T) {
+	tmp := t.TempDir()
+	db := filepath.Join(tmp, "h.db")
+	got := filepath.Join(tmp, "exec.out")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"watch", "--interval", "1h", "-q", "--db", db, "--setopt=reposdir=/nonexistent", "--cachedir", tmp,
+		"--repofrompath", "kernels," + fixtureDir("kernels"), "--repofrompath", "kmods," + fixtureDir("kmods"),
+		"--exec", "cat >> " + got}, &stdout, &stderr)
+	if code != exitClosed && code != exitRegression {
+		t.Fatalf("watch: exit %d: %s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) < 2 || !strings.Contains(lines[0], `"event":"kernel-added"`) {
+		t.Fatalf("events:\n%s", stdout.String())
+	}
+	regressions := strings.Count(stdout.String(), `"event":"regression"`)
+	if (code == exitRegression) != (regressions > 0) {
+		t.Errorf("exit %d with %d regression events", code, regressions)
+	}
+	execd, err := os.ReadFile(got)
+	if err != nil || string(execd) != stdout.String() {
+		t.Errorf("--exec saw\n%s\n(%v), want the events\n%s", execd, err, stdout.String())
+	}
+
+	// A second poll of unchanged repositories records nothing.
+	stdout.Reset()
+	code = run(context.Background(), []string{"watch", "--once", "-q", "--db", db, "--setopt=reposdir=/nonexistent", "--cachedir", tmp,
+		"--repofrompath", "kernels," + fixtureDir("kernels"), "--repofrompath", "kmods," + fixtureDir("kmods")}, &stdout, &stderr)
+	if code != exitClosed || stdout.Len() != 0 {
+		t.Errorf("second poll: exit %d, events %q, %s", code, stdout.String(), stderr.String())
+	}
+
+	code, out, errs := runCLI(t, "matrix", "-q", "--db", db, "--format", "json")
+	if code != exitClosed {
+		t.Fatalf("matrix --db: exit %d %s", code, errs)
+	}
+	m, err := report.ReadJSON(strings.NewReader(out), "matrix --db")
+	if added := strings.Count(strings.Join(lines, "\n"), "kernel-added"); err != nil || len(m.Kernels) == 0 || added != len(m.Kernels) {
+		t.Errorf("matrix --db: %v, %d kernels for %d kernel-added events", err, len(m.Kernels), added)
+	}
+	if code, out, errs := runCLI(t, "series", "-q", "--db", db, "--json"); code != exitClosed || !strings.Contains(out, `"reference"`) {
+		t.Errorf("series --db: exit %d %s %s", code, out, errs)
+	}
+	if code, _, errs := runCLI(t, "matrix", "-q", "--db", filepath.Join(tmp, "none.db")); code != exitError || !strings.Contains(errs, "none.db") {
+		t.Errorf("matrix --db on a missing file: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "watch", "--once", "--interval", "1h", "--db", db); code != exitError || !strings.Contains(errs, "exactly one") {
+		t.Errorf("watch --once --interval: exit %d, %s", code, errs)
 	}
 }
