@@ -71,8 +71,8 @@ func repodataWorld(b *testing.B, dir string) (*resolver.Pool, []KernelBuild, []r
 	return pool, builds, kmods, deps
 }
 
-// ingest records the series in a new database at path as one poll.
-func ingest(b *testing.B, path string, pool *resolver.Pool, builds []KernelBuild, kmods []resolver.PkgID) {
+// ingestSeries records the series in a new database at path as one poll.
+func ingestSeries(b *testing.B, path string, pool *resolver.Pool, builds []KernelBuild, kmods []resolver.PkgID) {
 	b.Helper()
 	ctx := context.Background()
 	st, err := history.Open(ctx, path, true)
@@ -100,7 +100,7 @@ func BenchmarkHistoryIngest(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		path := filepath.Join(dir, "h.db")
-		ingest(b, path, pool, builds, kmods)
+		ingestSeries(b, path, pool, builds, kmods)
 		st, err := os.Stat(path)
 		if err != nil {
 			b.Fatal(err)
@@ -122,7 +122,7 @@ func BenchmarkHistoryIngest(b *testing.B) {
 func BenchmarkMatrixFromHistory(b *testing.B) {
 	pool, builds, kmods, deps := repodataWorld(b, writeHistSeries(b))
 	path := filepath.Join(b.TempDir(), "h.db")
-	ingest(b, path, pool, builds, kmods)
+	ingestSeries(b, path, pool, builds, kmods)
 	ctx := context.Background()
 	b.SetBytes(deps)
 	for b.Loop() {

@@ -124,3 +124,75 @@ func TestHistoryMatrixEqualsRepodata(t *testing.T) {
 		t.Errorf("second Ingest = %+v, %v; want no events", res, err)
 	}
 }
+
+// TestIngestTwoWatchers: two stores on one file ingest the same observation
+// at once. One waits for the other and then finds nothing new: the events
+// are those of one poll, not two.
+func TestIngestTwoWatchers(t *testing.T) {
+	dir := t.TempDir()
+	s := repogen.NewSeries(repogen.SeriesConfig{Seed: 4, Kernels: 3, Symbols: 300, Kmods: 6, OtherPkgs: 12})
+	if err := s.Write(dir, repogen.Gzip); err != nil {
+		t.Fatal(err)
+	}
+	strs := repomd.NewStrings()
+	f := &repomd.Fetcher{}
+	defer f.Close()
+	ctx := context.Background()
+	repos, err := (&repomd.Loader{Fetcher: f, Strings: strs}).LoadAll(ctx, []repomd.Source{
+		{ID: "kernels", BaseURLs: []string{filepath.Join(dir, "kernels")}},
+		{ID: "kmods", BaseURLs: []string{filepath.Join(dir, "kmods")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})
+	builds := KernelBuilds(pool, nil)
+	var kmods []resolver.PkgID
+	for i := range pool.Len() {
+		if id := resolver.PkgID(i); IsKmod(pool, id) {
+			kmods = append(kmods, id)
+		}
+	}
+	obs := &Observation{Pool: pool, Kernels: builds, Kmods: kmods}
+	path := filepath.Join(t.TempDir(), "h.db")
+	results := make(chan *PollResult, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			st, err := history.Open(ctx, path, true)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer st.Close()
+			res, err := Ingest(ctx, st, obs, resolver.PoolOptions{}, time.Unix(1e9, 0))
+			errs <- err
+			results <- res
+		}()
+	}
+	events := 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		events += len((<-results).Events)
+	}
+	st, err := history.Open(ctx, path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stored, err := st.Events(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := 0
+	for _, e := range stored {
+		if e.Kind == EventKernelAdded {
+			added++
+		}
+	}
+	if added != len(builds) || events != len(stored) {
+		t.Errorf("%d kernel-added events for %d builds; %d events returned, %d stored", added, len(builds), events, len(stored))
+	}
+}

@@ -3,6 +3,7 @@ package kabi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"time"
@@ -90,7 +91,22 @@ type PollResult struct {
 // (new kernels × every kmod known, new kmods × every kernel known, computed
 // over the history so that builds gone from the mirrors count; and the cells
 // of known kmods a new kmod's provides may change), and the events. opts configures the pool rebuilt from the history (arch, rich).
+//
+// When another process records a poll meanwhile, the poll is computed again
+// from the new state, once; a second conflict is an error.
 func Ingest(ctx context.Context, st *history.Store, obs *Observation, opts resolver.PoolOptions, now time.Time) (*PollResult, error) {
+	res, err := ingest(ctx, st, obs, opts, now)
+	if errors.Is(err, history.ErrConcurrentPoll) {
+		res, err = ingest(ctx, st, obs, opts, now)
+	}
+	return res, err
+}
+
+func ingest(ctx context.Context, st *history.Store, obs *Observation, opts resolver.PoolOptions, now time.Time) (*PollResult, error) {
+	base, err := st.LastPoll(ctx)
+	if err != nil {
+		return nil, err
+	}
 	oldKernels, err := st.Kernels(ctx, true)
 	if err != nil {
 		return nil, err
@@ -107,7 +123,7 @@ func Ingest(ctx context.Context, st *history.Store, obs *Observation, opts resol
 	for _, s := range obs.Snapshots {
 		mirrors[s.Repo] = s.URL
 	}
-	poll := &history.Poll{Time: now, Snapshots: obs.Snapshots}
+	poll := &history.Poll{Base: base, Time: now, Snapshots: obs.Snapshots}
 	for _, b := range obs.Kernels {
 		k := HistoryKernel(obs.Pool, b, "")
 		k.URL = mirrors[k.Repo]

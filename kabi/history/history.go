@@ -124,6 +124,9 @@ type Event struct {
 // poll saw (new ones are inserted, known ones get LastSeen and Present); the
 // builds not in Gone keep their Present flag.
 type Poll struct {
+	// Base is the last poll id the caller read the store at (LastPoll);
+	// Record fails with ErrConcurrentPoll when another poll came since.
+	Base      int64
 	Time      time.Time
 	Snapshots []Snapshot
 	Kernels   []Kernel
@@ -318,7 +321,25 @@ func (s *Store) Record(ctx context.Context, p *Poll) (int64, error) {
 	return id, nil
 }
 
+// ErrConcurrentPoll is Record's error when another process recorded a poll
+// after the caller read the store: its poll was computed from stale state.
+var ErrConcurrentPoll = errors.New("another watch recorded a poll meanwhile")
+
+// LastPoll returns the id of the last poll recorded, 0 for none.
+func (s *Store) LastPoll(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM poll").Scan(&id)
+	return id, s.wrap("read last poll", err)
+}
+
 func (s *Store) record(ctx context.Context, tx *sql.Tx, p *Poll) (int64, error) {
+	var last int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM poll").Scan(&last); err != nil {
+		return 0, s.wrap("read last poll", err)
+	}
+	if last != p.Base {
+		return 0, fmt.Errorf("history database %s: %w (poll %d, read at %d)", s.path, ErrConcurrentPoll, last, p.Base)
+	}
 	now := timeText(p.Time)
 	res, err := tx.ExecContext(ctx, "INSERT INTO poll(time) VALUES (?)", now)
 	if err != nil {

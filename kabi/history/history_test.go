@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -44,7 +45,14 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	t1 := t0.Add(time.Hour)
-	if _, err := s.Record(ctx, &Poll{Time: t1, Kernels: []Kernel{k2}, Gone: []string{k1.Uname}}); err != nil {
+	// A poll computed from the state before poll 1 is refused.
+	if _, err := s.Record(ctx, &Poll{Time: t1, Kernels: []Kernel{k2}}); !errors.Is(err, ErrConcurrentPoll) {
+		t.Errorf("stale poll: %v, want ErrConcurrentPoll", err)
+	}
+	if last, err := s.LastPoll(ctx); err != nil || last != 1 {
+		t.Fatalf("LastPoll = %d, %v", last, err)
+	}
+	if _, err := s.Record(ctx, &Poll{Base: 1, Time: t1, Kernels: []Kernel{k2}, Gone: []string{k1.Uname}}); err != nil {
 		t.Fatal(err)
 	}
 	ks, err := s.Kernels(ctx, true)
