@@ -23,6 +23,7 @@ import (
 // the history database and prints events as JSON Lines.
 func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	fs, rf, kf := newKernelFlagSet("watch", stderr)
+	fs.Lookup("db").Usage = "the history database `FILE` (default $XDG_DATA_HOME/repoclosure/history.db)"
 	var interval time.Duration
 	var once bool
 	var eventsFile, execCmd string

@@ -96,3 +96,20 @@ func TestWatchSignalFinishesPoll(t *testing.T) {
 		t.Errorf("watch --once --interval: exit %d, %s", code, errs)
 	}
 }
+
+// TestMatrixDBWithRepos: --db with repositories merges them with the
+// history; on the repositories the history came from, the matrix is theirs.
+func TestMatrixDBWithRepos(t *testing.T) {
+	tmp := t.TempDir()
+	db := filepath.Join(tmp, "h.db")
+	repos := []string{"-q", "--setopt=reposdir=/nonexistent", "--cachedir", tmp, "--forcearch", "x86_64",
+		"--repofrompath", "kernels," + fixtureDir("kernels"), "--repofrompath", "kmods," + fixtureDir("kmods")}
+	if code, _, errs := runCLI(t, append([]string{"watch", "--once", "--db", db}, repos...)...); code != exitClosed && code != exitRegression {
+		t.Fatalf("watch: exit %d %s", code, errs)
+	}
+	_, plain, _ := runCLI(t, append([]string{"matrix", "--format", "json"}, repos...)...)
+	code, merged, errs := runCLI(t, append([]string{"matrix", "--format", "json", "--db", db}, repos...)...)
+	if code != exitClosed || merged != plain || !strings.Contains(plain, `"cells"`) {
+		t.Errorf("matrix --db with the same repositories: exit %d %s\n%s\nwant\n%s", code, errs, merged, plain)
+	}
+}

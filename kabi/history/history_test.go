@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -130,6 +131,19 @@ func TestSchemaVersionAndLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	s2.Close()
+	// A database from a newer repoclosure is refused, not rewritten.
+	newer := filepath.Join(t.TempDir(), "newer.db")
+	raw0, err := sql.Open("sqlite", "file:"+newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw0.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1)); err != nil {
+		t.Fatal(err)
+	}
+	raw0.Close()
+	if _, err := Open(ctx, newer, false); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open of a newer schema: %v", err)
+	}
 	// A writer holding the lock: a second writer gives a clear error once
 	// its busy timeout runs out (shortened here).
 	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(100)&_txlock=immediate")
