@@ -214,6 +214,13 @@ func (f *repoFlags) resolve() (*setup, error) {
 // load reads every enabled repository (and --rpm files) into one string table.
 func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*repomd.Repo, error) {
 	strs := repomd.NewStrings()
+	repos, err := f.loadInto(ctx, s, s.sources, strs)
+	return strs, repos, err
+}
+
+// loadInto reads sources (and --rpm files) into strs, which may hold
+// repositories loaded earlier (watch keeps the unchanged ones).
+func (f *repoFlags) loadInto(ctx context.Context, s *setup, sources []repomd.Source, strs *repomd.Strings) ([]*repomd.Repo, error) {
 	fetcher := &repomd.Fetcher{CacheDir: s.cacheDir, CacheOnly: f.cacheOnly}
 	if !f.quiet {
 		fetcher.Logf = func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
@@ -224,9 +231,9 @@ func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*rep
 		fetcher.Progress, loader.Progress = bars.bar, bars.bar
 		defer bars.stop()
 	}
-	repos, err := loader.LoadAll(ctx, s.sources)
+	repos, err := loader.LoadAll(ctx, sources)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// Parsing leaves scratch buffers behind; collecting them now lets the
 	// provides index reuse that memory instead of growing the heap (a few
@@ -237,13 +244,13 @@ func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*rep
 		for _, file := range f.rpms {
 			pkg, err := repomd.ReadRPM(file, filepath.Base(file), strs)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			cmdline.Packages = append(cmdline.Packages, pkg)
 		}
 		repos = append(repos, cmdline)
 	}
-	return strs, repos, nil
+	return repos, nil
 }
 
 // exclude returns the pool's filter for excludepkgs/includepkgs.

@@ -102,12 +102,24 @@ type watcher struct {
 	out    io.Writer
 	stderr io.Writer
 	exec   string
+
+	// The repositories parsed by earlier polls, by id, with the checksum of
+	// the repomd.xml they were read at, all in strs.
+	strs   *repomd.Strings
+	loaded map[string]loadedRepo
+}
+
+type loadedRepo struct {
+	checksum string
+	repo     *repomd.Repo
 }
 
 // poll runs one poll and returns how many regressions it emitted. When no
 // repository's repomd.xml changed since the last poll, nothing is loaded or
-// recorded. Otherwise every enabled repository is loaded (unchanged ones
-// from the cache), since a new kmod's other dependencies may come from any.
+// recorded. Otherwise the changed repositories are parsed, and the others
+// taken from the previous poll of this process (a new process parses them
+// from the metadata cache): a new kmod's other dependencies may come from
+// any of them.
 func (w *watcher) poll(ctx context.Context) (int, error) {
 	s, err := w.rf.resolve()
 	if err != nil {
@@ -120,10 +132,35 @@ func (w *watcher) poll(ctx context.Context) (int, error) {
 	if !changed {
 		return 0, nil
 	}
-	strs, repos, err := w.rf.load(ctx, s)
+	// Reloads intern new strings in the same table: start afresh before it
+	// could fill up.
+	if w.strs == nil || w.strs.Len() > repomd.MaxIDs/2 {
+		w.strs, w.loaded = repomd.NewStrings(), map[string]loadedRepo{}
+	}
+	var toLoad []repomd.Source
+	for i, src := range s.sources {
+		if l, ok := w.loaded[src.ID]; !ok || snaps[i].Checksum == "" || l.checksum != snaps[i].Checksum {
+			toLoad = append(toLoad, src)
+		}
+	}
+	fresh, err := w.rf.loadInto(ctx, s, toLoad, w.strs)
 	if err != nil {
 		return 0, err
 	}
+	keep := map[string]loadedRepo{}
+	var repos []*repomd.Repo
+	for i, src := range s.sources {
+		l := w.loaded[src.ID]
+		if len(toLoad) > 0 && toLoad[0].ID == src.ID {
+			l = loadedRepo{checksum: snaps[i].Checksum, repo: fresh[0]}
+			toLoad, fresh = toLoad[1:], fresh[1:]
+		}
+		keep[src.ID] = l
+		repos = append(repos, l.repo)
+	}
+	repos = append(repos, fresh...) // @commandline
+	w.loaded = keep
+	strs := w.strs
 	world := newRepoWorld(resolver.NewPool(strs, repos, s.poolOptions(strs, repos)), w.kf)
 	obs := &kabi.Observation{Pool: world.pool, Kernels: world.kernels, Kmods: world.kmods, Snapshots: snaps}
 	res, err := kabi.Ingest(ctx, w.store, obs, resolver.PoolOptions{Arch: s.arch, Rich: s.rich}, time.Now())

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/internal/repogen"
+	"github.com/repoclosure/repoclosure/kabi/history"
 )
 
 // TestMatrixBaselineCreatedAndJSON: the first --baseline run writes the
@@ -111,5 +115,58 @@ func TestMatrixDBWithRepos(t *testing.T) {
 	code, merged, errs := runCLI(t, append([]string{"matrix", "--format", "json", "--db", db}, repos...)...)
 	if code != exitClosed || merged != plain || !strings.Contains(plain, `"cells"`) {
 		t.Errorf("matrix --db with the same repositories: exit %d %s\n%s\nwant\n%s", code, errs, merged, plain)
+	}
+}
+
+// TestWatchReloadsOnlyChanged: within one watch process, a poll parses the
+// repositories whose repomd.xml changed and keeps the others, and finds
+// the same events as a fresh process.
+func TestWatchReloadsOnlyChanged(t *testing.T) {
+	s := repogen.NewSeries(repogen.SeriesConfig{Seed: 9, Kernels: 3, Symbols: 300, Kmods: 8, OtherPkgs: 12})
+	dir := t.TempDir()
+	if err := repogen.WriteRepo(filepath.Join(dir, "baseos"), append(slices.Clone(s.Kernels), s.Others...), repogen.Gzip); err != nil {
+		t.Fatal(err)
+	}
+	writeKmods := func(n int) {
+		if err := repogen.WriteRepo(filepath.Join(dir, "kmods"), s.Kmods[:n], repogen.Gzip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeKmods(4)
+	tmp := t.TempDir()
+	fs, rf, kf := newKernelFlagSet("watch", io.Discard)
+	if err := fs.Parse([]string{"-q", "--setopt=reposdir=/nonexistent", "--cachedir", tmp, "--forcearch", "x86_64",
+		"--repofrompath", "baseos," + filepath.Join(dir, "baseos"), "--repofrompath", "kmods," + filepath.Join(dir, "kmods")}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := history.Open(ctx, filepath.Join(tmp, "h.db"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var out bytes.Buffer
+	w := &watcher{rf: rf, kf: kf, store: st, out: &out, stderr: io.Discard}
+	if _, err := w.poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	base := w.loaded["baseos"].repo
+	if base == nil || w.loaded["kmods"].repo == nil {
+		t.Fatalf("first poll loaded %v", w.loaded)
+	}
+	out.Reset()
+	writeKmods(8)
+	if _, err := w.poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w.loaded["baseos"].repo != base {
+		t.Error("the unchanged baseos was parsed again")
+	}
+	if got := strings.Count(out.String(), `"event":"kmod-added"`); got != 4 {
+		t.Errorf("second poll: %d kmod-added events, want 4:\n%s", got, out.String())
+	}
+	kmods, err := st.Kmods(ctx)
+	if err != nil || len(kmods) != 8 {
+		t.Errorf("%d kmods stored, %v", len(kmods), err)
 	}
 }
