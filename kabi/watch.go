@@ -102,207 +102,198 @@ func Ingest(ctx context.Context, st *history.Store, obs *Observation, opts resol
 	return res, err
 }
 
+// ingestion is one poll being computed: the stored history, then what the
+// poll adds to it.
+type ingestion struct {
+	poll       *history.Poll
+	kernels    []history.Kernel // every kernel build known after the poll: stored, then new
+	kmods      []history.Kmod
+	newKernels []int // indexes into kernels
+	newKmods   []int
+	oldKmods   map[string]*history.Kmod // by NEVRA
+	cells      map[cellKey]history.Cell // stored, then computed
+}
+
+type cellKey struct{ kmod, kernel string }
+
 func ingest(ctx context.Context, st *history.Store, obs *Observation, opts resolver.PoolOptions, now time.Time) (*PollResult, error) {
 	base, err := st.LastPoll(ctx)
 	if err != nil {
 		return nil, err
 	}
-	oldKernels, err := st.Kernels(ctx, true)
+	in := &ingestion{poll: &history.Poll{Base: base, Time: now, Snapshots: obs.Snapshots}, oldKmods: map[string]*history.Kmod{}, cells: map[cellKey]history.Cell{}}
+	if in.kernels, err = st.Kernels(ctx, true); err != nil {
+		return nil, err
+	}
+	if in.kmods, err = st.Kmods(ctx); err != nil {
+		return nil, err
+	}
+	cells, err := st.Cells(ctx)
 	if err != nil {
 		return nil, err
 	}
-	oldKmods, err := st.Kmods(ctx)
+	for _, c := range cells {
+		in.cells[cellKey{c.Kmod, c.Kernel}] = c
+	}
+	in.observe(obs)
+	in.computeCells(opts)
+	res, err := in.events(now)
 	if err != nil {
 		return nil, err
 	}
-	oldCells, err := st.Cells(ctx)
-	if err != nil {
+	if res.Poll, err = st.Record(ctx, in.poll); err != nil {
 		return nil, err
 	}
+	return res, nil
+}
+
+// observe converts what the poll saw and sorts it into new builds, builds
+// seen again and builds gone from every mirror.
+func (in *ingestion) observe(obs *Observation) {
 	mirrors := map[string]string{}
 	for _, s := range obs.Snapshots {
 		mirrors[s.Repo] = s.URL
 	}
-	poll := &history.Poll{Base: base, Time: now, Snapshots: obs.Snapshots}
 	for _, b := range obs.Kernels {
 		k := HistoryKernel(obs.Pool, b, "")
 		k.URL = mirrors[k.Repo]
-		poll.Kernels = append(poll.Kernels, k)
+		in.poll.Kernels = append(in.poll.Kernels, k)
 	}
-	poll.Kmods = HistoryKmods(obs.Pool, obs.Kernels, obs.Kmods, mirrors)
+	in.poll.Kmods = HistoryKmods(obs.Pool, obs.Kernels, obs.Kmods, mirrors)
 
-	// Everything known after this poll: the stored builds, then the new ones.
-	allKernels := slices.Clone(oldKernels)
-	allKmods := slices.Clone(oldKmods)
-	kernelSeen := map[string]bool{}
-	for _, k := range oldKernels {
-		kernelSeen[k.Uname] = true
-	}
-	kmodSeen := map[string]bool{}
-	for _, m := range oldKmods {
-		kmodSeen[m.NEVRA] = true
-	}
-	var newKernels, newKmods []string
 	present := map[string]bool{}
-	for _, k := range poll.Kernels {
+	known := map[string]bool{}
+	for _, k := range in.kernels {
+		known[k.Uname] = true
+	}
+	for i := range in.kmods {
+		known[in.kmods[i].NEVRA] = true
+		in.oldKmods[in.kmods[i].NEVRA] = &in.kmods[i]
+	}
+	oldKernels, oldKmods := len(in.kernels), len(in.kmods)
+	for _, k := range in.poll.Kernels {
 		present[k.Uname] = true
-		if !kernelSeen[k.Uname] {
-			kernelSeen[k.Uname] = true
-			newKernels = append(newKernels, k.Uname)
-			allKernels = append(allKernels, k)
+		if !known[k.Uname] {
+			known[k.Uname] = true
+			in.newKernels = append(in.newKernels, len(in.kernels))
+			in.kernels = append(in.kernels, k)
 		}
 	}
-	for _, m := range poll.Kmods {
+	for _, m := range in.poll.Kmods {
 		present[m.NEVRA] = true
-		if !kmodSeen[m.NEVRA] {
-			kmodSeen[m.NEVRA] = true
-			newKmods = append(newKmods, m.NEVRA)
-			allKmods = append(allKmods, m)
+		if !known[m.NEVRA] {
+			known[m.NEVRA] = true
+			in.newKmods = append(in.newKmods, len(in.kmods))
+			in.kmods = append(in.kmods, m)
 		}
 	}
-	for _, k := range oldKernels {
+	for _, k := range in.kernels[:oldKernels] {
 		if k.Present && !present[k.Uname] {
-			poll.Gone = append(poll.Gone, k.Uname)
+			in.poll.Gone = append(in.poll.Gone, k.Uname)
 		}
 	}
-	for _, m := range oldKmods {
+	for _, m := range in.kmods[:oldKmods] {
 		if m.Present && !present[m.NEVRA] {
-			poll.GoneKmods = append(poll.GoneKmods, m.NEVRA)
+			in.poll.GoneKmods = append(in.poll.GoneKmods, m.NEVRA)
 		}
 	}
+}
 
-	// The new cells, over the history.
-	type pair struct{ kmod, kernel string }
-	cells := map[pair]history.Cell{}
-	for _, c := range oldCells {
-		cells[pair{c.Kmod, c.Kernel}] = c
+// computeCells computes, over the whole history, the rows the poll can
+// change: every kmod when there are new kernels; else the new kmods and the
+// known kmods whose requires a new kmod may now meet (a ksym provider
+// arriving after its users). Cells that are new or differ go to the poll.
+func (in *ingestion) computeCells(opts resolver.PoolOptions) {
+	if len(in.newKernels)+len(in.newKmods) == 0 {
+		return
 	}
-	if len(newKernels)+len(newKmods) > 0 {
-		hp, builds, kmodIDs := FromHistory(allKernels, allKmods, opts)
-		rows := kmodIDs
-		if len(newKernels) == 0 {
-			// New kmods, and the known kmods whose requires a new kmod may
-			// now meet (a ksym provider arriving after its users).
-			provided := map[string]bool{}
-			for _, m := range poll.Kmods {
-				if !kmodSeenBefore(oldKmods, m.NEVRA) {
-					for _, d := range m.Provides {
-						provided[d.Name] = true
-					}
-				}
-			}
-			rows = slices.DeleteFunc(slices.Clone(kmodIDs), func(id resolver.PkgID) bool {
-				old, ok := findKmod(oldKmods, hp.NEVRA(id))
-				return ok && !slices.ContainsFunc(old.Requires, func(r history.Require) bool { return !r.Outside && provided[r.Name] })
-			})
-		}
-		m := NewMatrix(hp, builds, rows)
-		for mi, id := range rows {
-			nevra := hp.NEVRA(id)
-			for ki, b := range builds {
-				key := pair{nevra, b.Uname}
-				c := history.Cell{Kmod: nevra, Kernel: b.Uname, Installable: m.Cells[mi][ki].Installable(), Missing: []history.Missing{}}
-				for _, miss := range m.Cells[mi][ki].Missing {
-					c.Missing = append(c.Missing, history.Missing{Dep: hp.DepString(miss.Dep), Reason: string(miss.Reason), KernelHas: miss.KernelHas})
-				}
-				if old, ok := cells[key]; ok && reflect.DeepEqual(old, c) {
-					continue
-				}
-				cells[key] = c
-				poll.Cells = append(poll.Cells, c)
+	hp, builds, kmodIDs := FromHistory(in.kernels, in.kmods, opts)
+	rows := kmodIDs
+	if len(in.newKernels) == 0 {
+		provided := map[string]bool{}
+		for _, m := range in.newKmods {
+			for _, d := range in.kmods[m].Provides {
+				provided[d.Name] = true
 			}
 		}
+		rows = slices.DeleteFunc(slices.Clone(kmodIDs), func(id resolver.PkgID) bool {
+			old := in.oldKmods[hp.NEVRA(id)]
+			return old != nil && !slices.ContainsFunc(old.Requires, func(r history.Require) bool { return !r.Outside && provided[r.Name] })
+		})
 	}
+	m := NewMatrix(hp, builds, rows)
+	for mi, id := range rows {
+		nevra := hp.NEVRA(id)
+		for ki, b := range builds {
+			c := history.Cell{Kmod: nevra, Kernel: b.Uname, Installable: m.Cells[mi][ki].Installable(), Missing: []history.Missing{}}
+			for _, miss := range m.Cells[mi][ki].Missing {
+				c.Missing = append(c.Missing, history.Missing{Dep: hp.DepString(miss.Dep), Reason: string(miss.Reason), KernelHas: miss.KernelHas})
+			}
+			key := cellKey{nevra, b.Uname}
+			if old, ok := in.cells[key]; ok && reflect.DeepEqual(old, c) {
+				continue
+			}
+			in.cells[key] = c
+			in.poll.Cells = append(in.poll.Cells, c)
+		}
+	}
+}
 
-	// Events, in a fixed order: kernels added (EVR order), removed, kmods
-	// added, regressions, fixes.
+// events derives the poll's events, in a fixed order: kernels added (EVR
+// order), kernels removed, kmods added, regressions, fixes.
+func (in *ingestion) events(now time.Time) (*PollResult, error) {
 	res := &PollResult{}
 	stamp := now.UTC().Format(time.RFC3339)
-	emit := func(kind string, v any) error {
-		js, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		poll.Events = append(poll.Events, history.Event{Kind: kind, Time: now, JSON: js})
-		return nil
-	}
 	head := func(kind string) eventHead { return eventHead{Event: kind, Time: stamp} }
-	refs := make([]BuildRef, len(allKernels))
-	kernelIndex := map[string]int{}
-	for i, k := range allKernels {
+	var err error
+	emit := func(kind string, v any) {
+		js, jerr := json.Marshal(v)
+		if jerr != nil {
+			err = errors.Join(err, jerr)
+			return
+		}
+		in.poll.Events = append(in.poll.Events, history.Event{Kind: kind, Time: now, JSON: js})
+		res.Events = in.poll.Events
+	}
+	refs := make([]BuildRef, len(in.kernels))
+	for i, k := range in.kernels {
 		refs[i] = BuildRef{Uname: k.Uname, EVR: k.EVR, Source: k.Source, Arch: k.Arch}
-		kernelIndex[k.Uname] = i
 	}
-	added := make([]int, 0, len(newKernels))
-	for _, u := range newKernels {
-		added = append(added, kernelIndex[u])
-	}
+	added := slices.Clone(in.newKernels)
 	slices.SortStableFunc(added, func(a, b int) int { return resolver.CompareEVR(refs[a].EVR, refs[b].EVR) })
 	for _, i := range added {
-		k := allKernels[i]
-		if err := emit(EventKernelAdded, KernelAddedEvent{head(EventKernelAdded), k.Uname, k.EVR, k.Arch, k.Source, k.NSymbols}); err != nil {
-			return nil, err
-		}
+		k := in.kernels[i]
+		emit(EventKernelAdded, KernelAddedEvent{head(EventKernelAdded), k.Uname, k.EVR, k.Arch, k.Source, k.NSymbols})
 	}
-	for _, u := range poll.Gone {
-		if err := emit(EventKernelRemoved, KernelRemovedEvent{head(EventKernelRemoved), u}); err != nil {
-			return nil, err
-		}
+	for _, u := range in.poll.Gone {
+		emit(EventKernelRemoved, KernelRemovedEvent{head(EventKernelRemoved), u})
 	}
-	kmodRefs := make([]KmodRef, len(allKmods))
-	kmodIndex := map[string]int{}
-	for i, m := range allKmods {
+	kmodRefs := make([]KmodRef, len(in.kmods))
+	for i, m := range in.kmods {
 		kmodRefs[i] = KmodRef{NEVRA: m.NEVRA, Name: m.Name}
-		kmodIndex[m.NEVRA] = i
 	}
-	var addedKmods []int
-	for _, n := range newKmods {
-		addedKmods = append(addedKmods, kmodIndex[n])
-		if err := emit(EventKmodAdded, KmodAddedEvent{head(EventKmodAdded), n, allKmods[kmodIndex[n]].Name}); err != nil {
-			return nil, err
-		}
+	for _, i := range in.newKmods {
+		emit(EventKmodAdded, KmodAddedEvent{head(EventKmodAdded), in.kmods[i].NEVRA, in.kmods[i].Name})
 	}
 	installs := func(m, k int) (bool, bool) {
-		c, ok := cells[pair{allKmods[m].NEVRA, allKernels[k].Uname}]
+		c, ok := in.cells[cellKey{in.kmods[m].NEVRA, in.kernels[k].Uname}]
 		return ok && c.Installable, ok
 	}
 	for _, r := range Regressions(refs, added, kmodRefs, installs) {
 		ev := RegressionEvent{eventHead: head(EventRegression), Kmod: r.Kmod, Kernel: refs[r.Kernel].Uname, Previous: refs[r.Previous].Uname,
 			WorksOnPrevious: []string{}, Missing: map[string][]history.Missing{}}
 		for _, m := range r.WorksOnPrevious {
-			ev.WorksOnPrevious = append(ev.WorksOnPrevious, allKmods[m].NEVRA)
+			ev.WorksOnPrevious = append(ev.WorksOnPrevious, in.kmods[m].NEVRA)
 		}
 		slices.Sort(ev.WorksOnPrevious)
 		for _, m := range r.Builds {
-			ev.Missing[allKmods[m].NEVRA] = cells[pair{allKmods[m].NEVRA, refs[r.Kernel].Uname}].Missing
+			ev.Missing[in.kmods[m].NEVRA] = in.cells[cellKey{in.kmods[m].NEVRA, ev.Kernel}].Missing
 		}
-		if err := emit(EventRegression, ev); err != nil {
-			return nil, err
-		}
+		emit(EventRegression, ev)
 		res.Regressions++
 	}
-	for _, f := range Fixes(refs, kmodRefs, addedKmods, installs) {
-		if err := emit(EventFixed, FixedEvent{head(EventFixed), allKmods[f.Kmod].Name, refs[f.Kernel].Uname, allKmods[f.Kmod].NEVRA}); err != nil {
-			return nil, err
-		}
+	for _, f := range Fixes(refs, kmodRefs, in.newKmods, installs) {
+		emit(EventFixed, FixedEvent{head(EventFixed), in.kmods[f.Kmod].Name, refs[f.Kernel].Uname, in.kmods[f.Kmod].NEVRA})
 	}
-	id, err := st.Record(ctx, poll)
-	if err != nil {
-		return nil, err
-	}
-	res.Poll, res.Events = id, poll.Events
-	return res, nil
-}
-
-func kmodSeenBefore(old []history.Kmod, nevra string) bool {
-	_, ok := findKmod(old, nevra)
-	return ok
-}
-
-func findKmod(kmods []history.Kmod, nevra string) (history.Kmod, bool) {
-	i := slices.IndexFunc(kmods, func(m history.Kmod) bool { return m.NEVRA == nevra })
-	if i < 0 {
-		return history.Kmod{}, false
-	}
-	return kmods[i], true
+	return res, err
 }
