@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -24,7 +25,7 @@ func sampleKernel(uname string, crc uint32) Kernel {
 
 func TestRecordRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "sub", "h.db")
+	path := filepath.Join(t.TempDir(), "sub", "h?x=1#%20.db") // URI characters stay in the name
 	if _, err := Open(ctx, path, false); err == nil {
 		t.Fatal("Open without create succeeded on a missing file")
 	}
@@ -91,6 +92,9 @@ func TestRecordRoundTrip(t *testing.T) {
 	snaps, err := s.LastSnapshots(ctx)
 	if err != nil || snaps["baseos"].Checksum != "sha256:00" {
 		t.Errorf("LastSnapshots = %+v, %v", snaps, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database not at its path: %v", err)
 	}
 }
 
