@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -12,9 +13,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,8 +38,12 @@ func TestWatchCrashChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(args), &argv); err != nil {
 		t.Fatal(err)
 	}
+	// As main does; then tell the parent it may signal.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Println("ready")
 	var stderr bytes.Buffer
-	code := run(context.Background(), argv, io.Discard, &stderr)
+	code := run(ctx, argv, io.Discard, &stderr)
 	if code == exitError {
 		fmt.Fprint(os.Stderr, stderr.String())
 	}
@@ -45,6 +52,8 @@ func TestWatchCrashChild(t *testing.T) {
 
 // TestWatchCrash kills `watch --once` with SIGKILL at random points of a
 // poll, reruns it, and expects the database an uninterrupted run leaves.
+// Then it stops `watch --interval` with SIGTERM at random points: the poll
+// under way finishes and the process exits normally.
 func TestWatchCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills many processes")
@@ -79,41 +88,67 @@ func TestWatchCrash(t *testing.T) {
 	defer srv.Close()
 
 	tmp := t.TempDir()
-	poll := func(db string, killAfter time.Duration) (time.Duration, bool) {
+	// poll runs one watch process; with sig, it sends sig after the given
+	// time from the child's start (SIGKILL) or its readiness (others).
+	poll := func(db string, interval bool, sig os.Signal, after time.Duration) (time.Duration, bool) {
 		t.Helper()
-		argv := []string{"watch", "--once", "-q", "--db", db, "--setopt=reposdir=" + filepath.Join(tmp, "none"),
+		mode := []string{"--once"}
+		if interval {
+			mode = []string{"--interval", "1h"}
+		}
+		argv := append(append([]string{"watch"}, mode...), "-q", "--db", db, "--setopt=reposdir="+filepath.Join(tmp, "none"),
 			"--cachedir", filepath.Join(filepath.Dir(db), "cache"), "--forcearch", "x86_64",
-			"--repofrompath", "baseos," + srv.URL + "/baseos", "--repofrompath", "kmods," + srv.URL + "/kmods", "--repo", "baseos,kmods"}
+			"--repofrompath", "baseos,"+srv.URL+"/baseos", "--repofrompath", "kmods,"+srv.URL+"/kmods", "--repo", "baseos,kmods")
 		js, _ := json.Marshal(argv)
 		cmd := exec.Command(os.Args[0], "-test.run=^TestWatchCrashChild$")
 		cmd.Env = append(os.Environ(), crashChildEnv+"="+string(js))
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		killed := false
-		if killAfter > 0 {
-			timer := time.AfterFunc(killAfter, func() { cmd.Process.Kill() })
+		if sig == os.Kill {
+			timer := time.AfterFunc(after, func() { cmd.Process.Kill() })
 			defer timer.Stop()
 		}
-		err := cmd.Wait()
+		ready, _ := bufio.NewReader(stdout).ReadString('\n')
+		if sig != nil && sig != os.Kill {
+			if ready != "ready\n" {
+				t.Fatalf("child not ready: %q, %s", ready, stderr.String())
+			}
+			time.Sleep(after)
+			cmd.Process.Signal(sig)
+		}
+		io.Copy(io.Discard, stdout)
+		err = cmd.Wait()
 		took := time.Since(start)
 		if ee, ok := err.(*exec.ExitError); ok && !ee.Exited() {
-			killed = true
-		} else if code := cmd.ProcessState.ExitCode(); code != exitClosed && code != exitRegression {
+			if sig != os.Kill {
+				t.Fatalf("watch ended by a signal: %v: %s", err, stderr.String())
+			}
+			return took, true
+		}
+		if code := cmd.ProcessState.ExitCode(); code != exitClosed && code != exitRegression {
 			t.Fatalf("watch: exit %d: %s", code, stderr.String())
 		}
-		return took, killed
+		return took, false
 	}
 
 	// The reference: both states, uninterrupted.
 	refDB := filepath.Join(t.TempDir(), "ref.db")
 	var took [2]time.Duration
+	var wantFirst string
 	for i := range states {
 		state.Store(int32(i))
-		took[i], _ = poll(refDB, 0)
+		took[i], _ = poll(refDB, false, nil, 0)
+		if i == 0 {
+			wantFirst = dumpHistory(t, refDB)
+		}
 	}
 	want := dumpHistory(t, refDB)
 	if !strings.Contains(want, "kernel-removed") || !strings.Contains(want, "kmod-added") {
@@ -127,10 +162,10 @@ func TestWatchCrash(t *testing.T) {
 		for i := range states {
 			state.Store(int32(i))
 			d := time.Duration(rng.Int64N(int64(took[i])))
-			if _, killed := poll(db, d); killed {
+			if _, killed := poll(db, false, os.Kill, d); killed {
 				kills++
 			}
-			poll(db, 0)
+			poll(db, false, nil, 0)
 		}
 		if got := dumpHistory(t, db); got != want {
 			t.Errorf("trial %d: the database after killed polls differs from an uninterrupted run:\n%s", trial, firstDiff(got, want))
@@ -140,6 +175,15 @@ func TestWatchCrash(t *testing.T) {
 		t.Error("no poll was killed: the test checked nothing")
 	}
 	t.Logf("%d of 16 polls killed", kills)
+
+	state.Store(0)
+	for trial := range 4 {
+		db := filepath.Join(t.TempDir(), "h.db")
+		poll(db, true, syscall.SIGTERM, time.Duration(rng.Int64N(int64(took[0]))))
+		if got := dumpHistory(t, db); got != wantFirst {
+			t.Errorf("SIGTERM trial %d: the poll under way did not finish:\n%s", trial, firstDiff(got, wantFirst))
+		}
+	}
 }
 
 // dumpHistory prints the database's content without times, which differ
