@@ -66,13 +66,14 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	}
 	w := &watcher{rf: rf, kf: kf, store: st, out: out, stderr: stderr, exec: execCmd}
 	regressed := false
+polls:
 	for {
 		n, err := w.poll(pollCtx)
 		if err != nil {
 			if once {
 				return exitError, err
 			}
-			fmt.Fprintf(stderr, "Error: %v\n", err)
+			fmt.Fprintf(stderr, "Error: %v\n", err) // the next poll may succeed
 		}
 		regressed = regressed || n > 0
 		if once {
@@ -81,10 +82,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		wait := interval + time.Duration((rand.Float64()*0.2-0.1)*float64(interval))
 		select {
 		case <-ctx.Done():
-			if regressed {
-				return exitRegression, nil
-			}
-			return exitClosed, nil
+			break polls
 		case <-time.After(wait):
 		}
 	}
