@@ -16,12 +16,13 @@ import (
 // met it, and its provides (another kmod may need its ksym(SYM)). Rebuilt into a pool (FromHistory), they give the same matrix as
 // the repositories did, also once the builds have left the mirrors.
 
-// HistoryKernel converts a build of p for the history store. url is the
-// mirror its repository was read from.
-func HistoryKernel(p *resolver.Pool, b KernelBuild, url string) history.Kernel {
-	k := history.Kernel{Uname: b.Uname, EVR: b.EVR, Arch: b.Arch, Source: b.Source, URL: url}
+// HistoryKernel converts a build of p for the history store. mirrors maps
+// a repository id to the mirror it was read from (nil: none known).
+func HistoryKernel(p *resolver.Pool, b KernelBuild, mirrors map[string]string) history.Kernel {
+	k := history.Kernel{Uname: b.Uname, EVR: b.EVR, Arch: b.Arch, Source: b.Source}
 	if len(b.Packages) > 0 {
 		k.Repo = p.Repo(b.Packages[0]).ID
+		k.URL = mirrors[k.Repo]
 	}
 	seen := map[string]bool{}
 	for _, id := range b.Packages {

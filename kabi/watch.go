@@ -155,9 +155,7 @@ func (in *ingestion) observe(obs *Observation) {
 		mirrors[s.Repo] = s.URL
 	}
 	for _, b := range obs.Kernels {
-		k := HistoryKernel(obs.Pool, b, "")
-		k.URL = mirrors[k.Repo]
-		in.poll.Kernels = append(in.poll.Kernels, k)
+		in.poll.Kernels = append(in.poll.Kernels, HistoryKernel(obs.Pool, b, mirrors))
 	}
 	in.poll.Kmods = HistoryKmods(obs.Pool, obs.Kernels, obs.Kmods, mirrors)
 

@@ -58,7 +58,7 @@ func loadHistoryWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*ker
 		}
 		for _, b := range cur.kernels {
 			if !known[b.Uname] {
-				kernels = append(kernels, kabi.HistoryKernel(cur.pool, b, ""))
+				kernels = append(kernels, kabi.HistoryKernel(cur.pool, b, nil))
 			}
 		}
 		for _, m := range kabi.HistoryKmods(cur.pool, cur.kernels, cur.kmods, nil) {
