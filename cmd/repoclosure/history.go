@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/repoclosure/repoclosure/kabi"
@@ -23,10 +24,10 @@ func (f *repoFlags) hasRepos() bool {
 	return false
 }
 
-// loadHistoryWorld is every kernel build and kmod of the history database,
-// plus those of the repositories when the command line names some.
-func loadHistoryWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kernelWorld, error) {
-	st, err := history.Open(ctx, kf.db, false)
+// loadHistory is every kernel build and kmod of the history database, plus
+// those of the repositories when the command line names some.
+func (k *kernelFlags) loadHistory(ctx context.Context, stderr io.Writer) (*kernelWorld, error) {
+	st, err := history.Open(ctx, k.db, false)
 	if err != nil {
 		return nil, err
 	}
@@ -39,19 +40,19 @@ func loadHistoryWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*ker
 	if err != nil {
 		return nil, err
 	}
-	s, err := rf.resolve()
+	s, err := k.repo.resolve()
 	if err != nil {
 		return nil, err
 	}
-	if rf.hasRepos() {
-		strs, repos, err := rf.load(ctx, s)
+	if k.repo.hasRepos() {
+		strs, repos, err := k.repo.load(ctx, s, stderr)
 		if err != nil {
 			return nil, err
 		}
-		cur := newRepoWorld(resolver.NewPool(strs, repos, s.poolOptions(strs, repos)), kf)
+		cur := k.world(resolver.NewPool(strs, repos, s.poolOptions(strs, repos)))
 		known := map[string]bool{}
-		for _, k := range kernels {
-			known[k.Uname] = true
+		for _, b := range kernels {
+			known[b.Uname] = true
 		}
 		for _, m := range kmods {
 			known[m.NEVRA] = true
@@ -70,9 +71,10 @@ func loadHistoryWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*ker
 	pool, builds, ids := kabi.FromHistory(kernels, kmods, resolver.PoolOptions{Arch: s.arch, Rich: s.rich})
 	w := &kernelWorld{pool: pool, kernels: builds}
 	for _, id := range ids {
-		if kf.selects(pool, id) {
+		if k.selects(pool, id) {
 			w.kmods = append(w.kmods, id)
 		}
 	}
+	sortPkgs(pool, w.kmods)
 	return w, nil
 }

@@ -17,69 +17,96 @@ import (
 	"github.com/repoclosure/repoclosure/kabi/history"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/spf13/cobra"
 )
 
-// runWatch polls the repositories, records new kernel builds and kmods in
-// the history database and prints events as JSON Lines.
-func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs, rf, kf := newKernelFlagSet("watch", stderr)
-	fs.Lookup("db").Usage = "the history database `FILE` (default $XDG_DATA_HOME/repoclosure/history.db)"
-	var interval time.Duration
-	var once bool
-	var eventsFile, execCmd string
-	fs.DurationVar(&interval, "interval", 0, "poll every `DURATION` (with ±10% jitter) until SIGINT/SIGTERM")
-	fs.BoolVar(&once, "once", false, "poll once and exit: 3 if a regression was found, else 0")
-	fs.StringVar(&eventsFile, "events", "", "append events to `FILE` (default standard output)")
-	fs.StringVar(&execCmd, "exec", "", "run `CMD` (with sh -c) for each event, the event's JSON on its standard input")
-	if err := fs.Parse(args); err != nil {
-		return exitError, usageError{err}
+func init() { addCommand(newWatchCmd) }
+
+// watchFlags are the watch command's options.
+type watchFlags struct {
+	kernelFlags
+	interval            time.Duration
+	once                bool
+	eventsFile, execCmd string
+}
+
+// newWatchCmd polls the repositories, records new kernel builds and kmods
+// in the history database and prints events as JSON Lines.
+func newWatchCmd(code *int) *cobra.Command {
+	f := new(watchFlags)
+	cmd := &cobra.Command{
+		Use:   "watch [options]",
+		Short: "Record new kernel builds and kmods in a history database; JSON Lines events",
+		Long: `Poll the repositories: when a repomd.xml changed, record the new kernel builds and
+kmods in the history database (--db) with the new matrix cells, and print one JSON
+object a line per event: kernel-added, kernel-removed, kmod-added, regression (a new
+kernel build on which no build of a kmod installs while one installed on the build
+before) and fixed (a new kmod build that installs where no older build did).
+
+--once polls once and exits 3 when it emitted a regression, 0 otherwise, 2 on
+error; --interval polls until SIGINT/SIGTERM, which let the current poll finish.`,
+		Example: `  repoclosure watch --once --repo baseos,kmods
+  repoclosure watch --interval 1h --db /var/lib/repoclosure/history.db --events events.jsonl --repo baseos,kmods
+  repoclosure watch --once --repo baseos,kmods --exec 'test "$REPOCLOSURE_EVENT" = regression && mail -s regression root'`,
+		Args: cobra.NoArgs,
 	}
-	if once == (interval > 0) {
+	fs := cmd.Flags()
+	f.register(fs, true)
+	fs.Lookup("db").Usage = "the history database `FILE` (default $XDG_DATA_HOME/repoclosure/history.db)"
+	fs.DurationVar(&f.interval, "interval", 0, "poll every `DURATION` (with ±10% jitter) until SIGINT/SIGTERM")
+	fs.BoolVar(&f.once, "once", false, "poll once and exit: 3 if a regression was found, else 0")
+	fs.StringVar(&f.eventsFile, "events", "", "append events to `FILE` (default standard output)")
+	fs.StringVar(&f.execCmd, "exec", "", "run `CMD` (with sh -c) for each event, the event's JSON on its standard input")
+	inGroup(fs, groupOutput, "interval", "once", "events", "exec")
+	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
+	return cmd
+}
+
+func (f *watchFlags) run(cmd *cobra.Command) (int, error) {
+	ctx, stderr := cmd.Context(), cmd.ErrOrStderr()
+	if f.once == (f.interval > 0) {
 		return exitError, usageError{errors.New("watch: give exactly one of --once and --interval DURATION")}
 	}
-	if fs.NArg() > 0 {
-		return exitError, usageError{fmt.Errorf("watch takes no arguments, got %q", fs.Args())}
-	}
-	if kf.db == "" {
+	if f.db == "" {
 		p, err := history.DefaultPath()
 		if err != nil {
 			return exitError, err
 		}
-		kf.db = p
+		f.db = p
 	}
 	// A signal ends the loop, not the poll in progress: polls (and the
 	// store they write) ignore the cancellation.
 	pollCtx := context.WithoutCancel(ctx)
-	st, err := history.Open(pollCtx, kf.db, true)
+	st, err := history.Open(pollCtx, f.db, true)
 	if err != nil {
 		return exitError, err
 	}
 	defer st.Close()
-	out := stdout
-	if eventsFile != "" {
-		f, err := os.OpenFile(eventsFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	out := cmd.OutOrStdout()
+	if f.eventsFile != "" {
+		ef, err := os.OpenFile(f.eventsFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			return exitError, fmt.Errorf("--events: %w", err)
 		}
-		defer f.Close()
-		out = f
+		defer ef.Close()
+		out = ef
 	}
-	w := &watcher{rf: rf, kf: kf, store: st, out: out, stderr: stderr, exec: execCmd}
+	w := &watcher{kf: &f.kernelFlags, store: st, out: out, stderr: stderr, exec: f.execCmd}
 	regressed := false
 polls:
 	for {
 		n, err := w.poll(pollCtx)
 		if err != nil {
-			if once {
+			if f.once {
 				return exitError, err
 			}
 			fmt.Fprintf(stderr, "Error: %v\n", err) // the next poll may succeed
 		}
 		regressed = regressed || n > 0
-		if once {
+		if f.once {
 			break
 		}
-		wait := interval + time.Duration((rand.Float64()*0.2-0.1)*float64(interval))
+		wait := f.interval + time.Duration((rand.Float64()*0.2-0.1)*float64(f.interval))
 		select {
 		case <-ctx.Done():
 			break polls
@@ -94,7 +121,6 @@ polls:
 
 // watcher is the state of one watch command.
 type watcher struct {
-	rf     *repoFlags
 	kf     *kernelFlags
 	store  *history.Store
 	out    io.Writer
@@ -119,7 +145,7 @@ type loadedRepo struct {
 // from the metadata cache): a new kmod's other dependencies may come from
 // any of them.
 func (w *watcher) poll(ctx context.Context) (int, error) {
-	s, err := w.rf.resolve()
+	s, err := w.kf.repo.resolve()
 	if err != nil {
 		return 0, err
 	}
@@ -141,7 +167,7 @@ func (w *watcher) poll(ctx context.Context) (int, error) {
 			toLoad = append(toLoad, src)
 		}
 	}
-	fresh, err := w.rf.loadInto(ctx, s, toLoad, w.strs)
+	fresh, err := w.kf.repo.loadInto(ctx, s, w.stderr, toLoad, w.strs)
 	if err != nil {
 		return 0, err
 	}
@@ -159,7 +185,7 @@ func (w *watcher) poll(ctx context.Context) (int, error) {
 	repos = append(repos, fresh...) // @commandline
 	w.loaded = keep
 	strs := w.strs
-	world := newRepoWorld(resolver.NewPool(strs, repos, s.poolOptions(strs, repos)), w.kf)
+	world := w.kf.world(resolver.NewPool(strs, repos, s.poolOptions(strs, repos)))
 	obs := &kabi.Observation{Pool: world.pool, Kernels: world.kernels, Kmods: world.kmods, Snapshots: snaps}
 	res, err := kabi.Ingest(ctx, w.store, obs, resolver.PoolOptions{Arch: s.arch, Rich: s.rich}, time.Now())
 	if err != nil {
@@ -192,9 +218,9 @@ func (w *watcher) snapshots(ctx context.Context, s *setup) ([]history.Snapshot, 
 	if err != nil {
 		return nil, false, err
 	}
-	fetcher := &repomd.Fetcher{CacheDir: s.cacheDir, CacheOnly: w.rf.cacheOnly}
+	fetcher := &repomd.Fetcher{CacheDir: s.cacheDir, CacheOnly: w.kf.repo.cacheOnly}
 	defer fetcher.Close()
-	changed := len(last) == 0 || len(w.rf.rpms) > 0
+	changed := len(last) == 0 || len(w.kf.repo.rpms) > 0
 	var out []history.Snapshot
 	for _, src := range s.sources {
 		sn := history.Snapshot{Repo: src.ID}

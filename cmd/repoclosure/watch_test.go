@@ -14,6 +14,7 @@ import (
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/repogen"
 	"github.com/repoclosure/repoclosure/kabi/history"
+	"github.com/spf13/pflag"
 )
 
 // TestMatrixBaselineCreatedAndJSON: the first --baseline run writes the
@@ -134,7 +135,9 @@ func TestWatchReloadsOnlyChanged(t *testing.T) {
 	}
 	writeKmods(4)
 	tmp := t.TempDir()
-	fs, rf, kf := newKernelFlagSet("watch", io.Discard)
+	kf := new(kernelFlags)
+	fs := pflag.NewFlagSet("watch", pflag.ContinueOnError)
+	kf.register(fs, true)
 	if err := fs.Parse([]string{"-q", "--setopt=reposdir=/nonexistent", "--cachedir", tmp, "--forcearch", "x86_64",
 		"--repofrompath", "baseos," + filepath.Join(dir, "baseos"), "--repofrompath", "kmods," + filepath.Join(dir, "kmods")}); err != nil {
 		t.Fatal(err)
@@ -146,7 +149,7 @@ func TestWatchReloadsOnlyChanged(t *testing.T) {
 	}
 	defer st.Close()
 	var out bytes.Buffer
-	w := &watcher{rf: rf, kf: kf, store: st, out: &out, stderr: io.Discard}
+	w := &watcher{kf: kf, store: st, out: &out, stderr: io.Discard}
 	if _, err := w.poll(ctx); err != nil {
 		t.Fatal(err)
 	}
