@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -58,6 +59,8 @@ type Fetcher struct {
 
 	tempMu  sync.Mutex
 	tempDir string // private download directory when CacheDir is ""
+
+	swept sync.Map // cache directories already rid of stale temporary files
 }
 
 const (
@@ -178,6 +181,11 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd,
 			if err := matchWant(b, want, u); err != nil {
 				return permanentError{err}
 			}
+			// An error page served with 200 must not become the cached
+			// copy that later runs revalidate and trust.
+			if _, err := ParseRepomd(b, u); err != nil {
+				return permanentError{err}
+			}
 			got = &cachedRepomd{body: b, meta: repomdMeta{
 				URL:          u,
 				ETag:         resp.Header.Get("ETag"),
@@ -195,7 +203,8 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd,
 // and not copied. Remote files are downloaded to a temporary file in the
 // cache, checked against size and checksum, then renamed to
 // <CacheDir>/<repoID>/<checksumtype>-<hex>-<basename>; a cached file of that
-// name is reused after a size check. A file that fails verification is
+// name is reused after its size and checksum are checked again (a bad or
+// symlinked entry is removed and fetched anew). A file that fails verification is
 // removed and the next mirror tried; the error names the URL and the
 // expected and actual checksums.
 func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df DataFile) (string, error) {
@@ -238,9 +247,22 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 			if dst, err = cachePath(root, repoID, name); err != nil {
 				return err
 			}
-			if cachedFileOK(dst, df.Size) {
+			f.sweepTemp(filepath.Dir(dst))
+			err = verifyCached(dst, df)
+			if err == nil {
 				got = dst
 				return nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				// A bad entry is replaced, never trusted; os.Remove
+				// removes a symlink, not its target.
+				f.logf("repo %s: cached %v; removing it", repoID, err)
+				if rmErr := os.Remove(dst); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+					return fmt.Errorf("removing the bad cache entry: %w", rmErr)
+				}
+				if f.CacheOnly {
+					return fmt.Errorf("cached copy is bad (%v), and cache-only mode forbids the network", err)
+				}
 			}
 		}
 		if f.CacheOnly {
@@ -348,6 +370,11 @@ func verifyLocal(p string, df DataFile) error {
 		return err
 	}
 	defer fh.Close()
+	return verifyOpen(fh, p, df)
+}
+
+// verifyOpen checks an open file against df's size and checksum.
+func verifyOpen(fh *os.File, p string, df DataFile) error {
 	st, err := fh.Stat()
 	if err != nil {
 		return err
