@@ -9,7 +9,6 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -49,13 +48,24 @@ type Fetcher struct {
 	// the writer it returns, which is closed afterwards if it is an io.Closer.
 	Progress func(name string, total int64) io.Writer
 
+	// MinRate and RateWindow are dnf's minrate and timeout: a download
+	// that averages fewer than MinRate bytes per second over RateWindow is
+	// aborted, so a mirror that drips bytes cannot hold a run. 0 means
+	// dnf's defaults, 1000 bytes/s over 30s.
+	MinRate    int64
+	RateWindow time.Duration
+
 	// stallTimeout aborts a request that receives nothing for this long
 	// (0: defaultStallTimeout). http.Client has no such limit for bodies, and
 	// a mirror that stops sending would otherwise hang a run.
 	stallTimeout time.Duration
+	// maxUnsized replaces maxUnsizedDownload when set (tests).
+	maxUnsized int64
 
 	clientOnce    sync.Once
 	defaultClient *http.Client
+	clientsMu     sync.Mutex
+	clients       map[string]*http.Client // per repository, from SetRepoHTTP
 
 	tempMu  sync.Mutex
 	tempDir string // private download directory when CacheDir is ""
@@ -67,6 +77,11 @@ const (
 	defaultRetries      = 3
 	defaultBackoff      = 200 * time.Millisecond
 	defaultStallTimeout = 60 * time.Second
+	defaultMinRate      = 1000
+	defaultRateWindow   = 30 * time.Second
+	// maxUnsizedDownload caps a file whose size repomd.xml does not give:
+	// far above any real metadata file (CS9 AppStream's largest is 10 MB).
+	maxUnsizedDownload = 1 << 30
 	// maxSmallFile bounds repomd.xml, metalinks and mirrorlists, which are a
 	// few kilobytes in practice.
 	maxSmallFile = 16 << 20
@@ -139,7 +154,7 @@ func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, w
 		if cacheMatches && cached.meta.URL == u {
 			prev = cached
 		}
-		got, err := f.fetchRepomd(ctx, u, prev, want)
+		got, err := f.fetchRepomd(ctx, repoID, u, prev, want)
 		if err != nil {
 			return err
 		}
@@ -156,7 +171,7 @@ func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, w
 }
 
 // fetchRepomd downloads repomd.xml from u, conditionally when prev is set.
-func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd, want []Checksum) (*cachedRepomd, error) {
+func (f *Fetcher) fetchRepomd(ctx context.Context, repoID, u string, prev *cachedRepomd, want []Checksum) (*cachedRepomd, error) {
 	header := http.Header{}
 	if prev != nil {
 		if prev.meta.ETag != "" {
@@ -168,7 +183,7 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd,
 	}
 	var got *cachedRepomd
 	err := f.retry(ctx, func() error {
-		return f.get(ctx, u, header, func(resp *http.Response, body io.Reader) error {
+		return f.get(ctx, repoID, u, header, func(resp *http.Response, body io.Reader) error {
 			if resp.StatusCode == http.StatusNotModified {
 				got = &cachedRepomd{body: prev.body, meta: prev.meta}
 				got.meta.URL = u
@@ -269,7 +284,7 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 			return fmt.Errorf("not cached (no %s), and cache-only mode forbids the network", dst)
 		}
 		u := src.join(href)
-		if err := f.retry(ctx, func() error { return f.download(ctx, u, dst, href, df) }); err != nil {
+		if err := f.retry(ctx, func() error { return f.download(ctx, repoID, u, dst, href, df) }); err != nil {
 			return err
 		}
 		got = dst
@@ -299,8 +314,8 @@ func resolveHref(df DataFile, mirrors []string) (href string, roots []string, er
 
 // download fetches u into the content-addressed dst, verifying size and
 // checksum before the file gets its name.
-func (f *Fetcher) download(ctx context.Context, u, dst, name string, df DataFile) error {
-	return f.get(ctx, u, nil, func(resp *http.Response, body io.Reader) error {
+func (f *Fetcher) download(ctx context.Context, repoID, u, dst, name string, df DataFile) error {
+	return f.get(ctx, repoID, u, nil, func(resp *http.Response, body io.Reader) error {
 		if df.Size > 0 && resp.ContentLength > df.Size {
 			return permanentError{fmt.Errorf("%s: server announces %d bytes, repomd.xml says %d", u, resp.ContentLength, df.Size)}
 		}
@@ -331,16 +346,15 @@ func (f *Fetcher) download(ctx context.Context, u, dst, name string, df DataFile
 				}
 			}
 		}
-		src := body
-		if df.Size > 0 {
-			// One byte past the expected size is enough to know a server
-			// sends too much, without reading the rest.
-			src = io.LimitReader(body, df.Size+1)
-		}
-		n, err := io.Copy(w, src)
+		// One byte past the expected size is enough to know a server
+		// sends too much, without reading the rest.
+		limit := cmp.Or(df.Size, f.maxUnsized, maxUnsizedDownload)
+		n, err := io.Copy(w, io.LimitReader(body, limit+1))
 		switch {
 		case err != nil:
 			return fmt.Errorf("%s: after %d bytes: %w", u, n, err)
+		case df.Size <= 0 && n > limit:
+			return permanentError{fmt.Errorf("%s: larger than %d bytes, and repomd.xml gives no size", u, limit)}
 		case df.Size > 0 && n > df.Size:
 			return permanentError{fmt.Errorf("%s: server sends more than the %d bytes repomd.xml announces", u, df.Size)}
 		case df.Size > 0 && n < df.Size:
@@ -454,7 +468,7 @@ func (f *Fetcher) smallFile(ctx context.Context, repoID, location, cacheName str
 		return body, false, err
 	}
 	err = f.retry(ctx, func() error {
-		return f.get(ctx, location, nil, func(_ *http.Response, r io.Reader) error {
+		return f.get(ctx, repoID, location, nil, func(_ *http.Response, r io.Reader) error {
 			body, err = readCapped(r, location)
 			return err
 		})
@@ -534,7 +548,7 @@ func (f *Fetcher) firstMirror(ctx context.Context, repoID, what string, mirrors 
 // conditional header) to read. Other statuses are errors; 4xx ones but 408
 // and 429 are permanent. The request is aborted when no byte arrives for
 // the stall timeout.
-func (f *Fetcher) get(ctx context.Context, u string, header http.Header, read func(resp *http.Response, body io.Reader) error) error {
+func (f *Fetcher) get(ctx context.Context, repoID, u string, header http.Header, read func(resp *http.Response, body io.Reader) error) error {
 	stall := cmp.Or(f.stallTimeout, defaultStallTimeout)
 	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -552,10 +566,18 @@ func (f *Fetcher) get(ctx context.Context, u string, header http.Header, read fu
 	req.Header.Set("User-Agent", userAgent)
 	// Files are verified as stored: no transparent decompression.
 	req.Header.Set("Accept-Encoding", "identity")
-	resp, err := f.httpClient().Do(req)
+	client, err := f.clientFor(repoID)
+	if err != nil {
+		return permanentError{err}
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		if context.Cause(reqCtx) == stalled {
 			return stalled
+		}
+		if isCertError(err) {
+			// Another try meets the same certificate.
+			return permanentError{err}
 		}
 		return err
 	}
@@ -569,18 +591,26 @@ func (f *Fetcher) get(ctx context.Context, u string, header http.Header, read fu
 		}
 		return err
 	}
-	err = read(resp, &stallReader{r: resp.Body, timer: timer, timeout: stall})
+	err = read(resp, &stallReader{r: resp.Body, timer: timer, timeout: stall, url: u,
+		minRate: cmp.Or(f.MinRate, defaultMinRate), window: cmp.Or(f.RateWindow, defaultRateWindow), start: time.Now()})
 	if err != nil && context.Cause(reqCtx) == stalled {
 		return stalled
 	}
 	return err
 }
 
-// stallReader restarts the stall timer whenever bytes arrive.
+// stallReader restarts the stall timer whenever bytes arrive, and fails
+// when fewer than minRate bytes per second arrived over a whole window
+// (curl's low-speed limit, which dnf sets from minrate and timeout).
 type stallReader struct {
 	r       io.Reader
 	timer   *time.Timer
 	timeout time.Duration
+	url     string
+	minRate int64
+	window  time.Duration
+	start   time.Time // of the current window
+	got     int64     // bytes in the current window
 }
 
 func (s *stallReader) Read(p []byte) (int, error) {
@@ -588,25 +618,15 @@ func (s *stallReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		s.timer.Reset(s.timeout)
 	}
-	return n, err
-}
-
-func (f *Fetcher) httpClient() *http.Client {
-	if f.Client != nil {
-		return f.Client
+	s.got += int64(n)
+	if elapsed := time.Since(s.start); elapsed >= s.window {
+		if float64(s.got) < float64(s.minRate)*elapsed.Seconds() {
+			return n, permanentError{fmt.Errorf("%s: too slow: %d bytes in %v, below the minimum rate of %d bytes/s",
+				s.url, s.got, elapsed.Round(time.Millisecond), s.minRate)}
+		}
+		s.start, s.got = time.Now(), 0
 	}
-	f.clientOnce.Do(func() {
-		f.defaultClient = &http.Client{Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 30 * time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   4,
-			ForceAttemptHTTP2:     true,
-		}}
-	})
-	return f.defaultClient
+	return n, err
 }
 
 func (f *Fetcher) logf(format string, args ...any) {
