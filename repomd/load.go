@@ -70,6 +70,10 @@ func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
 		}
+		if len(repo.Packages) == 0 {
+			// A typo'd or empty folder must not read as a closed repository.
+			return nil, fmt.Errorf("repo %s: %s has neither repodata/repomd.xml nor .rpm files", src.ID, dir)
+		}
 		repo.ModuleHotfixes = src.ModuleHotfixes
 		return repo, nil
 	}

@@ -24,6 +24,10 @@ type RepoConfig struct {
 	ModuleHotfixes       bool
 	Priority, Cost       int    // defaults 99 and 1000
 	File                 string // the .repo file it came from
+	HTTP                 RepoHTTP
+	// Unknown lists the keys that are no dnf repository option, as
+	// "FILE:LINE: KEY", for the caller to warn about (dnf ignores them).
+	Unknown []string
 }
 
 // Vars are the values substituted for $name and ${name} in .repo files:
@@ -320,6 +324,12 @@ func repoFromSection(sec *iniSection, file string, vars Vars) (RepoConfig, error
 			repo.Exclude = appendList(repo.Exclude, value)
 		case "includepkgs":
 			repo.Include = appendList(repo.Include, value)
+		default:
+			if handled, herr := repo.HTTP.Set(kv.key, value); handled {
+				err = herr
+			} else if !IsRepoOption(kv.key) {
+				repo.Unknown = append(repo.Unknown, fmt.Sprintf("%s:%d: %s", file, kv.line, kv.key))
+			}
 		}
 		if err != nil {
 			return repo, fmt.Errorf("%s:%d: %s: %v", file, kv.line, kv.key, err)

@@ -34,7 +34,7 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if err != nil {
 		return exitError, err
 	}
-	opts.Check, opts.Arches, opts.Pkgs = check, arches, pkgs
+	opts.Check, opts.Arches, opts.Pkgs = s.check, arches, pkgs
 	opts.Best = best || s.best
 	strs, repos, err := rf.load(ctx, s)
 	if err != nil {

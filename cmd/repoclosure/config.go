@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/repoclosure/repoclosure/repomd"
@@ -50,7 +51,10 @@ type repoFlags struct {
 	quiet        bool
 	noFilelists  bool
 	rich         string
+	configFile   string
+	installRoot  string
 	alsoEnable   []string // repositories a command enables along with --repo (repoclosure's --check)
+	stderr       io.Writer
 }
 
 // newFlagSet starts a command's flags with the repository options every
@@ -58,7 +62,7 @@ type repoFlags struct {
 func newFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *repoFlags) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	rf := new(repoFlags)
+	rf := &repoFlags{stderr: stderr}
 	rf.register(fs)
 	return fs, rf
 }
@@ -81,11 +85,14 @@ func (f *repoFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "q", false, "quiet: no progress, no warnings")
 	fs.BoolVar(&f.quiet, "quiet", false, "same as -q")
 	fs.BoolVar(&f.noFilelists, "no-filelists", false, "do not read filelists.xml (file deps outside primary stay unresolved)")
+	fs.StringVar(&f.configFile, "config", "", "dnf configuration `FILE`: its [main] reposdir, excludepkgs, includepkgs, best, and its repositories")
+	fs.StringVar(&f.configFile, "c", "", "same as --config")
+	fs.StringVar(&f.installRoot, "installroot", "", "read .repo files and $releasever from the system installed at `DIR`")
 	fs.StringVar(&f.rich, "rich", "exact", "boolean dependency semantics: `exact` (libsolv's solver, dnf5) or dnf4 (dnf 4's approximation)")
 	// Accepted for command-line compatibility with dnf; they change nothing here.
 	var ignoredStr string
 	var ignoredBool bool
-	for _, name := range []string{"installroot", "disableplugin", "enableplugin", "config", "c", "d", "debuglevel"} {
+	for _, name := range []string{"disableplugin", "enableplugin", "d", "debuglevel"} {
 		fs.StringVar(&ignoredStr, name, "", "accepted for dnf compatibility; ignored")
 	}
 	for _, name := range []string{"y", "assumeyes", "nogpgcheck", "refresh"} {
@@ -102,6 +109,7 @@ type setup struct {
 	rich     resolver.RichMode
 	arch     string
 	cacheDir string
+	check    []string // the repository ids --check names (globs expanded)
 }
 
 // resolve turns the flags into repository sources, as dnf combines .repo
@@ -116,9 +124,38 @@ func (f *repoFlags) resolve() (*setup, error) {
 	if s.arch == "" {
 		s.arch = hostArch()
 	}
-	reposdir := "/etc/yum.repos.d"
+	vars := repomd.Vars{"basearch": repomd.BaseArch(s.arch), "arch": s.arch}
+	releasever := f.releasever
+	if releasever == "" && f.installRoot != "" {
+		releasever = repomd.ReleaseverFromRoot(f.installRoot)
+	}
+	if releasever != "" {
+		vars["releasever"] = releasever
+	}
+	// dnf searches reposdir inside --installroot, but takes a path given on
+	// the command line (--config, --setopt=reposdir) as it is.
+	reposdirs := repomd.UnderRoot(f.installRoot, repomd.DefaultReposDirs)
+	explicitDirs := false
+	var mainRepos []repomd.RepoConfig
+	if f.configFile != "" {
+		mc, err := repomd.ReadMainConfig(f.configFile, vars)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if mc.ReposDirs != nil {
+			reposdirs, explicitDirs = repomd.UnderRoot(f.installRoot, mc.ReposDirs), true
+		}
+		s.excludes[""] = append(s.excludes[""], mc.Exclude...)
+		s.includes[""] = append(s.includes[""], mc.Include...)
+		if mc.Best != nil {
+			s.best = *mc.Best
+		}
+		mainRepos = mc.Repos
+		f.warnUnknown(mc.Unknown)
+	}
 	s.cacheDir = f.cacheDir
 	hotfixes := map[string]bool{}
+	httpOpts := map[string][][2]string{} // repo id ("" = every repo) -> TLS/proxy settings in order
 	for _, kv := range f.setopt {
 		key, val, ok := strings.Cut(kv, "=")
 		if !ok {
@@ -131,7 +168,7 @@ func (f *repoFlags) resolve() (*setup, error) {
 		}
 		switch opt {
 		case "reposdir":
-			reposdir = val
+			reposdirs, explicitDirs = splitList(val), true
 		case "cachedir":
 			s.cacheDir = val
 		case "best":
@@ -142,20 +179,33 @@ func (f *repoFlags) resolve() (*setup, error) {
 			s.includes[repo] = append(s.includes[repo], splitList(val)...)
 		case "module_hotfixes":
 			hotfixes[repo] = parseBool(val)
+		case "sslverify", "sslcacert", "sslclientcert", "sslclientkey", "proxy":
+			httpOpts[repo] = append(httpOpts[repo], [2]string{opt, val})
 		default:
 			// dnf has hundreds of options; the ones that cannot change a
-			// closure answer are accepted silently.
+			// closure answer are accepted silently, others named.
+			if repo == "" && !repomd.IsMainOption(opt) || repo != "" && !repomd.IsRepoOption(opt) {
+				f.warnf("Warning: --setopt %s: unknown option, ignored", key)
+			}
 		}
 	}
 	s.excludes[""] = append(s.excludes[""], f.exclude...)
 
-	vars := repomd.Vars{"basearch": repomd.BaseArch(s.arch), "arch": s.arch}
-	if f.releasever != "" {
-		vars["releasever"] = f.releasever
-	}
-	configs, err := repomd.LoadRepoDir(reposdir, vars)
+	configs, missingDirs, err := repomd.LoadRepoDirs(reposdirs, vars)
 	if err != nil {
 		return nil, err
+	}
+	configs = append(mainRepos, configs...)
+	if err := repomd.CheckDuplicateIDs(configs); err != nil {
+		return nil, err
+	}
+	for _, c := range configs {
+		f.warnUnknown(c.Unknown)
+	}
+	if explicitDirs {
+		for _, d := range missingDirs {
+			f.warnf("Warning: reposdir %s does not exist", d)
+		}
 	}
 	for _, rfp := range f.repoFromPath {
 		id, loc, err := repomd.ParseRepoFromPath(rfp)
@@ -170,13 +220,20 @@ func (f *repoFlags) resolve() (*setup, error) {
 		configs = append(configs, repomd.RepoConfig{ID: id, Name: id, BaseURLs: []string{loc}, Enabled: true})
 	}
 	enabled := map[string]bool{}
+	var ids []string
 	for _, c := range configs {
 		enabled[c.ID] = c.Enabled
+		ids = append(ids, c.ID)
+	}
+	// --check accepts ids, globs and comma lists, as dnf5 does; one that
+	// names no repository would check nothing.
+	if s.check, err = repomd.MatchRepoIDs(f.alsoEnable, ids); err != nil {
+		return nil, usageError{fmt.Errorf("--check: %w", err)}
 	}
 	// dnf's --repo disables everything else; --disablerepo/--enablerepo then apply.
 	if len(f.repos) > 0 {
 		for id := range enabled {
-			enabled[id] = matchAny(f.repos, id) || matchAny(f.alsoEnable, id)
+			enabled[id] = matchAny(f.repos, id) || slices.Contains(s.check, id)
 		}
 	}
 	for id := range enabled {
@@ -196,12 +253,26 @@ func (f *repoFlags) resolve() (*setup, error) {
 		if !enabled[c.ID] {
 			continue
 		}
+		if _, ok := vars["releasever"]; !ok {
+			if err := c.CheckVarsSet(); err != nil {
+				return nil, usageError{err}
+			}
+		}
+		h := c.HTTP
+		for _, kv := range append(append([][2]string{}, httpOpts[""]...), httpOpts[c.ID]...) {
+			if _, err := h.Set(kv[0], kv[1]); err != nil {
+				return nil, usageError{fmt.Errorf("--setopt %s: %w", kv[0], err)}
+			}
+		}
 		s.sources = append(s.sources, repomd.Source{
 			ID: c.ID, BaseURLs: c.BaseURLs, Mirrorlist: c.Mirrorlist, Metalink: c.Metalink,
-			ModuleHotfixes: c.ModuleHotfixes || hotfixes[c.ID],
+			ModuleHotfixes: c.ModuleHotfixes || hotfixes[c.ID], HTTP: h,
 		})
 		s.excludes[c.ID] = append(s.excludes[c.ID], c.Exclude...)
 		s.includes[c.ID] = append(s.includes[c.ID], c.Include...)
+	}
+	if len(s.sources) == 0 && len(f.rpms) == 0 {
+		return nil, usageError{&repomd.NoReposError{ReposDirs: reposdirs, Missing: missingDirs}}
 	}
 	if s.cacheDir == "" {
 		if d, err := os.UserCacheDir(); err == nil {
@@ -209,6 +280,20 @@ func (f *repoFlags) resolve() (*setup, error) {
 		}
 	}
 	return s, nil
+}
+
+func (f *repoFlags) warnf(format string, args ...any) {
+	if !f.quiet && f.stderr != nil {
+		fmt.Fprintf(f.stderr, format+"\n", args...)
+	}
+}
+
+// warnUnknown names the configuration keys that are no dnf option: a typo
+// there would otherwise change nothing, silently.
+func (f *repoFlags) warnUnknown(keys []string) {
+	for _, k := range keys {
+		f.warnf("Warning: %s: unknown option, ignored", k)
+	}
 }
 
 // load reads every enabled repository (and --rpm files) into one string table.
@@ -249,6 +334,12 @@ func (f *repoFlags) load(ctx context.Context, s *setup) (*repomd.Strings, []*rep
 // exclude returns the pool's filter for excludepkgs/includepkgs.
 func (s *setup) exclude(strs *repomd.Strings) func(*repomd.Repo, *repomd.Package) bool {
 	global := s.excludes[""]
+	includes := map[string][]string{} // per repo, with [main]'s
+	for id, inc := range s.includes {
+		if id != "" {
+			includes[id] = append(slices.Clip(s.includes[""]), inc...)
+		}
+	}
 	return func(r *repomd.Repo, p *repomd.Package) bool {
 		hit := func(globs []string) bool {
 			for _, g := range globs {
@@ -261,7 +352,11 @@ func (s *setup) exclude(strs *repomd.Strings) func(*repomd.Repo, *repomd.Package
 		if hit(global) || hit(s.excludes[r.ID]) {
 			return true
 		}
-		if inc := s.includes[r.ID]; len(inc) > 0 && !hit(inc) {
+		inc, ok := includes[r.ID]
+		if !ok {
+			inc = s.includes[""]
+		}
+		if len(inc) > 0 && !hit(inc) {
 			return true
 		}
 		return false
