@@ -47,6 +47,7 @@ func ReadMainConfig(path string, vars Vars) (*MainConfig, error) {
 				return nil, err
 			}
 			mc.Repos = append(mc.Repos, repo)
+			mc.Unknown = append(mc.Unknown, unknownKeys(sec, path)...)
 			continue
 		}
 		for _, kv := range sec.values {
@@ -74,12 +75,64 @@ func ReadMainConfig(path string, vars Vars) (*MainConfig, error) {
 	return mc, nil
 }
 
+// RepoDirs is what LoadRepoDirs found.
+type RepoDirs struct {
+	Repos []RepoConfig
+	// Missing are the reposdirs that do not exist: a typo in reposdir must
+	// not read as "no repositories", so the caller says so.
+	Missing []string
+	// Unknown lists the keys of the repositories that are no dnf option,
+	// as "FILE:LINE: KEY", for the caller to warn about (dnf ignores them).
+	Unknown []string
+}
+
 // LoadRepoDirs reads the .repo files of every dir in turn (see LoadRepoDir).
 // A repository id defined twice, in one dir or two, is an error naming both
-// files. The dirs that do not exist are skipped, as dnf does, and returned
-// in missing: a typo in reposdir must not read as "no repositories", so the
-// caller says so.
-func LoadRepoDirs(dirs []string, vars Vars) (repos []RepoConfig, missing []string, err error) {
+// files. The dirs that do not exist are skipped, as dnf does.
+func LoadRepoDirs(dirs []string, vars Vars) (*RepoDirs, error) {
+	repos, missing, err := loadRepoDirs(dirs, vars)
+	if err != nil {
+		return nil, err
+	}
+	rd := &RepoDirs{Repos: repos, Missing: missing}
+	var files []string
+	for _, r := range repos {
+		if !slices.Contains(files, r.File) {
+			files = append(files, r.File)
+		}
+	}
+	for _, file := range files {
+		fh, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		sections, err := parseINI(bufio.NewReader(fh), file)
+		fh.Close()
+		if err != nil {
+			return nil, err
+		}
+		for _, sec := range sections {
+			if sec.name != "main" {
+				rd.Unknown = append(rd.Unknown, unknownKeys(sec, file)...)
+			}
+		}
+	}
+	return rd, nil
+}
+
+// unknownKeys lists the keys of a repository section that are no dnf
+// repository option.
+func unknownKeys(sec *iniSection, file string) []string {
+	var out []string
+	for _, kv := range sec.values {
+		if !IsRepoOption(kv.key) {
+			out = append(out, fmt.Sprintf("%s:%d: %s", file, kv.line, kv.key))
+		}
+	}
+	return out
+}
+
+func loadRepoDirs(dirs []string, vars Vars) (repos []RepoConfig, missing []string, err error) {
 	for _, dir := range dirs {
 		st, err := os.Stat(dir)
 		switch {

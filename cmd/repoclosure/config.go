@@ -191,17 +191,15 @@ func (f *repoFlags) resolve() (*setup, error) {
 	}
 	s.excludes[""] = append(s.excludes[""], f.exclude...)
 
-	configs, missingDirs, err := repomd.LoadRepoDirs(reposdirs, vars)
+	dirs, err := repomd.LoadRepoDirs(reposdirs, vars)
 	if err != nil {
 		return nil, err
 	}
-	configs = append(mainRepos, configs...)
+	configs, missingDirs := append(mainRepos, dirs.Repos...), dirs.Missing
 	if err := repomd.CheckDuplicateIDs(configs); err != nil {
 		return nil, err
 	}
-	for _, c := range configs {
-		f.warnUnknown(c.Unknown)
-	}
+	f.warnUnknown(dirs.Unknown)
 	if explicitDirs {
 		for _, d := range missingDirs {
 			f.warnf("Warning: reposdir %s does not exist", d)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"html"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 const sampleTitle = "kmod matrix <sample> & test"
@@ -189,27 +190,12 @@ func TestLegend(t *testing.T) {
 	}
 }
 
-// chromium finds Debian's chromium, or skips (fails under CI) when missing.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed (apt-get install chromium); CI must run the browser test")
-	}
-	t.Skip("chromium is not installed (apt-get install chromium): skipping the browser test")
-	return ""
-}
-
 // TestHTMLInChromium loads the page in headless Chromium, with a link to one
 // cell, and checks the DOM after the page's script ran: the ready flag and
 // counts it fills in, every cell's attributes, the pinned cell and the side
 // panel listing that cell's deps, < and & shown as text.
 func TestHTMLInChromium(t *testing.T) {
-	browser := chromium(t)
+	testenv.Require(t, "chromium")
 	m := sampleMatrix()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "matrix.html")
@@ -224,7 +210,7 @@ func TestHTMLInChromium(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu",
+	cmd := testenv.CommandContext(ctx, t, "chromium", "--headless", "--no-sandbox", "--disable-gpu",
 		"--disable-quic", "--no-first-run", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
 		"--virtual-time-budget=2000", "--dump-dom",
