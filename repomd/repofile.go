@@ -24,8 +24,8 @@ type RepoConfig struct {
 	Enabled              bool     // default true
 	Exclude, Include     []string // excludepkgs (alias exclude) and includepkgs globs
 	ModuleHotfixes       bool
-	Priority, Cost       int    // defaults 99 and 1000
-	File                 string // the .repo file it came from
+	Priority, Cost       int      // defaults 99 and 1000
+	File                 string   // the .repo file it came from
 	HTTP                 RepoHTTP // sslverify, sslcacert, sslclientcert, sslclientkey, proxy
 }
 
