@@ -62,6 +62,7 @@ func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kern
 			inKernel.Add(id)
 		}
 	}
+	kmodHit := make([]bool, len(kf.kmodGlobs))
 	for i := 0; i < pool.Len(); i++ {
 		id := resolver.PkgID(i)
 		if inKernel.Has(id) || !kabi.IsKmod(pool, id) {
@@ -71,10 +72,37 @@ func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kern
 		if len(kf.kmodRepos) > 0 && !matchAny(kf.kmodRepos, pool.Repo(id).ID) {
 			continue
 		}
-		if len(kf.kmodGlobs) > 0 && !matchAny(kf.kmodGlobs, strs.String(pkg.Name)) && !matchAny(kf.kmodGlobs, pool.NEVRA(id)) {
-			continue
+		if len(kf.kmodGlobs) > 0 {
+			hit := false
+			for i, g := range kf.kmodGlobs {
+				if globMatch(g, strs.String(pkg.Name)) || globMatch(g, pool.NEVRA(id)) {
+					hit, kmodHit[i] = true, true
+				}
+			}
+			if !hit {
+				continue
+			}
 		}
 		w.kmods = append(w.kmods, id)
+	}
+	// A --kmod that matches nothing would report on nothing.
+	var unmatched []string
+	for i, g := range kf.kmodGlobs {
+		if !kmodHit[i] {
+			unmatched = append(unmatched, g)
+		}
+	}
+	if len(unmatched) > 0 {
+		return nil, fmt.Errorf("no kmod matched: %s", strings.Join(unmatched, ", "))
+	}
+	if len(kf.kmodRepos) > 0 {
+		var ids []string
+		for _, r := range repos {
+			ids = append(ids, r.ID)
+		}
+		if _, err := repomd.MatchRepoIDs(kf.kmodRepos, ids); err != nil {
+			return nil, usageError{fmt.Errorf("--kmod-repo: %w", err)}
+		}
 	}
 	sortPkgs(pool, w.kmods)
 	if len(w.kernels) == 0 {

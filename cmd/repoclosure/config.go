@@ -244,7 +244,7 @@ func (f *repoFlags) resolve() (*setup, error) {
 	}
 	for _, pat := range append(append(listFlag{}, f.repos...), f.enable...) {
 		if !hasGlob(pat) && !hasKey(enabled, pat) {
-			return nil, usageError{fmt.Errorf("unknown repo: %q", pat)}
+			return nil, usageError{&repomd.UnknownRepoError{Pattern: pat}}
 		}
 	}
 	for _, c := range configs {

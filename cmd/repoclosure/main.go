@@ -3,7 +3,7 @@
 // which kernel modules install on which kernel builds, and why not.
 //
 // Exit codes: 0 closed, 1 unresolved dependencies, 2 usage or load error,
-// 3 a matrix regression against --baseline.
+// 3 a matrix regression against --baseline, 130 interrupted (SIGINT).
 package main
 
 import (
@@ -21,6 +21,7 @@ const (
 	exitUnresolved = 1
 	exitError      = 2
 	exitRegression = 3
+	exitInterrupt  = 130 // 128 + SIGINT, as shells and dnf report it
 )
 
 // usageError marks errors in the command line, reported with exitError.
@@ -30,8 +31,16 @@ func (e usageError) Unwrap() error { return e.error }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	go func() {
+		<-ctx.Done()
+		stop() // a second interrupt kills at once
+	}()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if ctx.Err() != nil {
+		// Interrupted: whatever was printed is no answer.
+		code = exitInterrupt
+	}
+	os.Exit(code)
 }
 
 // run dispatches a subcommand and maps its outcome to an exit code.
