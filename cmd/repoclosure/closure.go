@@ -67,13 +67,13 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 // printClosureText prints dnf repoclosure's report.
 func printClosureText(w io.Writer, pool *resolver.Pool, problems []resolver.Problem, why bool, avail resolver.Set) {
 	for _, p := range problems {
-		fmt.Fprintf(w, "package: %s from %s\n", pool.NEVRA(p.Pkg), pool.Repo(p.Pkg).ID)
+		fmt.Fprintf(w, "package: %s from %s\n", termSafe(pool.NEVRA(p.Pkg)), pool.Repo(p.Pkg).ID)
 		fmt.Fprintf(w, "  unresolved deps (%d):\n", len(p.Deps))
 		for _, d := range p.Deps {
-			fmt.Fprintf(w, "    %s\n", pool.DepString(d))
+			fmt.Fprintf(w, "    %s\n", termSafe(pool.DepString(d)))
 			if why {
 				for _, c := range pool.Explain(d, avail) {
-					fmt.Fprintf(w, "      %s\n", c)
+					fmt.Fprintf(w, "      %s\n", termSafe(c.String()))
 				}
 			}
 		}

@@ -179,8 +179,46 @@ func (w *kernelWorld) matrixReport(m *kabi.Matrix) *report.Matrix {
 	return r
 }
 
+type writeOptions struct {
+	title string
+	color bool
+}
+
+// matrixWriters are the --format choices.
+var matrixWriters = map[string]func(io.Writer, *report.Matrix, writeOptions) error{
+	"table":    func(w io.Writer, r *report.Matrix, o writeOptions) error { return report.WriteTable(w, r, o.color) },
+	"csv":      func(w io.Writer, r *report.Matrix, _ writeOptions) error { return report.WriteCSV(w, r) },
+	"json":     func(w io.Writer, r *report.Matrix, _ writeOptions) error { return report.WriteJSON(w, r) },
+	"markdown": func(w io.Writer, r *report.Matrix, _ writeOptions) error { return report.WriteMarkdown(w, r) },
+	"md":       func(w io.Writer, r *report.Matrix, _ writeOptions) error { return report.WriteMarkdown(w, r) },
+	"html":     func(w io.Writer, r *report.Matrix, o writeOptions) error { return report.WriteHTML(w, r, o.title) },
+}
+
+// escapeReport escapes the control characters of the names a text report
+// prints (JSON, CSV and HTML escape them their own way).
+func escapeReport(r *report.Matrix) {
+	for i := range r.Kernels {
+		k := &r.Kernels[i]
+		k.Uname, k.EVR, k.Source = termSafe(k.Uname), termSafe(k.EVR), termSafe(k.Source)
+		for j := range k.Packages {
+			k.Packages[j] = termSafe(k.Packages[j])
+		}
+	}
+	for i := range r.Kmods {
+		r.Kmods[i].NEVRA, r.Kmods[i].Repo = termSafe(r.Kmods[i].NEVRA), termSafe(r.Kmods[i].Repo)
+	}
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		c.Kmod, c.Kernel = termSafe(c.Kmod), termSafe(c.Kernel)
+		for j := range c.Missing {
+			m := &c.Missing[j]
+			m.Dep, m.KernelHas = termSafe(m.Dep), termSafe(m.KernelHas)
+		}
+	}
+}
+
 // runMatrix prints the kmod × kernel install matrix.
-func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (code int, err error) {
 	fs, rf, kf := newKernelFlagSet("matrix", stderr)
 	var format, outFile, baseline, title string
 	fs.StringVar(&format, "format", "table", "output `FORMAT`: table, csv, json, markdown or html")
@@ -190,53 +228,55 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if err := fs.Parse(args); err != nil {
 		return exitError, usageError{err}
 	}
+	// Everything the flags name is checked before the long load.
+	write, ok := matrixWriters[format]
+	if !ok {
+		return exitError, usageError{fmt.Errorf("--format %q: want table, csv, json, markdown or html", format)}
+	}
+	var prev *report.Matrix
+	if baseline != "" {
+		bf, err := os.Open(baseline)
+		if err != nil {
+			return exitError, usageError{fmt.Errorf("--baseline: %w", err)}
+		}
+		prev, err = report.ReadJSON(bf, baseline)
+		bf.Close()
+		if err != nil {
+			return exitError, usageError{fmt.Errorf("--baseline: %w", err)}
+		}
+	}
+	out := stdout
+	if outFile != "" {
+		f, err := createOutput(outFile)
+		if err != nil {
+			return exitError, usageError{err}
+		}
+		defer f.abort()
+		out = f
+		// Committed only once the whole report is written; on any
+		// failure abort leaves the old file as it was.
+		defer func() {
+			if err != nil {
+				return
+			}
+			if cerr := f.commit(); cerr != nil {
+				code, err = exitError, cerr
+			}
+		}()
+	}
 	w, err := loadKernelWorld(ctx, rf, kf)
 	if err != nil {
 		return exitError, err
 	}
 	rep := w.matrixReport(kabi.NewMatrix(w.pool, w.kernels, w.kmods))
-	out := stdout
-	if outFile != "" {
-		f, err := createAtomic(outFile)
-		if err != nil {
-			return exitError, err
-		}
-		defer f.abort()
-		out = f
-		defer func() {
-			if err := f.commit(); err != nil {
-				fmt.Fprintf(stderr, "Error: %v\n", err)
-			}
-		}()
+	if format == "table" || format == "markdown" || format == "md" {
+		escapeReport(rep)
 	}
-	switch format {
-	case "table":
-		err = report.WriteTable(out, rep, outFile == "" && isTerminal(os.Stdout))
-	case "csv":
-		err = report.WriteCSV(out, rep)
-	case "json":
-		err = report.WriteJSON(out, rep)
-	case "markdown", "md":
-		err = report.WriteMarkdown(out, rep)
-	case "html":
-		err = report.WriteHTML(out, rep, title)
-	default:
-		return exitError, usageError{fmt.Errorf("--format %q: want table, csv, json, markdown or html", format)}
-	}
-	if err != nil {
+	if err := write(out, rep, writeOptions{title: title, color: outFile == "" && isTerminal(os.Stdout)}); err != nil {
 		return exitError, err
 	}
-	if baseline == "" {
+	if prev == nil {
 		return exitClosed, nil
-	}
-	bf, err := os.Open(baseline)
-	if err != nil {
-		return exitError, err
-	}
-	defer bf.Close()
-	prev, err := report.ReadJSON(bf, baseline)
-	if err != nil {
-		return exitError, err
 	}
 	diff := report.CompareBaseline(prev, rep)
 	if err := report.WriteDiff(stderr, diff); err != nil {
@@ -276,7 +316,7 @@ func runSymdiff(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if jsonOut {
 		return exitClosed, writeJSON(stdout, symdiffJSON(w.kernels[a].Uname, w.kernels[b].Uname, d))
 	}
-	fmt.Fprintf(stdout, "%s -> %s\n", w.kernels[a].Uname, w.kernels[b].Uname)
+	fmt.Fprintf(stdout, "%s -> %s\n", termSafe(w.kernels[a].Uname), termSafe(w.kernels[b].Uname))
 	for _, c := range []struct {
 		name string
 		syms []string
@@ -284,7 +324,7 @@ func runSymdiff(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		fmt.Fprintf(stdout, "%-10s %d\n", c.name, len(c.syms))
 		if list && c.name != "unchanged" {
 			for _, s := range c.syms {
-				fmt.Fprintf(stdout, "  %s\n", s)
+				fmt.Fprintf(stdout, "  %s\n", termSafe(s))
 			}
 		}
 	}

@@ -21,6 +21,14 @@ func runSeries(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if err := fs.Parse(args); err != nil {
 		return exitError, usageError{err}
 	}
+	// The stable list is read before the long load: a typo fails at once.
+	var stable map[string]string
+	if stablelist != "" {
+		var err error
+		if stable, err = kabi.LoadStablelist(stablelist); err != nil {
+			return exitError, usageError{fmt.Errorf("--stablelist: %w", err)}
+		}
+	}
 	w, err := loadKernelWorld(ctx, rf, kf)
 	if err != nil {
 		return exitError, err
@@ -28,12 +36,6 @@ func runSeries(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	ref := 0
 	if refName != "" {
 		if ref, err = w.findKernel(refName); err != nil {
-			return exitError, err
-		}
-	}
-	var stable map[string]string
-	if stablelist != "" {
-		if stable, err = kabi.LoadStablelist(stablelist); err != nil {
 			return exitError, err
 		}
 	}
@@ -137,14 +139,14 @@ func (w *kernelWorld) seriesReport(s *kabi.Series, stable map[string]string) ser
 
 func printSeries(w io.Writer, s seriesJSON) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "kernel symbol change (reference %s)\n", s.Reference)
+	fmt.Fprintf(w, "kernel symbol change (reference %s)\n", termSafe(s.Reference))
 	fmt.Fprintln(tw, "kernel\tsymbols\t+ref\t-ref\t~ref\t+prev\t-prev\t~prev\tkmods ok\trebuilds forced\t")
 	for _, k := range s.Kernels {
 		prev := symCounts{}
 		if k.VsPrevious != nil {
 			prev = *k.VsPrevious
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", k.Uname, k.Symbols,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", termSafe(k.Uname), k.Symbols,
 			k.VsReference.Added, k.VsReference.Removed, k.VsReference.Changed,
 			prev.Added, prev.Removed, prev.Changed, k.KmodsInstallable, k.KmodsForced)
 	}
@@ -154,7 +156,7 @@ func printSeries(w io.Writer, s seriesJSON) {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "kmod\tfirst works\tfirst breaks\trebuilds needed\t")
 		for _, k := range s.Kmods {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t\n", k.NEVRA, orDash(k.FirstWorks), orDash(k.FirstBreak), k.Rebuilds)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t\n", termSafe(k.NEVRA), termSafe(orDash(k.FirstWorks)), termSafe(orDash(k.FirstBreak)), k.Rebuilds)
 		}
 		tw.Flush()
 	}
@@ -168,7 +170,7 @@ func printSeries(w io.Writer, s seriesJSON) {
 			if i == 10 {
 				break
 			}
-			fmt.Fprintf(w, "  %s: %d kmods\n", u, byUname[u])
+			fmt.Fprintf(w, "  %s: %d kmods\n", termSafe(u), byUname[u])
 		}
 	}
 	if c := s.Stable; c != nil {

@@ -46,15 +46,15 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 				}
 				continue
 			}
-			fmt.Fprintf(w, "%s from %s (%s)\n", rec.NEVRA, rec.Repo, rec.SourceRPM)
+			fmt.Fprintf(w, "%s from %s (%s)\n", termSafe(rec.NEVRA), rec.Repo, termSafe(rec.SourceRPM))
 			for _, kind := range depKindsInOrder {
 				for _, d := range rec.Deps[kind.String()] {
-					fmt.Fprintf(w, "  %s: %s\n", kind, d)
+					fmt.Fprintf(w, "  %s: %s\n", kind, termSafe(d))
 				}
 			}
 			if files {
 				for _, f := range rec.Files {
-					fmt.Fprintf(w, "  file: %s\n", f)
+					fmt.Fprintf(w, "  file: %s\n", termSafe(f))
 				}
 			}
 		}

@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var code int
 	var err error
+	out := &errWriter{w: stdout}
+	stdout = out
 	switch cmd {
 	case "closure", "repoclosure":
 		code, err = runClosure(ctx, args, stdout, stderr)
@@ -70,6 +72,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClosed // the flag set printed the options
+	}
+	if err == nil && out.err != nil {
+		// An answer nobody could read is no answer.
+		err = fmt.Errorf("writing standard output: %w", out.err)
+		code = exitError
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
