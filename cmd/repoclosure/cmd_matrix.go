@@ -247,9 +247,9 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (co
 	}
 	out := stdout
 	if outFile != "" {
-		f, err := createOutput(outFile)
-		if err != nil {
-			return exitError, usageError{err}
+		f, ferr := createOutput(outFile)
+		if ferr != nil {
+			return exitError, usageError{ferr}
 		}
 		defer f.abort()
 		out = f
