@@ -8,13 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // Every way of asking for work that names nothing exits 2 with the cause,
@@ -170,7 +170,11 @@ func TestInterruptExits130(t *testing.T) {
 		t.Skip("builds the command")
 	}
 	bin := filepath.Join(t.TempDir(), "repoclosure")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		testenv.Unavailable(t, "go tool not in PATH: %v", err)
+	}
+	build := exec.Command(goTool, "build", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -198,7 +202,7 @@ func TestInterruptExits130(t *testing.T) {
 		t.Fatal("the command never asked the server")
 	}
 	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
+	err = cmd.Wait()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupt {
 		t.Errorf("after SIGINT: %v, want exit %d", err, exitInterrupt)
