@@ -307,7 +307,7 @@ func TestLoadAllBounded(t *testing.T) {
 	f, _ := newTestFetcher(t)
 	var mu sync.Mutex
 	inFlight, peak := 0, 0
-	l := &Loader{Fetcher: f, Strings: NewStrings(), Progress: func(string, int64) io.Writer {
+	l := &Loader{Fetcher: f, Strings: NewStrings(), Progress: func(string, string, int64) io.Writer {
 		mu.Lock()
 		defer mu.Unlock()
 		inFlight++

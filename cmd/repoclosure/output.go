@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,36 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mattn/go-isatty"
 )
+
+// isTerminal says whether w is a terminal that draws (not TERM=dumb).
+func isTerminal(w io.Writer) bool {
+	if ew, ok := w.(*errWriter); ok {
+		w = ew.w
+	}
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd())
+}
+
+// writeJSON writes v as every command writes JSON: indented by two spaces,
+// with <, > and & as they are (the matrix report's encoding too).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// useColor says whether output to w may be coloured: a terminal, and no
+// NO_COLOR (https://no-color.org).
+func useColor(w io.Writer) bool {
+	return isTerminal(w) && os.Getenv("NO_COLOR") == ""
+}
 
 // outputFile is -o FILE: whole or absent. A regular file (or a new one) is
 // written to a temporary file beside it and renamed over it on commit, with
@@ -93,6 +123,19 @@ func (f *outputFile) abort() {
 	if f.final != "" {
 		os.Remove(f.Name())
 	}
+}
+
+// writeFile writes the file name with write, whole or not at all.
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := createOutput(name)
+	if err != nil {
+		return err
+	}
+	defer f.abort()
+	if err := write(f); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return f.commit()
 }
 
 // errWriter remembers the first write error, so that a command whose

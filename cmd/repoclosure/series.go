@@ -1,51 +1,78 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
 	"text/tabwriter"
 
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/kabi"
+	"github.com/spf13/cobra"
 )
 
-// runSeries reports symbol change over the kernel builds and what it cost the kmods.
-func runSeries(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs, rf, kf := newKernelFlagSet("series", stderr)
-	var refName, stablelist string
-	var jsonOut bool
-	fs.StringVar(&refName, "reference", "", "compare every build with this `UNAME` (default: the first build)")
-	fs.StringVar(&stablelist, "stablelist", "", "kABI stable list `FILE`: kabi_stablelist_<arch>, Module.kabi_<arch> or the kernel-abi-stablelists .rpm")
-	fs.BoolVar(&jsonOut, "json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return exitError, usageError{err}
+func init() { addCommand(newSeriesCmd) }
+
+// seriesFlags are the series command's options.
+type seriesFlags struct {
+	kernelFlags
+	reference, stablelist string
+	jsonOut               bool
+}
+
+// newSeriesCmd reports symbol change over the kernel builds and what it cost the kmods.
+func newSeriesCmd(code *int) *cobra.Command {
+	f := new(seriesFlags)
+	cmd := &cobra.Command{
+		Use:   "series [options]",
+		Short: "Symbol change over the kernel builds, kmod rebuilds, kABI stable-list coverage",
+		Long: `One row per kernel build: its kernel(...) symbols, the change against the
+reference build and the previous build, the kmods that install on it and the kmods
+whose symbols it changed (rebuilds it forced); per kmod the first build it installs
+on, the first later build that breaks it and how many builds of it the series needs.
+--stablelist takes a kabi_stablelist_<arch> file, a Module.kabi_<arch> file or the
+kernel-abi-stablelists .rpm and reports its coverage.`,
+		Example: `  repoclosure series --repo kernels --repo kmods
+  repoclosure series --repofrompath k,testdata/el8-demo/kernels --repofrompath m,testdata/el8-demo/kmods --stablelist testdata/el8-demo/kabi_stablelist_x86_64 --json`,
+		Args: cobra.NoArgs,
 	}
+	fs := cmd.Flags()
+	f.register(fs, true)
+	fs.StringVar(&f.reference, "reference", "", "compare every build with this `UNAME` (default: the first build)")
+	fs.StringVar(&f.stablelist, "stablelist", "", "kABI stable list `FILE`: kabi_stablelist_<arch>, Module.kabi_<arch> or the kernel-abi-stablelists .rpm")
+	fs.BoolVar(&f.jsonOut, "json", false, "print JSON")
+	inGroup(fs, groupSelection, "reference", "stablelist")
+	inGroup(fs, groupOutput, "json")
+	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
+	return cmd
+}
+
+func (f *seriesFlags) run(cmd *cobra.Command) (int, error) {
 	// The stable list is read before the long load: a typo fails at once.
 	var stable map[string]string
-	if stablelist != "" {
+	if f.stablelist != "" {
 		var err error
-		if stable, err = kabi.LoadStablelist(stablelist); err != nil {
+		if stable, err = kabi.LoadStablelist(f.stablelist); err != nil {
 			return exitError, usageError{fmt.Errorf("--stablelist: %w", err)}
 		}
 	}
-	w, err := loadKernelWorld(ctx, rf, kf)
+	w, err := f.load(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err
 	}
 	ref := 0
-	if refName != "" {
-		if ref, err = w.findKernel(refName); err != nil {
+	if f.reference != "" {
+		if ref, err = w.findKernel(f.reference); err != nil {
 			return exitError, err
 		}
 	}
 	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
 	s := kabi.NewSeries(w.pool, m, ref)
 	out := w.seriesReport(s, stable)
-	if jsonOut {
-		return exitClosed, writeJSON(stdout, out)
+	if f.jsonOut {
+		return exitClosed, writeJSON(cmd.OutOrStdout(), out)
 	}
-	printSeries(stdout, out)
+	printSeries(cmd.OutOrStdout(), out)
 	return exitClosed, nil
 }
 
@@ -170,7 +197,7 @@ func printSeries(w io.Writer, s seriesJSON) {
 			if i == 10 {
 				break
 			}
-			fmt.Fprintf(w, "  %s: %d kmods\n", termSafe(u), byUname[u])
+			fmt.Fprintf(w, "  %s: %s\n", termSafe(u), report.Plural(byUname[u], "kmod"))
 		}
 	}
 	if c := s.Stable; c != nil {
