@@ -335,3 +335,21 @@ type closeHook func()
 
 func (c closeHook) Write(b []byte) (int, error) { return len(b), nil }
 func (c closeHook) Close() error                { c(); return nil }
+
+// A primary of more packages than MaxPackages (here lowered to 3) is
+// rejected, with the position of the first one too many.
+func TestParsePrimaryPackageCap(t *testing.T) {
+	for n, wantErr := range map[int]bool{3: false, 4: true} {
+		doc := testPrimary(strings.Repeat(testPkg, n))
+		strs := NewStrings()
+		p := &primaryParser{sc: newXMLScanner(strings.NewReader(doc), "p.xml"), strs: strs, cache: &internCache{strs: strs}, maxPkgs: 3}
+		pkgs, err := p.parse()
+		var pe *ParseError
+		switch {
+		case !wantErr && (err != nil || len(pkgs) != 3):
+			t.Errorf("%d packages: %d, %v", n, len(pkgs), err)
+		case wantErr && (!errors.As(err, &pe) || !strings.Contains(err.Error(), "more than 3 packages") || pe.Pos.Offset != int64(strings.LastIndex(doc, "<package"))):
+			t.Errorf("%d packages: %v, want an error at the fourth", n, err)
+		}
+	}
+}

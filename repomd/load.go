@@ -32,6 +32,12 @@ func openLimit(df DataFile, size int64) int64 {
 	return limit
 }
 
+// MaxPackages bounds the packages of one primary.xml: ten times the largest
+// real repositories (Fedora's 80,000), so that a small file of tiny
+// packages (16 million in a 1.6 MB gz) cannot take gigabytes: a loaded
+// package costs about a kilobyte.
+const MaxPackages = 1 << 20
+
 // maxParallelLoads bounds how many repositories load at once: each holds
 // decompression and parse buffers, and 1,000 local repositories loaded
 // together took 3.6 GB.
@@ -110,8 +116,16 @@ func (l *Loader) loadRepodata(ctx context.Context, src Source) (*Repo, error) {
 		return nil, fmt.Errorf("%s has no primary entry", mdName)
 	}
 	// About one new string per 200 bytes of XML on real repositories
-	// (CS9 AppStream: 52 MB, 240,000 strings).
-	l.Strings.Reserve(int(primary.OpenSize / 200))
+	// (CS9 AppStream: 52 MB, 240,000 strings). open-size is only a hint: a
+	// declared 20 GiB must not reserve room for 100 million strings, so it
+	// counts for at most 16 times the stored size (real files: 8 to 15).
+	hint := primary.OpenSize
+	if primary.Size > 0 {
+		hint = min(hint, 16*primary.Size)
+	} else {
+		hint = min(hint, minOpenLimit)
+	}
+	l.Strings.Reserve(int(hint / 200))
 	repo := &Repo{ID: src.ID, Strings: l.Strings}
 	err = l.parseFile(ctx, src.ID, mirrors, primary, func(r io.Reader, name string) error {
 		pkgs, err := ParsePrimary(r, name, l.Strings)
