@@ -271,16 +271,19 @@ func TestRepoHTTP(t *testing.T) {
 		}
 	}
 
-	for name, opts := range map[string]RepoHTTP{
-		"missing CA":  {CACert: filepath.Join(t.TempDir(), "nope.pem")},
-		"not PEM":     {CACert: filepath.Join(t.TempDir())},
-		"client cert": {ClientCert: caFile},
-		"key alone":   {ClientKey: caFile},
-		"proxy":       {Proxy: "::"},
+	for name, tt := range map[string]struct {
+		opts RepoHTTP
+		want string
+	}{
+		"missing CA":  {RepoHTTP{CACert: filepath.Join(t.TempDir(), "nope.pem")}, "sslcacert"},
+		"not PEM":     {RepoHTTP{CACert: t.TempDir()}, "sslcacert"},
+		"client cert": {RepoHTTP{ClientCert: caFile}, "sslclientcert " + caFile},
+		"key alone":   {RepoHTTP{ClientKey: caFile}, "without sslclientcert"},
+		"proxy":       {RepoHTTP{Proxy: "::"}, "proxy"},
 	} {
 		f, _ := newFetcher()
-		if err := f.SetRepoHTTP("h", opts); err == nil || !strings.Contains(err.Error(), "repo h") {
-			t.Errorf("%s: %v, want an error naming the repository", name, err)
+		if err := f.SetRepoHTTP("h", tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error naming %q", name, err, tt.want)
 		}
 	}
 

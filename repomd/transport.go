@@ -26,7 +26,8 @@ type RepoHTTP struct {
 
 // SetRepoHTTP makes the requests of repoID use opts. Call it before that
 // repository's first fetch; the files opts names are read now, and an
-// error names the file and what is wrong with it.
+// error names the option, the file and what is wrong with it (the caller
+// adds the repository).
 func (f *Fetcher) SetRepoHTTP(repoID string, opts RepoHTTP) error {
 	if opts == (RepoHTTP{}) {
 		return nil
@@ -36,17 +37,17 @@ func (f *Fetcher) SetRepoHTTP(repoID string, opts RepoHTTP) error {
 	if opts.CACert != "" {
 		pem, err := os.ReadFile(opts.CACert)
 		if err != nil {
-			return fmt.Errorf("repo %s: sslcacert: %w", repoID, err)
+			return fmt.Errorf("sslcacert: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("repo %s: sslcacert %s: no PEM certificate in it", repoID, opts.CACert)
+			return fmt.Errorf("sslcacert %s: no PEM certificate in it", opts.CACert)
 		}
 		cfg.RootCAs = pool
 	}
 	if opts.ClientCert != "" || opts.ClientKey != "" {
 		if opts.ClientCert == "" {
-			return fmt.Errorf("repo %s: sslclientkey %s without sslclientcert", repoID, opts.ClientKey)
+			return fmt.Errorf("sslclientkey %s without sslclientcert", opts.ClientKey)
 		}
 		key := opts.ClientKey
 		if key == "" {
@@ -54,7 +55,7 @@ func (f *Fetcher) SetRepoHTTP(repoID string, opts RepoHTTP) error {
 		}
 		pair, err := tls.LoadX509KeyPair(opts.ClientCert, key)
 		if err != nil {
-			return fmt.Errorf("repo %s: sslclientcert %s, sslclientkey %s: %w", repoID, opts.ClientCert, key, err)
+			return fmt.Errorf("sslclientcert %s, sslclientkey %s: %w", opts.ClientCert, key, err)
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}
@@ -65,7 +66,7 @@ func (f *Fetcher) SetRepoHTTP(repoID string, opts RepoHTTP) error {
 	case opts.Proxy != "":
 		u, err := url.Parse(opts.Proxy)
 		if err != nil || u.Host == "" {
-			return fmt.Errorf("repo %s: proxy %q is not a URL with a host", repoID, opts.Proxy)
+			return fmt.Errorf("proxy %q is not a URL with a host", opts.Proxy)
 		}
 		tr.Proxy = http.ProxyURL(u)
 	}
