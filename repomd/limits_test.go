@@ -356,3 +356,25 @@ func TestParsePrimaryPackageCap(t *testing.T) {
 		}
 	}
 }
+
+// countControls is exact (no carry between byte lanes), at every length.
+func TestCountControls(t *testing.T) {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	for _, b := range [][]byte{all, all[1:], all[:31], []byte("a\tb\nc\rd\x00\x1f\x20\x7f\x80"), bytes.Repeat([]byte{0x1f, 0x20, 0xa0, 0x9f}, 100)} {
+		want, ascii := 0, true
+		for _, c := range b {
+			if c < 0x20 {
+				want++
+			}
+			if c >= 0x80 {
+				ascii = false
+			}
+		}
+		if n, a := countControls(b); n != want || a != ascii {
+			t.Errorf("countControls(%q) = %d, %t; want %d, %t", b, n, a, want, ascii)
+		}
+	}
+}

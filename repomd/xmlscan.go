@@ -111,6 +111,65 @@ func newXMLScanner(r io.Reader, file string) *xmlScanner {
 // characters but tab, newline and carriage return. The input is cut at the
 // first such byte and the error reported there, in stream order.
 func (s *xmlScanner) checkChars() {
+	// Fast path over the new bytes, up to the last whole rune: no control
+	// character but the allowed three (counted with the vectorised
+	// bytes.Count) and valid UTF-8. Else the loop below finds the culprit.
+	from := int(s.checked - s.base)
+	end := s.end
+	if !s.eof {
+		end = lastWholeRune(s.buf[from:s.end]) + from
+	}
+	chunk := s.buf[from:end]
+	controls, ascii := countControls(chunk)
+	if controls == bytes.Count(chunk, []byte{'\n'})+bytes.Count(chunk, []byte{'\t'})+bytes.Count(chunk, []byte{'\r'}) &&
+		(ascii || utf8.Valid(chunk)) {
+		s.checked = s.base + int64(end)
+		return
+	}
+	s.checkCharsSlow()
+}
+
+// lastWholeRune returns the length of the longest prefix of b that does
+// not end inside a rune (a rune the next read may complete).
+func lastWholeRune(b []byte) int {
+	for k := len(b) - 1; k >= 0 && k >= len(b)-utf8.UTFMax; k-- {
+		if !utf8.RuneStart(b[k]) {
+			continue
+		}
+		if utf8.FullRune(b[k:]) {
+			return len(b)
+		}
+		return k
+	}
+	return len(b)
+}
+
+// countControls counts the bytes of b below 0x20, and reports whether b is
+// all ASCII.
+func countControls(b []byte) (n int, ascii bool) {
+	const ones, highs, low7 = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	var high uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		// A lane's high bit ends up set when its byte is below 0x20: adding
+		// 0x60 to the low seven bits reaches 0x80 exactly from 0x20 up, and
+		// no carry crosses lanes, so the count is exact.
+		n += bits.OnesCount64(^((w&low7 + 0x60*ones) | w) & highs)
+		high |= w
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 {
+			n++
+		}
+		high |= uint64(b[i])
+	}
+	return n, high&highs == 0
+}
+
+// checkCharsSlow is checkChars byte by byte, which finds where the input
+// goes wrong.
+func (s *xmlScanner) checkCharsSlow() {
 	b := s.buf[:s.end]
 	i := int(s.checked - s.base)
 	for i < len(b) {
