@@ -284,35 +284,8 @@ func (f *repoFlags) loadPool(ctx context.Context, stderr io.Writer) (*resolver.P
 }
 
 // exclude returns the pool's filter for excludepkgs/includepkgs.
-func (s *setup) exclude(strs *repomd.Strings) func(*repomd.Repo, *repomd.Package) bool {
-	global := s.excludes[""]
-	includes := map[string][]string{} // per repo, with [main]'s
-	for id, inc := range s.includes {
-		if id != "" {
-			includes[id] = append(slices.Clip(s.includes[""]), inc...)
-		}
-	}
-	return func(r *repomd.Repo, p *repomd.Package) bool {
-		hit := func(globs []string) bool {
-			for _, g := range globs {
-				if resolver.MatchesSubject(strs, p, g) {
-					return true
-				}
-			}
-			return false
-		}
-		if hit(global) || hit(s.excludes[r.ID]) {
-			return true
-		}
-		inc, ok := includes[r.ID]
-		if !ok {
-			inc = s.includes[""]
-		}
-		if len(inc) > 0 && !hit(inc) {
-			return true
-		}
-		return false
-	}
+func (s *setup) exclude(strs *repomd.Strings, repos []*repomd.Repo) func(*repomd.Repo, *repomd.Package) bool {
+	return resolver.SpecExcludes(strs, repos, s.excludes, s.includes)
 }
 
 // poolOptions combines excludepkgs/includepkgs with dnf's modular filtering.
@@ -323,7 +296,7 @@ func (s *setup) poolOptions(strs *repomd.Strings, repos []*repomd.Repo) resolver
 			mods[r] = r.Modules
 		}
 	}
-	exclude := s.exclude(strs)
+	exclude := s.exclude(strs, repos)
 	if len(mods) > 0 {
 		exclude = resolver.ComposeExcludes(exclude, modular.Excludes(strs, repos, mods, modular.Options{Arch: s.arch}))
 	}
