@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -68,6 +69,11 @@ func (f *closureFlags) run(cmd *cobra.Command) (int, error) {
 	avail, checked, err := pool.Available(opts)
 	if err != nil {
 		return exitError, err
+	}
+	if checked.Len() == 0 {
+		// "Closed" would claim a check that did not happen (--arch of no
+		// package, a repository with none).
+		return exitError, usageError{errors.New("no package to check: the enabled repositories hold none that --check, --arch and --pkg select")}
 	}
 	problems := pool.Unresolved(checked, avail)
 	stdout := cmd.OutOrStdout()

@@ -26,6 +26,9 @@ func TestNoSuccessWithoutWork(t *testing.T) {
 	os.MkdirAll(emptyDir, 0o755)
 	os.MkdirAll(reposDir, 0o755)
 	os.WriteFile(filepath.Join(reposDir, "rel.repo"), []byte("[rel]\nbaseurl=file:///srv/$releasever/os/\n"), 0o644)
+	offDir := filepath.Join(tmp, "off.d")
+	os.MkdirAll(offDir, 0o755)
+	os.WriteFile(filepath.Join(offDir, "off.repo"), []byte("[off]\nbaseurl=file://"+fixtureDir("extra")+"\nenabled=0\n"), 0o644)
 	cache := []string{"-q", "--cachedir", filepath.Join(tmp, "cache")}
 	base := "b," + fixtureDir("base")
 	kmods := "km," + fixtureDir("kmods")
@@ -42,6 +45,8 @@ func TestNoSuccessWithoutWork(t *testing.T) {
 		{"--check unknown", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "--check", "nope"}, "Unknown repo: 'nope'"},
 		{"--check glob matching none", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "--check", "z*"}, "no repository matches 'z*'"},
 		{"--check list with an unknown", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "--check", "b,nope"}, "Unknown repo: 'nope'"},
+		{"--check of a disabled repo", []string{"--setopt=reposdir=" + offDir, "--repofrompath", base, "--check", "off"}, "repository 'off' is disabled"},
+		{"--arch of no package", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "--arch", "s390x"}, "no package to check"},
 		{"--pkg matching none", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "--pkg", "nope*"}, "no package matched: nope*"},
 		{"unset $releasever", []string{"--setopt=reposdir=" + reposDir}, "pass --releasever"},
 		{"missing -c file", []string{"-c", filepath.Join(tmp, "nope.conf"), "--repofrompath", base}, "nope.conf"},

@@ -102,6 +102,12 @@ func (f *repoFlags) resolve(stderr io.Writer) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, id := range s.check {
+		if !enabled[id] {
+			// Its packages would not be loaded, so none would be checked.
+			return nil, usageError{fmt.Errorf("--check: repository '%s' is disabled (enable it with --enablerepo or --repo)", id)}
+		}
+	}
 	for _, c := range configs {
 		if !enabled[c.ID] {
 			continue
