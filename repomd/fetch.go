@@ -228,9 +228,9 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, repoID, u string, prev *cache
 // cache, checked against size and checksum, then renamed to
 // <CacheDir>/<repoID>/<checksumtype>-<hex>-<basename>; a cached file of that
 // name is reused after its size and checksum are checked again (a bad or
-// symlinked entry is removed and fetched anew). A file that fails verification is
-// removed and the next mirror tried; the error names the URL and the
-// expected and actual checksums.
+// symlinked entry is removed and fetched anew). A file that fails
+// verification is removed and the next mirror tried; the error names the
+// URL and the expected and actual checksums.
 func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df DataFile) (string, error) {
 	if err := checkCacheID(repoID); err != nil {
 		return "", err
