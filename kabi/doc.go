@@ -12,4 +12,11 @@
 //   - DiffBuilds, CountSymbols, NewSeries and Coverage measure symbol change
 //     between builds and across a series, the rebuilds it forced, and how a
 //     kABI stable list (ParseStablelist, LoadStablelist) covers what kmods use.
+//   - Regressions and Fixes are the rule `watch` and `matrix --baseline`
+//     share: a new build on which no build of a kmod name installs while one
+//     installed on the previous build (Previous) of its line.
+//   - HistoryKernel, HistoryKmods and FromHistory convert builds and kmods
+//     to the history store's records (package history) and back into a pool
+//     whose matrix is the repositories'; Ingest records one poll and derives
+//     its events.
 package kabi

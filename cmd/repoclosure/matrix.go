@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/kabi"
@@ -30,9 +32,14 @@ exactly what dnf repoclosure reports for the kmod when the available packages ar
 everything loaded except the other kernel builds; each missing dependency has a
 reason: crc-mismatch, unknown-symbol, kernel-version or other.
 
-With --baseline PREVIOUS.json (an earlier --format json run) it reports new kernel
-builds and every cell that was installable and is not any more, and exits 3 when
-there is such a regression.`,
+With --baseline PREVIOUS.json (an earlier --format json run; written when absent)
+it reports new kernel builds and kmods, and a regression for each new build on
+which no build of a kmod installs while one installed on the build before (the
+rule of watch); it exits 3 when there is one. The diff goes to stderr, as JSON
+with --format json.
+
+With --db FILE the matrix includes every build and kmod of a watch history
+database; without repository options it is made from the database alone.`,
 		Example: `  repoclosure matrix --repo kernels --repo kmods
   repoclosure matrix --repofrompath k,testdata/el8-demo/kernels --repofrompath m,testdata/el8-demo/kmods --format html -o matrix.html
   repoclosure matrix --repo kernels --repo kmods --format json -o now.json --baseline last.json`,
@@ -42,7 +49,7 @@ there is such a regression.`,
 	f.register(fs, true)
 	fs.StringVar(&f.format, "format", "table", "output `FORMAT`: table, csv, json, markdown or html")
 	fs.StringVarP(&f.outFile, "output", "o", "", "write to `FILE` instead of standard output")
-	fs.StringVar(&f.baseline, "baseline", "", "compare with a previous --format json run in `FILE`; exit 3 when a cell regressed")
+	fs.StringVar(&f.baseline, "baseline", "", "compare with a previous --format json run in `FILE` (created when absent); exit 3 when a new kernel breaks a kmod that installed on the build before")
 	fs.StringVar(&f.title, "title", "kmod × kernel install matrix", "page `TITLE` for --format html")
 	inGroup(fs, groupOutput, "format", "output", "baseline", "title")
 	must(cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(
@@ -87,21 +94,34 @@ func (f *matrixFlags) run(cmd *cobra.Command) (code int, err error) {
 		return exitError, err
 	}
 	rep := w.matrixReport(kabi.NewMatrix(w.pool, w.kernels, w.kmods))
+	shown := rep
 	if f.format == "table" || f.format == "markdown" || f.format == "md" {
-		escapeReport(rep)
+		shown = escapedReport(rep)
 	}
-	if err := write(out, rep, color); err != nil {
+	if err := write(out, shown, color); err != nil {
 		return exitError, err
 	}
-	if prev == nil {
+	if f.baseline == "" {
 		return exitClosed, nil
 	}
-	return compareBaseline(cmd, prev, rep)
+	if prev == nil {
+		// The first run, with no file yet, writes it.
+		if err := writeFile(f.baseline, func(out io.Writer) error { return report.WriteJSON(out, rep) }); err != nil {
+			return exitError, fmt.Errorf("--baseline: %w", err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %d kernels, %d kmods\n", f.baseline, len(rep.Kernels), len(rep.Kmods))
+		return exitClosed, nil
+	}
+	return compareBaseline(cmd, prev, f.format, rep)
 }
 
-// readBaseline reads an earlier --format json run.
+// readBaseline reads an earlier --format json run; nil when the file does
+// not exist yet.
 func readBaseline(file string) (*report.Matrix, error) {
 	bf, err := os.Open(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("--baseline: %w", err)
 	}
@@ -113,27 +133,35 @@ func readBaseline(file string) (*report.Matrix, error) {
 	return prev, nil
 }
 
-// escapeReport escapes the control characters of the names a text report
-// prints (JSON, CSV and HTML escape them their own way).
-func escapeReport(r *report.Matrix) {
-	for i := range r.Kernels {
-		k := &r.Kernels[i]
+// escapedReport returns a copy of r with the control characters of its
+// names escaped, for the text formats (JSON, CSV and HTML escape them their
+// own way).
+func escapedReport(r *report.Matrix) *report.Matrix {
+	e := *r
+	e.Kernels = slices.Clone(r.Kernels)
+	for i := range e.Kernels {
+		k := &e.Kernels[i]
 		k.Uname, k.EVR, k.Source = termSafe(k.Uname), termSafe(k.EVR), termSafe(k.Source)
+		k.Packages = slices.Clone(k.Packages)
 		for j := range k.Packages {
 			k.Packages[j] = termSafe(k.Packages[j])
 		}
 	}
-	for i := range r.Kmods {
-		r.Kmods[i].NEVRA, r.Kmods[i].Repo = termSafe(r.Kmods[i].NEVRA), termSafe(r.Kmods[i].Repo)
+	e.Kmods = slices.Clone(r.Kmods)
+	for i := range e.Kmods {
+		e.Kmods[i].NEVRA, e.Kmods[i].Repo = termSafe(e.Kmods[i].NEVRA), termSafe(e.Kmods[i].Repo)
 	}
-	for i := range r.Cells {
-		c := &r.Cells[i]
+	e.Cells = slices.Clone(r.Cells)
+	for i := range e.Cells {
+		c := &e.Cells[i]
 		c.Kmod, c.Kernel = termSafe(c.Kmod), termSafe(c.Kernel)
+		c.Missing = slices.Clone(c.Missing)
 		for j := range c.Missing {
 			m := &c.Missing[j]
 			m.Dep, m.KernelHas = termSafe(m.Dep), termSafe(m.KernelHas)
 		}
 	}
+	return &e
 }
 
 // matrixWriters are the --format writers; color applies to the table only.
@@ -149,10 +177,16 @@ func matrixWriters(title string) map[string]func(w io.Writer, m *report.Matrix, 
 }
 
 // compareBaseline reports the change against an earlier JSON run (prev) on
-// stderr; a regression exits 3.
-func compareBaseline(cmd *cobra.Command, prev, rep *report.Matrix) (int, error) {
+// stderr (as JSON with --format json); a regression exits 3.
+func compareBaseline(cmd *cobra.Command, prev *report.Matrix, format string, rep *report.Matrix) (int, error) {
+	var err error
 	diff := report.CompareBaseline(prev, rep)
-	if err := report.WriteDiff(cmd.ErrOrStderr(), diff); err != nil {
+	if format == "json" {
+		err = report.WriteDiffJSON(cmd.ErrOrStderr(), diff)
+	} else {
+		err = report.WriteDiff(cmd.ErrOrStderr(), diff)
+	}
+	if err != nil {
 		return exitError, err
 	}
 	if len(diff.Regressions) > 0 {

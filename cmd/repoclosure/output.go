@@ -125,6 +125,19 @@ func (f *outputFile) abort() {
 	}
 }
 
+// writeFile writes the file name with write, whole or not at all.
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := createOutput(name)
+	if err != nil {
+		return err
+	}
+	defer f.abort()
+	if err := write(f); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return f.commit()
+}
+
 // errWriter remembers the first write error, so that a command whose
 // output was lost (a full disk, a closed pipe, > /dev/full) does not exit
 // as if it had been read.

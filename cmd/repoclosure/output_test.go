@@ -31,9 +31,11 @@ func TestOutputWholeOrAbsent(t *testing.T) {
 	if err := os.WriteFile(out, old, 0o640); err != nil {
 		t.Fatal(err)
 	}
+	badJSON := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(badJSON, []byte("{not json"), 0o644)
 	failures := map[string][]string{
 		"bad --format":         {"--format", "yaml"},
-		"missing --baseline":   {"--baseline", filepath.Join(dir, "nope.json")},
+		"bad --baseline":       {"--baseline", badJSON},
 		"load error":           {"--repofrompath", "bad," + filepath.Join(dir, "nope")},
 		"--kmod matching none": {"--kmod", "nope"},
 	}
@@ -173,13 +175,13 @@ func TestFlagsCheckedBeforeLoading(t *testing.T) {
 	os.WriteFile(badJSON, []byte("{not json"), 0o644)
 	repos := []string{"-q", "--setopt=reposdir=/nonexistent", "--cachedir", t.TempDir(), "--repofrompath", "r," + srv.URL}
 	cases := map[string][]string{
-		"--format":           {"matrix", "--format", "yaml"},
-		"--baseline missing": {"matrix", "--baseline", filepath.Join(dir, "nope.json")},
-		"--baseline bad":     {"matrix", "--baseline", badJSON},
-		"--stablelist":       {"series", "--stablelist", filepath.Join(dir, "nope")},
-		"-o in no folder":    {"matrix", "-o", filepath.Join(dir, "no", "m.json")},
-		"--rich":             {"closure", "--rich", "bogus"},
-		"--check of no repo": {"closure", "--check", "nope"},
+		"--format":              {"matrix", "--format", "yaml"},
+		"--baseline unreadable": {"matrix", "--baseline", dir},
+		"--baseline bad":        {"matrix", "--baseline", badJSON},
+		"--stablelist":          {"series", "--stablelist", filepath.Join(dir, "nope")},
+		"-o in no folder":       {"matrix", "-o", filepath.Join(dir, "no", "m.json")},
+		"--rich":                {"closure", "--rich", "bogus"},
+		"--check of no repo":    {"closure", "--check", "nope"},
 	}
 	for name, args := range cases {
 		code, _, stderr := runCLI(t, append(args, repos...)...)
@@ -213,15 +215,18 @@ func TestTermSafe(t *testing.T) {
 		Kmods:   []report.Kmod{{NEVRA: "m\x1b"}},
 		Cells:   []report.Cell{{Kmod: "m\x1b", Kernel: "k\x1b", Missing: []report.Missing{{Dep: "d\x1b", KernelHas: "h\x1b"}}}},
 	}
-	escapeReport(r)
+	e := escapedReport(r)
 	var table bytes.Buffer
-	report.WriteTable(&table, r, false)
+	report.WriteTable(&table, e, false)
 	var md bytes.Buffer
-	report.WriteMarkdown(&md, r)
+	report.WriteMarkdown(&md, e)
 	for _, out := range []string{table.String(), md.String()} {
 		if strings.ContainsAny(out, "\x1b\x07") {
 			t.Errorf("raw control characters in %q", out)
 		}
+	}
+	if r.Kmods[0].NEVRA != "m\x1b" || r.Cells[0].Missing[0].Dep != "d\x1b" {
+		t.Errorf("escapedReport changed the report it copied: %+v", r)
 	}
 }
 
