@@ -11,6 +11,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // The cache holds, per repository, <CacheDir>/<repoID>/:
@@ -90,13 +92,67 @@ func contentName(df DataFile, href string) (string, error) {
 	return prefix + base, nil
 }
 
-// cachedFileOK reports whether p holds a regular file of the expected size
-// (any size when size is 0). Content-addressed files were verified before
-// they got their name, so a size check catches the damage that can happen
-// afterwards (truncation) cheaply.
-func cachedFileOK(p string, size int64) bool {
-	st, err := os.Stat(p)
-	return err == nil && st.Mode().IsRegular() && (size <= 0 || st.Size() == size)
+// verifyCached checks a cache entry against df before it is used: a regular
+// file (a symlink is not followed: the cache holds only what was verified
+// into it), of the expected size and checksum. Damage after the file got
+// its name (truncation, a same-size rewrite, a disk error) is caught here,
+// not reported as a closed repository.
+func verifyCached(p string, df DataFile) error {
+	fh, err := openNoFollow(p)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	return verifyOpen(fh, p, df)
+}
+
+// openNoFollow opens a cache file for reading, refusing a symlink and
+// anything but a regular file.
+func openNoFollow(p string) (*os.File, error) {
+	fh, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("%s is a symbolic link, not a cached file", p)
+		}
+		return nil, err
+	}
+	st, err := fh.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", p)
+	}
+	if err != nil {
+		fh.Close()
+		return nil, err
+	}
+	return fh, nil
+}
+
+// staleTempAge is how long a temporary file may go unwritten before it is
+// taken for the leftover of a killed run: a live download writes at least
+// once per stall timeout or is aborted.
+const staleTempAge = 10 * time.Minute
+
+// sweepTemp removes the stale temporary files of dir, once per Fetcher and
+// directory. Fresh ones may belong to a concurrent run and stay.
+func (f *Fetcher) sweepTemp(dir string) {
+	if _, done := f.swept.LoadOrStore(dir, true); done {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleTempAge {
+			p := filepath.Join(dir, e.Name())
+			if err := os.Remove(p); err != nil {
+				f.logf("removing the leftover %s: %v", p, err)
+			}
+		}
+	}
 }
 
 // writeFileAtomic writes data to p through a temporary file and a rename.
@@ -145,7 +201,7 @@ func (f *Fetcher) loadCached(repoID, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := readSmallFile(p)
+	data, err := readCacheFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: not cached (no %s), and cache-only mode forbids the network", name, p)
 	}
@@ -185,16 +241,21 @@ func (f *Fetcher) loadRepomd(repoID string) *cachedRepomd {
 	if err != nil {
 		return nil
 	}
-	body, err := readSmallFile(bodyPath)
+	body, err := readCacheFile(bodyPath)
 	if err != nil {
 		return nil
 	}
-	metaBytes, err := readSmallFile(filepath.Join(filepath.Dir(bodyPath), repomdMetaName))
+	metaBytes, err := readCacheFile(filepath.Join(filepath.Dir(bodyPath), repomdMetaName))
 	if err != nil {
 		return nil
 	}
 	var meta repomdMeta
 	if json.Unmarshal(metaBytes, &meta) != nil || meta.SHA256 != hexSHA256(body) {
+		return nil
+	}
+	// Only a repomd.xml that parsed is stored, but an older version stored
+	// anything: a copy that does not parse must not be revalidated into use.
+	if _, err := ParseRepomd(body, bodyPath); err != nil {
 		return nil
 	}
 	return &cachedRepomd{body: body, meta: meta}
@@ -215,6 +276,16 @@ func (f *Fetcher) storeRepomd(repoID string, c *cachedRepomd) error {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(filepath.Dir(bodyPath), repomdMetaName), meta)
+}
+
+// readCacheFile reads a small cache file without following a symlink.
+func readCacheFile(p string) ([]byte, error) {
+	fh, err := openNoFollow(p)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	return readCapped(fh, p)
 }
 
 func hexSHA256(b []byte) string {

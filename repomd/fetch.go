@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"net"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -49,22 +49,40 @@ type Fetcher struct {
 	// if it is an io.Closer.
 	Progress func(repoID, name string, total int64) io.Writer
 
+	// MinRate and RateWindow are dnf's minrate and timeout: a download
+	// that averages fewer than MinRate bytes per second over RateWindow is
+	// aborted, so a mirror that drips bytes cannot hold a run. 0 means
+	// dnf's defaults, 1000 bytes/s over 30s.
+	MinRate    int64
+	RateWindow time.Duration
+
 	// stallTimeout aborts a request that receives nothing for this long
 	// (0: defaultStallTimeout). http.Client has no such limit for bodies, and
 	// a mirror that stops sending would otherwise hang a run.
 	stallTimeout time.Duration
+	// maxUnsized replaces maxUnsizedDownload when set (tests).
+	maxUnsized int64
 
 	clientOnce    sync.Once
 	defaultClient *http.Client
+	clientsMu     sync.Mutex
+	clients       map[string]*http.Client // per repository, from SetRepoHTTP
 
 	tempMu  sync.Mutex
 	tempDir string // private download directory when CacheDir is ""
+
+	swept sync.Map // cache directories already rid of stale temporary files
 }
 
 const (
 	defaultRetries      = 3
 	defaultBackoff      = 200 * time.Millisecond
 	defaultStallTimeout = 60 * time.Second
+	defaultMinRate      = 1000
+	defaultRateWindow   = 30 * time.Second
+	// maxUnsizedDownload caps a file whose size repomd.xml does not give:
+	// far above any real metadata file (CS9 AppStream's largest is 10 MB).
+	maxUnsizedDownload = 1 << 30
 	// maxSmallFile bounds repomd.xml, metalinks and mirrorlists, which are a
 	// few kilobytes in practice.
 	maxSmallFile = 16 << 20
@@ -132,7 +150,7 @@ func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, w
 		if cacheMatches && cached.meta.URL == u {
 			prev = cached
 		}
-		got, err := f.fetchRepomd(ctx, u, prev, want)
+		got, err := f.fetchRepomd(ctx, repoID, u, prev, want)
 		if err != nil {
 			return err
 		}
@@ -162,7 +180,7 @@ func readLocalRepomd(p string, want []Checksum) ([]byte, error) {
 }
 
 // fetchRepomd downloads repomd.xml from u, conditionally when prev is set.
-func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd, want []Checksum) (*cachedRepomd, error) {
+func (f *Fetcher) fetchRepomd(ctx context.Context, repoID, u string, prev *cachedRepomd, want []Checksum) (*cachedRepomd, error) {
 	header := http.Header{}
 	if prev != nil {
 		if prev.meta.ETag != "" {
@@ -174,7 +192,7 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd,
 	}
 	var got *cachedRepomd
 	err := f.retry(ctx, func() error {
-		return f.get(ctx, u, header, func(resp *http.Response, body io.Reader) error {
+		return f.get(ctx, repoID, u, header, func(resp *http.Response, body io.Reader) error {
 			if resp.StatusCode == http.StatusNotModified {
 				got = &cachedRepomd{body: prev.body, meta: prev.meta}
 				got.meta.URL = u
@@ -185,6 +203,11 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd,
 				return err
 			}
 			if err := matchWant(b, want, u); err != nil {
+				return permanentError{err}
+			}
+			// An error page served with 200 must not become the cached
+			// copy that later runs revalidate and trust.
+			if _, err := ParseRepomd(b, u); err != nil {
 				return permanentError{err}
 			}
 			got = &cachedRepomd{body: b, meta: repomdMeta{
@@ -204,32 +227,26 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd,
 // and not copied. Remote files are downloaded to a temporary file in the
 // cache, checked against size and checksum, then renamed to
 // <CacheDir>/<repoID>/<checksumtype>-<hex>-<basename>; a cached file of that
-// name is reused after a size check. A file that fails verification is
-// removed and the next mirror tried; the error names the URL and the
-// expected and actual checksums.
+// name is reused after its size and checksum are checked again (a bad or
+// symlinked entry is removed and fetched anew). A file that fails
+// verification is removed and the next mirror tried; the error names the
+// URL and the expected and actual checksums.
 func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df DataFile) (string, error) {
-	path, _, err := f.file(ctx, repoID, mirrors, df)
-	return path, err
-}
-
-// file is File; verified says whether the checksum was checked in this call
-// (a local file, or a download) rather than only the size of a cached copy.
-func (f *Fetcher) file(ctx context.Context, repoID string, mirrors []string, df DataFile) (got string, verified bool, err error) {
 	if err := checkCacheID(repoID); err != nil {
-		return "", false, err
+		return "", err
 	}
 	href, roots, err := resolveHref(df, mirrors)
 	if err != nil {
-		return "", false, err
+		return "", err
 	}
 	name, err := contentName(df, href)
 	if err != nil {
-		return "", false, fmt.Errorf("%s: %w", href, err)
+		return "", fmt.Errorf("%s: %w", href, err)
 	}
 	if f.CacheOnly {
 		roots = offlineRoots(roots)
 	}
-	var dst string
+	var dst, got string
 	err = f.firstMirror(ctx, repoID, href, roots, func(m string) error {
 		src, err := parseMirror(m)
 		if err != nil {
@@ -240,7 +257,7 @@ func (f *Fetcher) file(ctx context.Context, repoID string, mirrors []string, df 
 			if err := verifyLocal(p, df); err != nil {
 				return err
 			}
-			got, verified = p, true
+			got = p
 			return nil
 		}
 		if f.CacheOnly && f.CacheDir == "" {
@@ -254,9 +271,22 @@ func (f *Fetcher) file(ctx context.Context, repoID string, mirrors []string, df 
 			if dst, err = cachePath(root, repoID, name); err != nil {
 				return err
 			}
-			if cachedFileOK(dst, df.Size) {
-				got, verified = dst, false
+			f.sweepTemp(filepath.Dir(dst))
+			err = verifyCached(dst, df)
+			if err == nil {
+				got = dst
 				return nil
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				// A bad entry is replaced, never trusted; os.Remove
+				// removes a symlink, not its target.
+				f.logf("repo %s: cached %v; removing it", repoID, err)
+				if rmErr := os.Remove(dst); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+					return fmt.Errorf("removing the bad cache entry: %w", rmErr)
+				}
+				if f.CacheOnly {
+					return fmt.Errorf("cached copy is bad (%v), and cache-only mode forbids the network", err)
+				}
 			}
 		}
 		if f.CacheOnly {
@@ -266,10 +296,10 @@ func (f *Fetcher) file(ctx context.Context, repoID string, mirrors []string, df 
 		if err := f.retry(ctx, func() error { return f.download(ctx, u, dst, repoID, href, df) }); err != nil {
 			return err
 		}
-		got, verified = dst, true
+		got = dst
 		return nil
 	})
-	return got, verified, err
+	return got, err
 }
 
 // resolveHref applies df.Base to df.Href, rejecting either when it would
@@ -294,7 +324,7 @@ func resolveHref(df DataFile, mirrors []string) (href string, roots []string, er
 // download fetches u into the content-addressed dst, verifying size and
 // checksum before the file gets its name.
 func (f *Fetcher) download(ctx context.Context, u, dst, repoID, name string, df DataFile) error {
-	return f.get(ctx, u, nil, func(resp *http.Response, body io.Reader) error {
+	return f.get(ctx, repoID, u, nil, func(resp *http.Response, body io.Reader) error {
 		if df.Size > 0 && resp.ContentLength > df.Size {
 			return permanentError{fmt.Errorf("%s: server announces %d bytes, repomd.xml says %d", u, resp.ContentLength, df.Size)}
 		}
@@ -325,7 +355,7 @@ func (f *Fetcher) download(ctx context.Context, u, dst, repoID, name string, df 
 				}
 			}
 		}
-		if err := copySized(w, body, u, df.Size); err != nil {
+		if err := copySized(w, body, u, df.Size, cmp.Or(f.maxUnsized, maxUnsizedDownload)); err != nil {
 			return err
 		}
 		if err := checkDigest(u, df.Checksum, h); err != nil {
@@ -340,18 +370,18 @@ func (f *Fetcher) download(ctx context.Context, u, dst, repoID, name string, df 
 }
 
 // copySized copies the body of u to w and checks that it is size bytes
-// long, if size is known (> 0). Too long is a permanentError; too short may
-// be a dropped connection, worth another try.
-func copySized(w io.Writer, body io.Reader, u string, size int64) error {
-	if size > 0 {
-		// One byte past the expected size is enough to know a server
-		// sends too much, without reading the rest.
-		body = io.LimitReader(body, size+1)
-	}
-	n, err := io.Copy(w, body)
+// long, if size is known (> 0), else at most unsizedLimit bytes. Too long is
+// a permanentError; too short may be a dropped connection, worth another try.
+func copySized(w io.Writer, body io.Reader, u string, size, unsizedLimit int64) error {
+	// One byte past the expected size is enough to know a server sends
+	// too much, without reading the rest.
+	limit := cmp.Or(size, unsizedLimit)
+	n, err := io.Copy(w, io.LimitReader(body, limit+1))
 	switch {
 	case err != nil:
 		return fmt.Errorf("%s: after %d bytes: %w", u, n, err)
+	case size <= 0 && n > limit:
+		return permanentError{fmt.Errorf("%s: larger than %d bytes, and repomd.xml gives no size", u, limit)}
 	case size > 0 && n > size:
 		return permanentError{fmt.Errorf("%s: server sends more than the %d bytes repomd.xml announces", u, size)}
 	case size > 0 && n < size:
@@ -378,6 +408,11 @@ func verifyLocal(p string, df DataFile) error {
 		return err
 	}
 	defer fh.Close()
+	return verifyOpen(fh, p, df)
+}
+
+// verifyOpen checks an open file against df's size and checksum.
+func verifyOpen(fh *os.File, p string, df DataFile) error {
 	st, err := fh.Stat()
 	if err != nil {
 		return err
@@ -457,7 +492,7 @@ func (f *Fetcher) smallFile(ctx context.Context, repoID, location, cacheName str
 		return body, false, err
 	}
 	err = f.retry(ctx, func() error {
-		return f.get(ctx, location, nil, func(_ *http.Response, r io.Reader) error {
+		return f.get(ctx, repoID, location, nil, func(_ *http.Response, r io.Reader) error {
 			body, err = readCapped(r, location)
 			return err
 		})
@@ -537,7 +572,7 @@ func (f *Fetcher) firstMirror(ctx context.Context, repoID, what string, mirrors 
 // conditional header) to read. Other statuses are errors; 4xx ones but 408
 // and 429 are permanent. The request is aborted when no byte arrives for
 // the stall timeout.
-func (f *Fetcher) get(ctx context.Context, u string, header http.Header, read func(resp *http.Response, body io.Reader) error) error {
+func (f *Fetcher) get(ctx context.Context, repoID, u string, header http.Header, read func(resp *http.Response, body io.Reader) error) error {
 	stall := cmp.Or(f.stallTimeout, defaultStallTimeout)
 	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -555,10 +590,18 @@ func (f *Fetcher) get(ctx context.Context, u string, header http.Header, read fu
 	req.Header.Set("User-Agent", userAgent)
 	// Files are verified as stored: no transparent decompression.
 	req.Header.Set("Accept-Encoding", "identity")
-	resp, err := f.httpClient().Do(req)
+	client, err := f.clientFor(repoID)
+	if err != nil {
+		return permanentError{err}
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		if context.Cause(reqCtx) == stalled {
 			return stalled
+		}
+		if isCertError(err) {
+			// Another try meets the same certificate.
+			return permanentError{err}
 		}
 		return err
 	}
@@ -572,18 +615,26 @@ func (f *Fetcher) get(ctx context.Context, u string, header http.Header, read fu
 		}
 		return err
 	}
-	err = read(resp, &stallReader{r: resp.Body, timer: timer, timeout: stall})
+	err = read(resp, &stallReader{r: resp.Body, timer: timer, timeout: stall, url: u,
+		minRate: cmp.Or(f.MinRate, defaultMinRate), window: cmp.Or(f.RateWindow, defaultRateWindow), start: time.Now()})
 	if err != nil && context.Cause(reqCtx) == stalled {
 		return stalled
 	}
 	return err
 }
 
-// stallReader restarts the stall timer whenever bytes arrive.
+// stallReader restarts the stall timer whenever bytes arrive, and fails
+// when fewer than minRate bytes per second arrived over a whole window
+// (curl's low-speed limit, which dnf sets from minrate and timeout).
 type stallReader struct {
 	r       io.Reader
 	timer   *time.Timer
 	timeout time.Duration
+	url     string
+	minRate int64
+	window  time.Duration
+	start   time.Time // of the current window
+	got     int64     // bytes in the current window
 }
 
 func (s *stallReader) Read(p []byte) (int, error) {
@@ -591,25 +642,15 @@ func (s *stallReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		s.timer.Reset(s.timeout)
 	}
-	return n, err
-}
-
-func (f *Fetcher) httpClient() *http.Client {
-	if f.Client != nil {
-		return f.Client
+	s.got += int64(n)
+	if elapsed := time.Since(s.start); elapsed >= s.window {
+		if float64(s.got) < float64(s.minRate)*elapsed.Seconds() {
+			return n, permanentError{fmt.Errorf("%s: too slow: %d bytes in %v, below the minimum rate of %d bytes/s",
+				s.url, s.got, elapsed.Round(time.Millisecond), s.minRate)}
+		}
+		s.start, s.got = time.Now(), 0
 	}
-	f.clientOnce.Do(func() {
-		f.defaultClient = &http.Client{Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 30 * time.Second,
-			IdleConnTimeout:       90 * time.Second,
-			MaxIdleConnsPerHost:   4,
-			ForceAttemptHTTP2:     true,
-		}}
-	})
-	return f.defaultClient
+	return n, err
 }
 
 func (f *Fetcher) logf(format string, args ...any) {

@@ -11,10 +11,37 @@ import (
 	"sync"
 )
 
-// defaultOpenLimit caps a metadata file's decompressed size when repomd.xml
-// gives no open-size: far above any real primary (AppStream's is 52 MB) and
-// below what would exhaust memory.
-const defaultOpenLimit = 4 << 30
+// A metadata file decompresses to at most maxOpenRatio times its
+// compressed size (and at least minOpenLimit), whatever open-size
+// repomd.xml declares: real metadata compresses 8 to 15 times (CS9), and a
+// bomb (a 1.8 MB zst declaring 20 GiB) is stopped after a few hundred MB.
+// Since every package costs a bounded multiple of its XML bytes, this also
+// bounds memory.
+const (
+	maxOpenRatio = 100
+	minOpenLimit = 64 << 20
+)
+
+// openLimit is the decompressed size allowed for df stored in size bytes:
+// repomd.xml's open-size can lower the cap, never raise it.
+func openLimit(df DataFile, size int64) int64 {
+	limit := min(DefaultDecompressLimit, max(size*maxOpenRatio, minOpenLimit))
+	if df.OpenSize > 0 {
+		limit = min(limit, df.OpenSize)
+	}
+	return limit
+}
+
+// MaxPackages bounds the packages of one primary.xml: ten times the largest
+// real repositories (Fedora's 80,000), so that a small file of tiny
+// packages (16 million in a 1.6 MB gz) cannot take gigabytes: a loaded
+// package costs about a kilobyte.
+const MaxPackages = 1 << 20
+
+// maxParallelLoads bounds how many repositories load at once: each holds
+// decompression and parse buffers, and 1,000 local repositories loaded
+// together took 3.6 GB.
+const maxParallelLoads = 4
 
 // Source says where one repository is, as a .repo section or --repofrompath
 // names it.
@@ -24,6 +51,7 @@ type Source struct {
 	Mirrorlist     string
 	Metalink       string
 	ModuleHotfixes bool
+	HTTP           RepoHTTP // TLS and proxy options of the repository
 }
 
 // Loader loads repositories into records that share one Strings table.
@@ -95,6 +123,9 @@ func (l *Loader) repomd(ctx context.Context, src Source) (*fetchedRepomd, error)
 	if dir, ok := localRPMDir(src); ok {
 		return &fetchedRepomd{rpmDir: dir}, nil
 	}
+	if err := l.Fetcher.SetRepoHTTP(src.ID, src.HTTP); err != nil {
+		return nil, err
+	}
 	mirrors, want, err := l.Fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
 	if err != nil {
 		return nil, err
@@ -120,6 +151,10 @@ func (l *Loader) loadPrimary(ctx context.Context, src Source, f *fetchedRepomd) 
 		repo, err := ReadRPMDir(ctx, src.ID, f.rpmDir, l.Strings)
 		if err != nil {
 			return nil, nil, err
+		}
+		if len(repo.Packages) == 0 {
+			// A typo'd or empty folder must not read as a closed repository.
+			return nil, nil, fmt.Errorf("%s has neither repodata/repomd.xml nor .rpm files", f.rpmDir)
 		}
 		repo.ModuleHotfixes = src.ModuleHotfixes
 		return repo, nil, nil
@@ -218,7 +253,7 @@ func requiredPaths(repos []*Repo) func([]byte) bool {
 // parseFile gets a verified local copy of df and hands its decompressed
 // content to parse.
 func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string, df DataFile, parse func(io.Reader, string) error) error {
-	path, verified, err := l.Fetcher.file(ctx, repoID, mirrors, df)
+	path, err := l.Fetcher.File(ctx, repoID, mirrors, df)
 	if err != nil {
 		return err
 	}
@@ -227,10 +262,11 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 		return err
 	}
 	defer f.Close()
-	limit := df.OpenSize
-	if limit <= 0 {
-		limit = defaultOpenLimit
+	st, err := f.Stat()
+	if err != nil {
+		return err
 	}
+	limit := openLimit(df, st.Size())
 	name := joinURL(mirrors[0], df.Href)
 	var src io.Reader = f
 	if l.Progress != nil {
@@ -241,7 +277,8 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 			}
 		}
 	}
-	r, err := decompress(src, name, limit, verified)
+	// File checked the checksum of the copy it returns, in this run.
+	r, err := decompress(src, name, limit, true)
 	if err != nil {
 		return err
 	}
@@ -249,20 +286,24 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 	return parse(r, name)
 }
 
-// LoadAll loads sources concurrently and returns the repos in the order of
-// sources. The first error (by source order) is returned. With SnapshotDir
-// set, an unchanged set of repositories is read back from its snapshot.
+// LoadAll loads sources, a few at a time, and returns the repos in the
+// order of sources. Every failure is returned, in source order. With
+// SnapshotDir set, an unchanged set of repositories is read back from its
+// snapshot.
 func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error) {
 	repos := make([]*Repo, len(sources))
 	fetched := make([]*fetchedRepomd, len(sources))
 	files := make([]func(func([]byte) bool) error, len(sources))
 	errs := make([]error, len(sources))
+	slots := make(chan struct{}, maxParallelLoads)
 	each := func(f func(i int)) error {
 		var wg sync.WaitGroup
 		for i := range sources {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				slots <- struct{}{}
+				defer func() { <-slots }()
 				if f(i); errs[i] != nil {
 					errs[i] = repoError(sources[i], errs[i])
 				}

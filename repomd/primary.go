@@ -98,16 +98,17 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 // column and byte offset in r of the problem.
 // Strings are interned into strs; the packages' slices share large arenas.
 func ParsePrimary(r io.Reader, name string, strs *Strings) ([]Package, error) {
-	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, dict: newDepInterner(strs)}
+	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, dict: newDepInterner(strs), maxPkgs: MaxPackages}
 	return p.parse()
 }
 
 // primaryParser collects one package at a time into reusable scratch lists
 // and copies them into arenas when the package ends.
 type primaryParser struct {
-	sc   *xmlScanner
-	strs *Strings
-	dict *depInterner // for dependency names and versions
+	sc      *xmlScanner
+	strs    *Strings
+	dict    *depInterner // for dependency names and versions
+	maxPkgs int          // MaxPackages, lowered by tests
 
 	deps  [NumDepKinds][]Dep
 	files []File
@@ -182,6 +183,9 @@ func announcedPackages(attrs []xmlAttr) int {
 func (p *primaryParser) parsePackage() error {
 	sc := p.sc
 	start := sc.mark()
+	if len(p.pkgs) >= p.maxPkgs {
+		return sc.errorf(start, "more than %d packages: too many to load", p.maxPkgs)
+	}
 	for k := range p.deps {
 		p.deps[k] = p.deps[k][:0]
 	}

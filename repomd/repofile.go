@@ -24,8 +24,9 @@ type RepoConfig struct {
 	Enabled              bool     // default true
 	Exclude, Include     []string // excludepkgs (alias exclude) and includepkgs globs
 	ModuleHotfixes       bool
-	Priority, Cost       int    // defaults 99 and 1000
-	File                 string // the .repo file it came from
+	Priority, Cost       int      // defaults 99 and 1000
+	File                 string   // the .repo file it came from
+	HTTP                 RepoHTTP // sslverify, sslcacert, sslclientcert, sslclientkey, proxy
 }
 
 // Vars are the values substituted for $name and ${name} in .repo files:
@@ -351,6 +352,8 @@ func repoFromSection(sec *iniSection, file string, vars Vars) (RepoConfig, error
 			repo.Exclude = appendList(repo.Exclude, value)
 		case "includepkgs":
 			repo.Include = appendList(repo.Include, value)
+		default:
+			_, err = repo.HTTP.Set(kv.key, value)
 		}
 		if err != nil {
 			return repo, fmt.Errorf("%s:%d: %s: %w", file, kv.line, kv.key, err)

@@ -153,6 +153,9 @@ func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 		return &ParseError{Pos: positionIn(name, data, offset), Msg: fmt.Sprintf(format, args...), Err: cause}
 	}
 
+	if err := checkRepomdTags(data, fail); err != nil {
+		return nil, err
+	}
 	md := &RepoMD{}
 	depth := 0
 	sawRoot := false
@@ -195,6 +198,37 @@ func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 					return nil, fail(offset, err, "%v", err)
 				}
 				md.Data = append(md.Data, d)
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+// checkRepomdTags applies primary's nesting limit and rejects a repeated
+// attribute, which encoding/xml lets through and expat and libxml2 (hence
+// dnf) reject. Other syntax errors are left to the parse proper.
+func checkRepomdTags(data []byte, fail func(int64, error, string, ...any) error) error {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	depth := 0
+	for {
+		offset := dec.InputOffset()
+		tok, err := dec.RawToken()
+		if err != nil {
+			return nil
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth++; depth > maxDepth {
+				return fail(offset, nil, "elements nested deeper than %d", maxDepth)
+			}
+			for i, a := range t.Attr {
+				for _, b := range t.Attr[:i] {
+					if a.Name == b.Name {
+						return fail(offset, nil, "attribute %s repeated in <%s>", a.Name.Local, t.Name.Local)
+					}
+				}
 			}
 		case xml.EndElement:
 			depth--

@@ -76,10 +76,134 @@ type xmlScanner struct {
 
 	scratch  []byte // decoded attribute values and text; cap >= len(buf)
 	textCopy []byte // textContent's result, which outlives the next token
+
+	checked int64 // stream offset up to which the characters are valid
 }
 
+// utf8BOM may start a document; expat and libxml2 skip it.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
 func newXMLScanner(r io.Reader, file string) *xmlScanner {
-	return &xmlScanner{r: r, file: file, buf: make([]byte, scanChunkSize)}
+	s := &xmlScanner{r: r, file: file, buf: make([]byte, scanChunkSize)}
+	for empty := 0; s.end < len(utf8BOM) && !s.eof; {
+		n, err := r.Read(s.buf[s.end:len(utf8BOM)])
+		s.end += n
+		switch {
+		case err == io.EOF:
+			s.eof = true
+		case err != nil:
+			s.eof, s.rerr = true, err
+		case n == 0:
+			if empty++; empty == maxEmptyReads {
+				s.eof, s.rerr = true, io.ErrNoProgress
+			}
+		}
+	}
+	if bytes.Equal(s.buf[:s.end], utf8BOM) {
+		s.base, s.checked, s.end = int64(len(utf8BOM)), int64(len(utf8BOM)), 0
+	}
+	s.checkChars()
+	return s
+}
+
+// checkChars rejects, as expat and libxml2 do, bytes that are no XML
+// character anywhere in a document: invalid UTF-8 and the control
+// characters but tab, newline and carriage return. The input is cut at the
+// first such byte and the error reported there, in stream order.
+func (s *xmlScanner) checkChars() {
+	// Fast path over the new bytes, up to the last whole rune: no control
+	// character but the allowed three (counted with the vectorised
+	// bytes.Count) and valid UTF-8. Else the loop below finds the culprit.
+	from := int(s.checked - s.base)
+	end := s.end
+	if !s.eof {
+		end = lastWholeRune(s.buf[from:s.end]) + from
+	}
+	chunk := s.buf[from:end]
+	controls, ascii := countControls(chunk)
+	if controls == bytes.Count(chunk, []byte{'\n'})+bytes.Count(chunk, []byte{'\t'})+bytes.Count(chunk, []byte{'\r'}) &&
+		(ascii || utf8.Valid(chunk)) {
+		s.checked = s.base + int64(end)
+		return
+	}
+	s.checkCharsSlow()
+}
+
+// lastWholeRune returns the length of the longest prefix of b that does
+// not end inside a rune (a rune the next read may complete).
+func lastWholeRune(b []byte) int {
+	for k := len(b) - 1; k >= 0 && k >= len(b)-utf8.UTFMax; k-- {
+		if !utf8.RuneStart(b[k]) {
+			continue
+		}
+		if utf8.FullRune(b[k:]) {
+			return len(b)
+		}
+		return k
+	}
+	return len(b)
+}
+
+// countControls counts the bytes of b below 0x20, and reports whether b is
+// all ASCII.
+func countControls(b []byte) (n int, ascii bool) {
+	const ones, highs, low7 = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	var high uint64
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		// A lane's high bit ends up set when its byte is below 0x20: adding
+		// 0x60 to the low seven bits reaches 0x80 exactly from 0x20 up, and
+		// no carry crosses lanes, so the count is exact.
+		n += bits.OnesCount64(^((w&low7 + 0x60*ones) | w) & highs)
+		high |= w
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x20 {
+			n++
+		}
+		high |= uint64(b[i])
+	}
+	return n, high&highs == 0
+}
+
+// checkCharsSlow is checkChars byte by byte, which finds where the input
+// goes wrong.
+func (s *xmlScanner) checkCharsSlow() {
+	b := s.buf[:s.end]
+	i := int(s.checked - s.base)
+	for i < len(b) {
+		// Eight printable ASCII bytes at a time.
+		if i+8 <= len(b) {
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			w := binary.LittleEndian.Uint64(b[i:])
+			if (w|(w-0x20*ones))&highs == 0 {
+				i += 8
+				continue
+			}
+		}
+		c := b[i]
+		switch {
+		case c >= 0x20 && c < utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r':
+			i++
+			continue
+		case c >= utf8.RuneSelf:
+			if !utf8.FullRune(b[i:]) && !s.eof {
+				s.checked = s.base + int64(i)
+				return // the rest of the rune is still to come
+			}
+			if r, size := utf8.DecodeRune(b[i:]); r != utf8.RuneError || size > 1 {
+				i += size
+				continue
+			}
+			s.rerr = errors.New("invalid UTF-8")
+		default:
+			s.rerr = fmt.Errorf("control character %#02x, not allowed in XML", c)
+		}
+		s.eof, s.end = true, i
+		break
+	}
+	s.checked = s.base + int64(i)
 }
 
 // depth is the number of open elements.
@@ -178,15 +302,18 @@ func (s *xmlScanner) fill() bool {
 			if err != io.EOF {
 				s.rerr = err
 			}
+			s.checkChars()
 			return got
 		}
 		if n == 0 {
 			if empty++; empty == maxEmptyReads {
 				s.eof, s.rerr = true, io.ErrNoProgress
+				s.checkChars()
 				return got
 			}
 		}
 	}
+	s.checkChars()
 	return true
 }
 
@@ -408,11 +535,38 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 			return false, err
 		}
 	}
+	if a := repeatedAttr(s.attrs); a != nil {
+		return false, s.errorAt(start, "attribute %s repeated in <%s>", a, name)
+	}
 	s.scratch = s.scratch[:0]
 	s.name = name
 	s.offset = s.base + int64(start)
 	s.pos = start + i
 	return true, nil
+}
+
+// repeatedAttr returns the name of an attribute that attrs hold twice,
+// which expat and libxml2 (hence dnf) reject, or nil.
+func repeatedAttr(attrs []xmlAttr) []byte {
+	if len(attrs) > 16 {
+		// A hostile tag may hold many thousands: no quadratic search.
+		seen := make(map[string]bool, len(attrs))
+		for _, a := range attrs {
+			if seen[string(a.name)] {
+				return a.name
+			}
+			seen[string(a.name)] = true
+		}
+		return nil
+	}
+	for i, a := range attrs {
+		for _, b := range attrs[:i] {
+			if bytes.Equal(a.name, b.name) {
+				return a.name
+			}
+		}
+	}
+	return nil
 }
 
 // parseAttr parses the attribute at b[i] of the start tag <tag...> at

@@ -50,9 +50,10 @@ func TestRepoFiles(t *testing.T) {
 	if code != exitClosed || strings.TrimSpace(stdout) != "extra\t5" {
 		t.Errorf("--repo extra: exit %d, %q", code, stdout)
 	}
-	code, stdout, _ = runCLI(t, append([]string{"dump", "--count", "--disablerepo", "*"}, common...)...)
-	if code != exitClosed || strings.TrimSpace(stdout) != "" {
-		t.Errorf("--disablerepo '*': exit %d, %q", code, stdout)
+	// Nothing enabled is no success (issue 8, section 1).
+	code, stdout, stderr = runCLI(t, append([]string{"dump", "--count", "--disablerepo", "*"}, common...)...)
+	if code != exitError || strings.TrimSpace(stdout) != "" || !strings.Contains(stderr, "There are no enabled repositories") {
+		t.Errorf("--disablerepo '*': exit %d, %q, %q", code, stdout, stderr)
 	}
 	if code, _, stderr := runCLI(t, append([]string{"dump", "--repo", "nosuch"}, common...)...); code != exitError || !strings.Contains(stderr, "nosuch") {
 		t.Errorf("--repo nosuch: exit %d, %q", code, stderr)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -29,8 +30,9 @@ func newClosureCmd(code *int) *cobra.Command {
 		Aliases: []string{"repoclosure"},
 		Short:   "Report unresolved dependencies, as dnf repoclosure (the default command)",
 		Long: `Report the packages whose dependencies cannot be met, as dnf repoclosure does:
-the same options, the same output and the same exit code (0 closed, 1 unresolved
-dependencies, 2 usage or load error). Requires and Requires(pre/post) are
+the same options and output; exit 0 closed, 1 unresolved dependencies (as dnf), 2 an
+error or a request that names nothing (where dnf exits 1, or 0 having checked
+nothing). Requires and Requires(pre/post) are
 checked; weak dependencies, conflicts and obsoletes are not.`,
 		Example: `  repoclosure --repofrompath base,https://mirror.stream.centos.org/9-stream/BaseOS/x86_64/os/ --repo base
   repoclosure --repo appstream --check appstream -n
@@ -39,12 +41,12 @@ checked; weak dependencies, conflicts and obsoletes are not.`,
 	}
 	fs := cmd.Flags()
 	f.repo.register(fs)
-	fs.Var(&f.check, "check", "check only packages of these repositories (`ID`, repeatable)")
+	fs.Var(&f.check, "check", "check only packages of these repositories (`ID`, globs, comma lists; repeatable)")
 	fs.Var(&f.arches, "arch", "check only packages of this `ARCH` (repeatable)")
 	fs.Var(&f.pkgs, "pkg", "check only packages matching this name or NEVRA `GLOB` (repeatable)")
 	fs.BoolVarP(&f.opts.Newest, "newest", "n", false, "check only the newest package per name.arch of each repository")
 	fs.BoolVar(&f.best, "best", false, "only the newest package per name.arch may provide (dnf's best=True)")
-	fs.BoolVar(&f.jsonOut, "json", false, "print dnf5's JSON instead of text")
+	fs.BoolVar(&f.jsonOut, "json", false, "print JSON (the array dnf5-repoclosure(8) documents) instead of text")
 	fs.BoolVar(&f.why, "why", false, "for each unresolved dep, print the nearest candidates and why they do not fit")
 	inGroup(fs, groupSelection, "check", "arch", "pkg", "newest", "best")
 	inGroup(fs, groupOutput, "json", "why")
@@ -62,11 +64,16 @@ func (f *closureFlags) run(cmd *cobra.Command) (int, error) {
 		return exitError, err
 	}
 	opts := f.opts
-	opts.Check, opts.Arches, opts.Pkgs = f.check, f.arches, f.pkgs
+	opts.Check, opts.Arches, opts.Pkgs = s.check, f.arches, f.pkgs
 	opts.Best = f.best || s.best
 	avail, checked, err := pool.Available(opts)
 	if err != nil {
 		return exitError, err
+	}
+	if checked.Len() == 0 {
+		// "Closed" would claim a check that did not happen (--arch of no
+		// package, a repository with none).
+		return exitError, usageError{errors.New("no package to check: the enabled repositories hold none that --check, --arch and --pkg select")}
 	}
 	problems := pool.Unresolved(checked, avail)
 	stdout := cmd.OutOrStdout()
@@ -93,13 +100,13 @@ func (f *closureFlags) run(cmd *cobra.Command) (int, error) {
 // printClosureText prints dnf repoclosure's report.
 func printClosureText(w io.Writer, pool *resolver.Pool, problems []resolver.Problem, why bool, avail resolver.Set) {
 	for _, p := range problems {
-		fmt.Fprintf(w, "package: %s from %s\n", pool.NEVRA(p.Pkg), pool.Repo(p.Pkg).ID)
+		fmt.Fprintf(w, "package: %s from %s\n", termSafe(pool.NEVRA(p.Pkg)), pool.Repo(p.Pkg).ID)
 		fmt.Fprintf(w, "  unresolved deps (%d):\n", len(p.Deps))
 		for _, d := range p.Deps {
-			fmt.Fprintf(w, "    %s\n", pool.DepString(d))
+			fmt.Fprintf(w, "    %s\n", termSafe(pool.DepString(d)))
 			if why {
 				for _, c := range pool.Explain(d, avail) {
-					fmt.Fprintf(w, "      %s\n", c)
+					fmt.Fprintf(w, "      %s\n", termSafe(c.String()))
 				}
 			}
 		}

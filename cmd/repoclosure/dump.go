@@ -42,7 +42,7 @@ with --files the file list, with --json one JSON object per line.`,
 }
 
 func (f *dumpFlags) run(cmd *cobra.Command) (int, error) {
-	s, err := f.repo.resolve()
+	s, err := f.repo.resolve(cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err
 	}
@@ -77,15 +77,15 @@ func (f *dumpFlags) run(cmd *cobra.Command) (int, error) {
 
 // printDumpRecord prints one package as text.
 func printDumpRecord(w io.Writer, rec packageDump, files bool) {
-	fmt.Fprintf(w, "%s from %s (%s)\n", rec.NEVRA, rec.Repo, rec.SourceRPM)
+	fmt.Fprintf(w, "%s from %s (%s)\n", termSafe(rec.NEVRA), rec.Repo, termSafe(rec.SourceRPM))
 	for _, kind := range depKindsInOrder {
 		for _, d := range rec.Deps[kind.String()] {
-			fmt.Fprintf(w, "  %s: %s\n", kind, d)
+			fmt.Fprintf(w, "  %s: %s\n", kind, termSafe(d))
 		}
 	}
 	if files {
 		for _, f := range rec.Files {
-			fmt.Fprintf(w, "  file: %s\n", f)
+			fmt.Fprintf(w, "  file: %s\n", termSafe(f))
 		}
 	}
 }

@@ -59,6 +59,8 @@ type repoFlags struct {
 	quiet        bool
 	noFilelists  bool
 	rich         string
+	configFile   string
+	installRoot  string
 	alsoEnable   []string // repositories a command enables along with --repo (repoclosure's --check)
 	// allFiles keeps every path of filelists.xml (dump shows them); else
 	// only the paths some dependency names, all a closure or the matrix
@@ -75,7 +77,7 @@ func (f *repoFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&f.repos, "repoid", "same as --repo")
 	fs.Var(&f.enable, "enablerepo", "enable repositories (`ID` globs)")
 	fs.Var(&f.disable, "disablerepo", "disable repositories (`ID` globs)")
-	fs.Var(&f.setopt, "setopt", "set an option: reposdir=DIR, cachedir=DIR, best=True, REPO.excludepkgs=GLOBS, REPO.includepkgs=GLOBS, REPO.module_hotfixes=1 (`KEY=VALUE`)")
+	fs.Var(&f.setopt, "setopt", "set an option: reposdir=DIR[,DIR], cachedir=DIR, best=True, [REPO.]excludepkgs=GLOBS, [REPO.]includepkgs=GLOBS, REPO.module_hotfixes=1, [REPO.]sslverify/sslcacert/sslclientcert/sslclientkey/proxy (`KEY=VALUE`)")
 	fs.VarP(&f.exclude, "exclude", "x", "exclude packages by name or NEVRA `GLOB` (repeatable)")
 	fs.Var(&f.rpms, "rpm", "add a local .rpm `FILE` to a repository named @commandline (repeatable)")
 	fs.StringVar(&f.forceArch, "forcearch", "", "machine `ARCH` to resolve for (default: this machine's)")
@@ -85,8 +87,10 @@ func (f *repoFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.noFilelists, "no-filelists", false, "do not read filelists.xml (file deps outside primary stay unresolved)")
 	fs.StringVar(&f.rich, "rich", "exact", "boolean dependency semantics: `MODE` exact (as libsolv's solver installs) or dnf4 (dnf 4's approximation)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "quiet: no progress, no warnings")
+	fs.StringVarP(&f.configFile, "config", "c", "", "dnf configuration `FILE`: its [main] reposdir, excludepkgs, includepkgs, best, and its repositories")
+	fs.StringVar(&f.installRoot, "installroot", "", "read .repo files and $releasever from the system installed at `DIR`")
 	inGroup(fs, groupSources, "repofrompath", "repo", "repoid", "enablerepo", "disablerepo", "setopt", "rpm",
-		"forcearch", "releasever", "cachedir", "cacheonly", "no-filelists")
+		"forcearch", "releasever", "cachedir", "cacheonly", "no-filelists", "config", "installroot")
 	inGroup(fs, groupSelection, "exclude", "rich")
 	inGroup(fs, groupOutput, "quiet")
 	must(fs.MarkHidden("repoid"))
@@ -96,7 +100,7 @@ func (f *repoFlags) register(fs *pflag.FlagSet) {
 	// rather than printing the version and exiting 0.
 	var ignoredStr string
 	var ignoredBool bool
-	for _, f := range []struct{ name, short string }{{"installroot", ""}, {"disableplugin", ""}, {"enableplugin", ""}, {"config", "c"}, {"debuglevel", "d"}} {
+	for _, f := range []struct{ name, short string }{{"disableplugin", ""}, {"enableplugin", ""}, {"debuglevel", "d"}} {
 		fs.StringVarP(&ignoredStr, f.name, f.short, "", "accepted for dnf compatibility; ignored")
 		must(fs.MarkHidden(f.name))
 	}

@@ -40,11 +40,13 @@ func (k *kernelFlags) loadHistory(ctx context.Context, stderr io.Writer) (*kerne
 	if err != nil {
 		return nil, err
 	}
-	s, err := k.repo.resolve()
+	s, err := k.repo.resolve(stderr)
 	if err != nil {
 		return nil, err
 	}
-	if k.repo.hasRepos() {
+	// The database alone is enough work: no enabled repository is no
+	// error here.
+	if k.repo.hasRepos() && (len(s.sources) > 0 || len(k.repo.rpms) > 0) {
 		strs, repos, err := k.repo.load(ctx, s, stderr)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/repoclosure/repoclosure/kabi"
+	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 	"github.com/spf13/pflag"
 )
@@ -67,6 +68,9 @@ func (k *kernelFlags) load(ctx context.Context, stderr io.Writer) (*kernelWorld,
 	if len(w.kernels) == 0 {
 		return nil, fmt.Errorf("no kernel builds found (packages built from %s)", strings.Join(append([]string{"kernel"}, k.sources...), ", "))
 	}
+	if err := k.checkSelection(w.pool, w.kmods); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -89,6 +93,32 @@ func (k *kernelFlags) world(pool *resolver.Pool) *kernelWorld {
 	}
 	sortPkgs(pool, w.kmods)
 	return w
+}
+
+// checkSelection fails when --kmod or --kmod-repo selects nothing: a
+// report on no kmod would read as a clean one.
+func (k *kernelFlags) checkSelection(pool *resolver.Pool, kmods []resolver.PkgID) error {
+	var unmatched []string
+	for _, g := range k.kmodGlobs {
+		if !slices.ContainsFunc(kmods, func(id resolver.PkgID) bool {
+			return matchAny([]string{g}, pool.Strings.String(pool.Package(id).Name)) || matchAny([]string{g}, pool.NEVRA(id))
+		}) {
+			unmatched = append(unmatched, g)
+		}
+	}
+	if len(unmatched) > 0 {
+		return fmt.Errorf("no kmod matched: %s", strings.Join(unmatched, ", "))
+	}
+	if len(k.kmodRepos) > 0 {
+		var ids []string
+		for _, r := range pool.Repos {
+			ids = append(ids, r.ID)
+		}
+		if _, err := repomd.MatchRepoIDs(k.kmodRepos, ids); err != nil {
+			return usageError{fmt.Errorf("--kmod-repo: %w", err)}
+		}
+	}
+	return nil
 }
 
 // selects applies --kmod and --kmod-repo.

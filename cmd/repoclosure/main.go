@@ -3,7 +3,7 @@
 // which kernel modules install on which kernel builds, and why not.
 //
 // Exit codes: 0 closed, 1 unresolved dependencies, 2 usage or load error,
-// 3 a kernel regression (matrix --baseline, watch).
+// 3 a kernel regression (matrix --baseline, watch), 130 interrupted (SIGINT).
 //
 // Each command is one file: a constructor that returns its *cobra.Command,
 // registered with addCommand from the file's init.
@@ -25,6 +25,7 @@ const (
 	exitUnresolved = 1
 	exitError      = 2
 	exitRegression = 3
+	exitInterrupt  = 130 // 128 + SIGINT, as shells and dnf report it
 )
 
 // usageError marks errors in the command line, reported with exitError.
@@ -34,23 +35,37 @@ func (e usageError) Unwrap() error { return e.error }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills at once
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	if ctx.Err() != nil {
+		// Interrupted: whatever was printed is no answer.
+		code = exitInterrupt
+	}
 	os.Exit(code)
 }
 
 // run executes the command tree on args and maps the outcome to an exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var code int
+	// Every command's stdout goes through out, which remembers a failed
+	// write: an answer nobody could read is no answer.
+	out := &errWriter{w: stdout}
 	root := newRootCmd(&code)
-	root.SetOut(stdout)
+	root.SetOut(out)
 	root.SetErr(stderr)
 	if args == nil {
 		args = []string{} // nil would make cobra read os.Args
 	}
 	root.SetArgs(args)
-	if err := root.ExecuteContext(ctx); err != nil {
+	err := root.ExecuteContext(ctx)
+	if err == nil && out.err != nil {
+		err = fmt.Errorf("writing standard output: %w", out.err)
+		code = exitError
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		if code == exitClosed {
 			code = exitError
@@ -90,7 +105,8 @@ have their dependencies met, and which kernel modules (kmods) install on which
 kernel builds, and why not.
 
 Without a command it is a drop-in for dnf repoclosure: dnf's options, dnf's output
-and exit codes (0 closed, 1 unresolved dependencies, 2 usage or load error).`
+and exit codes 0 closed and 1 unresolved dependencies; 2 for an error or a request
+that names nothing (no enabled repository, an unknown --check...), 130 interrupted.`
 	root.Version = versionString()
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	root.Flags().Bool("version", false, "print the version, commit and Go version")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/kabi"
@@ -57,28 +58,110 @@ database; without repository options it is made from the database alone.`,
 	return cmd
 }
 
-func (f *matrixFlags) run(cmd *cobra.Command) (int, error) {
+func (f *matrixFlags) run(cmd *cobra.Command) (code int, err error) {
+	// Everything the flags name is checked before the long load.
 	write, ok := matrixWriters(f.title)[f.format]
 	if !ok {
 		return exitError, usageError{fmt.Errorf("--format %q: want table, csv, json, markdown or html", f.format)}
+	}
+	var prev *report.Matrix
+	if f.baseline != "" {
+		if prev, err = readBaseline(f.baseline); err != nil {
+			return exitError, usageError{err}
+		}
+	}
+	out, color := cmd.OutOrStdout(), useColor(cmd.OutOrStdout())
+	if f.outFile != "" {
+		file, ferr := createOutput(f.outFile)
+		if ferr != nil {
+			return exitError, usageError{ferr}
+		}
+		// Committed only once the whole report is written; on any failure
+		// abort leaves the old file as it was.
+		defer file.abort()
+		defer func() {
+			if err != nil {
+				return
+			}
+			if cerr := file.commit(); cerr != nil {
+				code, err = exitError, cerr
+			}
+		}()
+		out, color = file, false
 	}
 	w, err := f.load(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err
 	}
 	rep := w.matrixReport(kabi.NewMatrix(w.pool, w.kernels, w.kmods))
-	if f.outFile == "" {
-		err = write(cmd.OutOrStdout(), rep, useColor(cmd.OutOrStdout()))
-	} else {
-		err = writeFile(f.outFile, func(out *atomicFile) error { return write(out, rep, false) })
+	shown := rep
+	if f.format == "table" || f.format == "markdown" || f.format == "md" {
+		shown = escapedReport(rep)
 	}
-	if err != nil {
+	if err := write(out, shown, color); err != nil {
 		return exitError, err
 	}
 	if f.baseline == "" {
 		return exitClosed, nil
 	}
-	return compareBaseline(cmd, f.baseline, f.format, rep)
+	if prev == nil {
+		// The first run, with no file yet, writes it.
+		if err := writeFile(f.baseline, func(out io.Writer) error { return report.WriteJSON(out, rep) }); err != nil {
+			return exitError, fmt.Errorf("--baseline: %w", err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %d kernels, %d kmods\n", f.baseline, len(rep.Kernels), len(rep.Kmods))
+		return exitClosed, nil
+	}
+	return compareBaseline(cmd, prev, f.format, rep)
+}
+
+// readBaseline reads an earlier --format json run; nil when the file does
+// not exist yet.
+func readBaseline(file string) (*report.Matrix, error) {
+	bf, err := os.Open(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--baseline: %w", err)
+	}
+	defer bf.Close()
+	prev, err := report.ReadJSON(bf, file)
+	if err != nil {
+		return nil, fmt.Errorf("--baseline: %w", err)
+	}
+	return prev, nil
+}
+
+// escapedReport returns a copy of r with the control characters of its
+// names escaped, for the text formats (JSON, CSV and HTML escape them their
+// own way).
+func escapedReport(r *report.Matrix) *report.Matrix {
+	e := *r
+	e.Kernels = slices.Clone(r.Kernels)
+	for i := range e.Kernels {
+		k := &e.Kernels[i]
+		k.Uname, k.EVR, k.Source = termSafe(k.Uname), termSafe(k.EVR), termSafe(k.Source)
+		k.Packages = slices.Clone(k.Packages)
+		for j := range k.Packages {
+			k.Packages[j] = termSafe(k.Packages[j])
+		}
+	}
+	e.Kmods = slices.Clone(r.Kmods)
+	for i := range e.Kmods {
+		e.Kmods[i].NEVRA, e.Kmods[i].Repo = termSafe(e.Kmods[i].NEVRA), termSafe(e.Kmods[i].Repo)
+	}
+	e.Cells = slices.Clone(r.Cells)
+	for i := range e.Cells {
+		c := &e.Cells[i]
+		c.Kmod, c.Kernel = termSafe(c.Kmod), termSafe(c.Kernel)
+		c.Missing = slices.Clone(c.Missing)
+		for j := range c.Missing {
+			m := &c.Missing[j]
+			m.Dep, m.KernelHas = termSafe(m.Dep), termSafe(m.KernelHas)
+		}
+	}
+	return &e
 }
 
 // matrixWriters are the --format writers; color applies to the table only.
@@ -93,26 +176,10 @@ func matrixWriters(title string) map[string]func(w io.Writer, m *report.Matrix, 
 	}
 }
 
-// compareBaseline reports the change against an earlier JSON run on
-// stderr (as JSON with --format json); a regression exits 3. The first run,
-// with no file yet, writes it.
-func compareBaseline(cmd *cobra.Command, file, format string, rep *report.Matrix) (int, error) {
-	bf, err := os.Open(file)
-	if errors.Is(err, os.ErrNotExist) {
-		if err := writeFile(file, func(out *atomicFile) error { return report.WriteJSON(out, rep) }); err != nil {
-			return exitError, fmt.Errorf("--baseline: %w", err)
-		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %d kernels, %d kmods\n", file, len(rep.Kernels), len(rep.Kmods))
-		return exitClosed, nil
-	}
-	if err != nil {
-		return exitError, fmt.Errorf("--baseline: %w", err)
-	}
-	defer bf.Close()
-	prev, err := report.ReadJSON(bf, file)
-	if err != nil {
-		return exitError, err
-	}
+// compareBaseline reports the change against an earlier JSON run (prev) on
+// stderr (as JSON with --format json); a regression exits 3.
+func compareBaseline(cmd *cobra.Command, prev *report.Matrix, format string, rep *report.Matrix) (int, error) {
+	var err error
 	diff := report.CompareBaseline(prev, rep)
 	if format == "json" {
 		err = report.WriteDiffJSON(cmd.ErrOrStderr(), diff)

@@ -2,64 +2,24 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 )
 
-// atomicFile is an output file that appears whole or not at all: written to
-// a temp file beside it and renamed on commit.
-type atomicFile struct {
-	*os.File
-	final string
-	done  bool
-}
-
-func createAtomic(name string) (*atomicFile, error) {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", name, err)
-	}
-	return &atomicFile{File: f, final: name}, nil
-}
-
-// commit closes the file and renames it into place.
-func (f *atomicFile) commit() error {
-	if f.done {
-		return nil
-	}
-	f.done = true
-	// CreateTemp makes the file private; an output file is for reading.
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", f.final, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", f.final, err)
-	}
-	if err := os.Rename(f.Name(), f.final); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", f.final, err)
-	}
-	return nil
-}
-
-// abort removes the temp file unless commit ran.
-func (f *atomicFile) abort() {
-	if !f.done {
-		f.done = true
-		f.Close()
-		os.Remove(f.Name())
-	}
-}
-
 // isTerminal says whether w is a terminal that draws (not TERM=dumb).
 func isTerminal(w io.Writer) bool {
+	if ew, ok := w.(*errWriter); ok {
+		w = ew.w
+	}
 	f, ok := w.(*os.File)
 	if !ok || os.Getenv("TERM") == "dumb" {
 		return false
@@ -82,9 +42,92 @@ func useColor(w io.Writer) bool {
 	return isTerminal(w) && os.Getenv("NO_COLOR") == ""
 }
 
+// outputFile is -o FILE: whole or absent. A regular file (or a new one) is
+// written to a temporary file beside it and renamed over it on commit, with
+// the mode the old file had; a symlink is written through to its target;
+// a device or FIFO is written to directly, never replaced.
+type outputFile struct {
+	*os.File
+	final string // rename target; "" when writing in place
+	mode  fs.FileMode
+	done  bool
+}
+
+// createOutput opens name for a command's output. It is called before any
+// loading, so that an unwritable -o fails at once.
+func createOutput(name string) (*outputFile, error) {
+	target := name
+	if resolved, err := filepath.EvalSymlinks(name); err == nil {
+		target = resolved
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("-o %s: %w", name, err)
+	}
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(target); err == nil {
+		switch {
+		case st.IsDir():
+			return nil, fmt.Errorf("-o %s: is a directory", name)
+		case !st.Mode().IsRegular():
+			f, err := os.OpenFile(target, os.O_WRONLY, 0)
+			if err != nil {
+				return nil, fmt.Errorf("-o %s: %w", name, err)
+			}
+			return &outputFile{File: f}, nil
+		}
+		mode = st.Mode().Perm()
+	}
+	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("-o %s: %w", name, err)
+	}
+	return &outputFile{File: f, final: target, mode: mode}, nil
+}
+
+// commit makes the output whole: the temporary file is synced, closed and
+// renamed into place. Any failure is returned, and the old file stays.
+func (f *outputFile) commit() error {
+	if f.done {
+		return nil
+	}
+	f.done = true
+	if f.final == "" {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing %s: %w", f.Name(), err)
+		}
+		return nil
+	}
+	err := f.Chmod(f.mode)
+	if err == nil {
+		err = f.Sync()
+	}
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), f.final)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing %s: %w", f.final, err)
+	}
+	return nil
+}
+
+// abort drops the output unless commit ran: the old file is untouched.
+func (f *outputFile) abort() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.Close()
+	if f.final != "" {
+		os.Remove(f.Name())
+	}
+}
+
 // writeFile writes the file name with write, whole or not at all.
-func writeFile(name string, write func(*atomicFile) error) error {
-	f, err := createAtomic(name)
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := createOutput(name)
 	if err != nil {
 		return err
 	}
@@ -94,3 +137,54 @@ func writeFile(name string, write func(*atomicFile) error) error {
 	}
 	return f.commit()
 }
+
+// errWriter remembers the first write error, so that a command whose
+// output was lost (a full disk, a closed pipe, > /dev/full) does not exit
+// as if it had been read.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// termSafe escapes what metadata must not send to a terminal raw: control
+// characters (C0, DEL, C1) and bytes that are not UTF-8, as \xNN or \u00NN.
+func termSafe(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case isControl(r):
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r < 0xa0 }

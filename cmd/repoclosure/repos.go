@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/repoclosure/repoclosure/repomd"
@@ -17,22 +18,33 @@ import (
 
 // setup is the outcome of repoFlags: the repositories to load and how.
 type setup struct {
-	sources  []repomd.Source
-	excludes map[string][]string // repo id -> excludepkgs globs ("" = every repo)
-	includes map[string][]string // repo id -> includepkgs globs
-	hotfixes map[string]bool     // repo id -> module_hotfixes from --setopt
-	reposdir string
-	best     bool
-	rich     resolver.RichMode
-	arch     string
-	cacheDir string
+	sources      []repomd.Source
+	excludes     map[string][]string    // repo id -> excludepkgs globs ("" = every repo)
+	includes     map[string][]string    // repo id -> includepkgs globs
+	hotfixes     map[string]bool        // repo id -> module_hotfixes from --setopt
+	http         map[string][][2]string // repo id ("" = every repo) -> TLS/proxy options from --setopt, in order
+	reposdirs    []string
+	explicitDirs bool // reposdirs come from --setopt or --config, not the default
+	best         bool
+	rich         resolver.RichMode
+	arch         string
+	cacheDir     string
+	check        []string // the repository ids --check names (globs expanded)
+	missingDirs  []string // reposdirs that do not exist
+	warnf        func(format string, args ...any)
 }
 
-// resolve turns the flags into repository sources, as dnf combines .repo
-// files, --repofrompath, --repo, --enablerepo and --disablerepo.
-func (f *repoFlags) resolve() (*setup, error) {
+// resolve turns the flags into repository sources, as dnf combines its
+// configuration file, .repo files, --repofrompath, --repo, --enablerepo and
+// --disablerepo. Warnings (unknown options, missing reposdirs) go to stderr.
+func (f *repoFlags) resolve(stderr io.Writer) (*setup, error) {
 	s := &setup{excludes: map[string][]string{}, includes: map[string][]string{}, hotfixes: map[string]bool{},
-		reposdir: "/etc/yum.repos.d", cacheDir: f.cacheDir, arch: f.forceArch}
+		http: map[string][][2]string{}, cacheDir: f.cacheDir, arch: f.forceArch,
+		warnf: func(format string, args ...any) {
+			if !f.quiet {
+				fmt.Fprintf(stderr, "Warning: "+format+"\n", args...)
+			}
+		}}
 	var err error
 	if s.rich, err = parseRichMode(f.rich); err != nil {
 		return nil, err
@@ -40,29 +52,86 @@ func (f *repoFlags) resolve() (*setup, error) {
 	if s.arch == "" {
 		s.arch = hostArch()
 	}
+	vars := repomd.Vars{"basearch": repomd.BaseArch(s.arch), "arch": s.arch}
+	releasever := f.releasever
+	if releasever == "" && f.installRoot != "" {
+		releasever = repomd.ReleaseverFromRoot(f.installRoot)
+	}
+	if releasever != "" {
+		vars["releasever"] = releasever
+	}
+	// dnf searches reposdir inside --installroot, but takes a path given on
+	// the command line (--config, --setopt=reposdir) as it is.
+	s.reposdirs = repomd.UnderRoot(f.installRoot, repomd.DefaultReposDirs)
+	var mainRepos []repomd.RepoConfig
+	if f.configFile != "" {
+		mc, err := repomd.ReadMainConfig(f.configFile, vars)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if mc.ReposDirs != nil {
+			s.reposdirs, s.explicitDirs = mc.ReposDirs, true
+		}
+		s.excludes[""] = append(s.excludes[""], mc.Exclude...)
+		s.includes[""] = append(s.includes[""], mc.Include...)
+		if mc.Best != nil {
+			s.best = *mc.Best
+		}
+		mainRepos = mc.Repos
+		for _, k := range mc.Unknown {
+			s.warnf("%s: unknown option, ignored", k)
+		}
+	}
 	if err := s.applySetopts(f.setopt); err != nil {
 		return nil, err
 	}
 	s.excludes[""] = append(s.excludes[""], f.exclude...)
-	configs, err := f.repoConfigs(s)
+	configs, missingDirs, err := f.repoConfigs(s, vars, mainRepos)
 	if err != nil {
 		return nil, err
 	}
-	enabled, err := f.enabled(configs)
+	var ids []string
+	for _, c := range configs {
+		ids = append(ids, c.ID)
+	}
+	// --check accepts ids, globs and comma lists, as dnf5 does; one that
+	// names no repository would check nothing.
+	if s.check, err = repomd.MatchRepoIDs(f.alsoEnable, ids); err != nil {
+		return nil, usageError{fmt.Errorf("--check: %w", err)}
+	}
+	enabled, err := f.enabled(configs, s.check)
 	if err != nil {
 		return nil, err
+	}
+	for _, id := range s.check {
+		if !enabled[id] {
+			// Its packages would not be loaded, so none would be checked.
+			return nil, usageError{fmt.Errorf("--check: repository '%s' is disabled (enable it with --enablerepo or --repo)", id)}
+		}
 	}
 	for _, c := range configs {
 		if !enabled[c.ID] {
 			continue
 		}
+		if _, ok := vars["releasever"]; !ok {
+			if err := c.CheckVarsSet(); err != nil {
+				return nil, usageError{err}
+			}
+		}
+		h := c.HTTP
+		for _, kv := range append(slices.Clip(s.http[""]), s.http[c.ID]...) {
+			if _, err := h.Set(kv[0], kv[1]); err != nil {
+				return nil, usageError{fmt.Errorf("--setopt %s: %w", kv[0], err)}
+			}
+		}
 		s.sources = append(s.sources, repomd.Source{
 			ID: c.ID, BaseURLs: c.BaseURLs, Mirrorlist: c.Mirrorlist, Metalink: c.Metalink,
-			ModuleHotfixes: c.ModuleHotfixes || s.hotfixes[c.ID],
+			ModuleHotfixes: c.ModuleHotfixes || s.hotfixes[c.ID], HTTP: h,
 		})
 		s.excludes[c.ID] = append(s.excludes[c.ID], c.Exclude...)
 		s.includes[c.ID] = append(s.includes[c.ID], c.Include...)
 	}
+	s.missingDirs = missingDirs
 	if s.cacheDir == "" {
 		if d, err := os.UserCacheDir(); err == nil {
 			s.cacheDir = filepath.Join(d, "repoclosure")
@@ -85,7 +154,7 @@ func (s *setup) applySetopts(opts []string) error {
 		}
 		switch opt {
 		case "reposdir":
-			s.reposdir = val
+			s.reposdirs, s.explicitDirs = splitList(val), true
 		case "cachedir":
 			s.cacheDir = val
 		case "best":
@@ -96,28 +165,43 @@ func (s *setup) applySetopts(opts []string) error {
 			s.includes[repo] = append(s.includes[repo], splitList(val)...)
 		case "module_hotfixes":
 			s.hotfixes[repo] = parseBool(val)
+		case "sslverify", "sslcacert", "sslclientcert", "sslclientkey", "proxy":
+			s.http[repo] = append(s.http[repo], [2]string{opt, val})
 		default:
 			// dnf has hundreds of options; the ones that cannot change a
-			// closure answer are accepted silently.
+			// closure answer are accepted silently, others named.
+			if repo == "" && !repomd.IsMainOption(opt) || repo != "" && !repomd.IsRepoOption(opt) {
+				s.warnf("--setopt %s: unknown option, ignored", key)
+			}
 		}
 	}
 	return nil
 }
 
-// repoConfigs reads the .repo files of the reposdir and adds --repofrompath.
-func (f *repoFlags) repoConfigs(s *setup) ([]repomd.RepoConfig, error) {
-	vars := repomd.Vars{"basearch": repomd.BaseArch(s.arch), "arch": s.arch}
-	if f.releasever != "" {
-		vars["releasever"] = f.releasever
-	}
-	configs, err := repomd.LoadRepoDir(s.reposdir, vars)
+// repoConfigs reads the configuration file's repositories (mainRepos),
+// the .repo files of the reposdirs, and adds --repofrompath. It returns the
+// reposdirs that do not exist too.
+func (f *repoFlags) repoConfigs(s *setup, vars repomd.Vars, mainRepos []repomd.RepoConfig) ([]repomd.RepoConfig, []string, error) {
+	dirs, err := repomd.LoadRepoDirs(s.reposdirs, vars)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	configs := append(mainRepos, dirs.Repos...)
+	if err := repomd.CheckDuplicateIDs(configs); err != nil {
+		return nil, nil, err
+	}
+	for _, k := range dirs.Unknown {
+		s.warnf("%s: unknown option, ignored", k)
+	}
+	if s.explicitDirs {
+		for _, d := range dirs.Missing {
+			s.warnf("reposdir %s does not exist", d)
+		}
 	}
 	for _, rfp := range f.repoFromPath {
 		id, loc, err := repomd.ParseRepoFromPath(rfp)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, nil, usageError{err}
 		}
 		if !strings.Contains(loc, "://") {
 			if abs, err := filepath.Abs(loc); err == nil {
@@ -126,19 +210,19 @@ func (f *repoFlags) repoConfigs(s *setup) ([]repomd.RepoConfig, error) {
 		}
 		configs = append(configs, repomd.RepoConfig{ID: id, Name: id, BaseURLs: []string{loc}, Enabled: true})
 	}
-	return configs, nil
+	return configs, dirs.Missing, nil
 }
 
 // enabled says which repositories are on: dnf's --repo disables every
 // other; --disablerepo and then --enablerepo apply on top.
-func (f *repoFlags) enabled(configs []repomd.RepoConfig) (map[string]bool, error) {
+func (f *repoFlags) enabled(configs []repomd.RepoConfig, check []string) (map[string]bool, error) {
 	enabled := map[string]bool{}
 	for _, c := range configs {
 		enabled[c.ID] = c.Enabled
 	}
 	for id := range enabled {
 		if len(f.repos) > 0 {
-			enabled[id] = matchAny(f.repos, id) || matchAny(f.alsoEnable, id)
+			enabled[id] = matchAny(f.repos, id) || slices.Contains(check, id)
 		}
 		if matchAny(f.disable, id) {
 			enabled[id] = false
@@ -149,7 +233,7 @@ func (f *repoFlags) enabled(configs []repomd.RepoConfig) (map[string]bool, error
 	}
 	for _, pat := range append(append(listFlag{}, f.repos...), f.enable...) {
 		if _, known := enabled[pat]; !known && !hasGlob(pat) {
-			return nil, usageError{fmt.Errorf("unknown repo: %q", pat)}
+			return nil, usageError{&repomd.UnknownRepoError{Pattern: pat}}
 		}
 	}
 	return enabled, nil
@@ -158,6 +242,9 @@ func (f *repoFlags) enabled(configs []repomd.RepoConfig) (map[string]bool, error
 // load reads every enabled repository (and --rpm files) into one string
 // table; progress and warnings go to stderr.
 func (f *repoFlags) load(ctx context.Context, s *setup, stderr io.Writer) (*repomd.Strings, []*repomd.Repo, error) {
+	if len(s.sources) == 0 && len(f.rpms) == 0 {
+		return nil, nil, usageError{&repomd.NoReposError{ReposDirs: s.reposdirs, Missing: s.missingDirs}}
+	}
 	strs := repomd.NewStrings()
 	repos, err := f.loadInto(ctx, s, stderr, s.sources, strs)
 	return strs, repos, err
@@ -209,7 +296,7 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 
 // loadPool resolves the flags, loads the repositories and builds the pool.
 func (f *repoFlags) loadPool(ctx context.Context, stderr io.Writer) (*resolver.Pool, *setup, error) {
-	s, err := f.resolve()
+	s, err := f.resolve(stderr)
 	if err != nil {
 		return nil, nil, err
 	}

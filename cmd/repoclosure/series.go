@@ -48,6 +48,14 @@ kernel-abi-stablelists .rpm and reports its coverage.`,
 }
 
 func (f *seriesFlags) run(cmd *cobra.Command) (int, error) {
+	// The stable list is read before the long load: a typo fails at once.
+	var stable map[string]string
+	if f.stablelist != "" {
+		var err error
+		if stable, err = kabi.LoadStablelist(f.stablelist); err != nil {
+			return exitError, usageError{fmt.Errorf("--stablelist: %w", err)}
+		}
+	}
 	w, err := f.load(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err
@@ -55,12 +63,6 @@ func (f *seriesFlags) run(cmd *cobra.Command) (int, error) {
 	ref := 0
 	if f.reference != "" {
 		if ref, err = w.findKernel(f.reference); err != nil {
-			return exitError, err
-		}
-	}
-	var stable map[string]string
-	if f.stablelist != "" {
-		if stable, err = kabi.LoadStablelist(f.stablelist); err != nil {
 			return exitError, err
 		}
 	}
@@ -164,14 +166,14 @@ func (w *kernelWorld) seriesReport(s *kabi.Series, stable map[string]string) ser
 
 func printSeries(w io.Writer, s seriesJSON) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "kernel symbol change (reference %s)\n", s.Reference)
+	fmt.Fprintf(w, "kernel symbol change (reference %s)\n", termSafe(s.Reference))
 	fmt.Fprintln(tw, "kernel\tsymbols\t+ref\t-ref\t~ref\t+prev\t-prev\t~prev\tkmods ok\trebuilds forced\t")
 	for _, k := range s.Kernels {
 		prev := symCounts{}
 		if k.VsPrevious != nil {
 			prev = *k.VsPrevious
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", k.Uname, k.Symbols,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", termSafe(k.Uname), k.Symbols,
 			k.VsReference.Added, k.VsReference.Removed, k.VsReference.Changed,
 			prev.Added, prev.Removed, prev.Changed, k.KmodsInstallable, k.KmodsForced)
 	}
@@ -181,7 +183,7 @@ func printSeries(w io.Writer, s seriesJSON) {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "kmod\tfirst works\tfirst breaks\trebuilds needed\t")
 		for _, k := range s.Kmods {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t\n", k.NEVRA, orDash(k.FirstWorks), orDash(k.FirstBreak), k.Rebuilds)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t\n", termSafe(k.NEVRA), termSafe(orDash(k.FirstWorks)), termSafe(orDash(k.FirstBreak)), k.Rebuilds)
 		}
 		tw.Flush()
 	}
@@ -195,7 +197,7 @@ func printSeries(w io.Writer, s seriesJSON) {
 			if i == 10 {
 				break
 			}
-			fmt.Fprintf(w, "  %s: %s\n", u, report.Plural(byUname[u], "kmod"))
+			fmt.Fprintf(w, "  %s: %s\n", termSafe(u), report.Plural(byUname[u], "kmod"))
 		}
 	}
 	if c := s.Stable; c != nil {

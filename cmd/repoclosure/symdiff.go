@@ -60,7 +60,7 @@ func (f *symdiffFlags) run(cmd *cobra.Command, from, to string) (int, error) {
 	if f.jsonOut {
 		return exitClosed, writeJSON(out, symdiffJSON(w.kernels[a].Uname, w.kernels[b].Uname, d))
 	}
-	fmt.Fprintf(out, "%s -> %s\n", w.kernels[a].Uname, w.kernels[b].Uname)
+	fmt.Fprintf(out, "%s -> %s\n", termSafe(w.kernels[a].Uname), termSafe(w.kernels[b].Uname))
 	for _, c := range []struct {
 		name string
 		syms []string
@@ -68,7 +68,7 @@ func (f *symdiffFlags) run(cmd *cobra.Command, from, to string) (int, error) {
 		fmt.Fprintf(out, "%-10s %d\n", c.name, len(c.syms))
 		if f.list && c.name != "unchanged" {
 			for _, s := range c.syms {
-				fmt.Fprintf(out, "  %s\n", s)
+				fmt.Fprintf(out, "  %s\n", termSafe(s))
 			}
 		}
 	}

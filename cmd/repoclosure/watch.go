@@ -145,7 +145,7 @@ type loadedRepo struct {
 // from the metadata cache): a new kmod's other dependencies may come from
 // any of them.
 func (w *watcher) poll(ctx context.Context) (int, error) {
-	s, err := w.kf.repo.resolve()
+	s, err := w.kf.repo.resolve(w.stderr)
 	if err != nil {
 		return 0, err
 	}

@@ -61,6 +61,17 @@ func Run(ctx context.Context, repos []Repo, args ...string) (*Result, error) {
 	return res, nil
 }
 
+// RunRaw runs `dnf repoclosure` as Run does but returns whatever dnf did,
+// failure included, without parsing: for the tests of how errors are
+// reported. err is only for dnf failing to run at all.
+func RunRaw(ctx context.Context, repos []Repo, args ...string) (*Result, error) {
+	stdout, stderr, code, _, err := runDNF(ctx, "repoclosure", repos, args)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Stdout: stdout, Stderr: stderr, ExitCode: code}, nil
+}
+
 // Repoquery runs `dnf repoquery` on repos with args (e.g. "--provides",
 // "bash") in the same throw-away set-up as Run and returns its stdout; a
 // non-zero exit is an error carrying dnf's stderr.
