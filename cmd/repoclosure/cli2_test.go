@@ -82,8 +82,9 @@ func TestMatrixSelections(t *testing.T) {
 	if m := matrix(append(kmods, "--kmod", "kmod-f*")...); len(m.Kmods) != 2 {
 		t.Errorf("--kmod kmod-f*: %d kmods, want kmod-foo and kmod-future", len(m.Kmods))
 	}
-	if m := matrix(append(kmods, "--kmod-repo", "kernels")...); len(m.Kmods) != 0 {
-		t.Errorf("--kmod-repo kernels: %d kmods, want none", len(m.Kmods))
+	// A repository with no kmods selects nothing: an error, not an empty matrix.
+	if code, _, stderr := runCLI(t, append(append(append([]string{}, base...), kmods...), "--kmod-repo", "kernels")...); code != exitError || !strings.Contains(stderr, "no kmod in repository kernels") {
+		t.Errorf("--kmod-repo kernels: exit %d, %s; want exit 2 naming the repository", code, stderr)
 	}
 	// --rpm: a kmod that lives in no repository.
 	rpm := filepath.Join(fixtureDir("kmods"), "Packages", "kmod-foo-1.0-1.el8.x86_64.rpm")
@@ -105,7 +106,7 @@ func TestMatrixSelections(t *testing.T) {
 	// uname-r is no kernel even when named (kmod's own package here; kabi's
 	// TestKernelBuildsNeedAKernel has a kernel-rt source that counts). A
 	// --kmod matching nothing is an error now (issue 8, section 1).
-	if m := matrix("--kernel-source", "kmod"); len(m.Kernels) != 3 {
+	if m := matrix(append(kmods, "--kernel-source", "kmod")...); len(m.Kernels) != 3 {
 		t.Errorf("--kernel-source kmod: %d builds, want the 3 kernels (kmod's package is no kernel)", len(m.Kernels))
 	}
 }

@@ -117,6 +117,9 @@ func (k *kernelFlags) checkSelection(pool *resolver.Pool, kmods []resolver.PkgID
 		if _, err := repomd.MatchRepoIDs(k.kmodRepos, ids); err != nil {
 			return usageError{fmt.Errorf("--kmod-repo: %w", err)}
 		}
+		if len(kmods) == 0 {
+			return fmt.Errorf("no kmod in repository %s", strings.Join(k.kmodRepos, ", "))
+		}
 	}
 	return nil
 }

@@ -93,6 +93,10 @@ func (f *matrixFlags) run(cmd *cobra.Command) (code int, err error) {
 	if err != nil {
 		return exitError, err
 	}
+	if len(w.kmods) == 0 {
+		// A matrix of no rows would read as "nothing breaks".
+		return exitError, errors.New("no kmods found (packages that require kernel(...), ksym(...) or a kernel uname-r, or named kmod-*): nothing to put in the matrix")
+	}
 	rep := w.matrixReport(kabi.NewMatrix(w.pool, w.kernels, w.kmods))
 	shown := rep
 	if f.format == "table" || f.format == "markdown" || f.format == "md" {

@@ -40,6 +40,11 @@ func TestCachedMetadataReverified(t *testing.T) {
 		if err := os.WriteFile(primaries[0], make([]byte, len(data)), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		// The warm snapshot would answer without reading the primary at
+		// all: remove it so that the cached file itself is used.
+		if err := os.RemoveAll(filepath.Join(cache, "snapshots")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	corrupt()
 	if code, got, stderr := runCLI(t, args...); code != exitUnresolved || got != want {
