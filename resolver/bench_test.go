@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/repoclosure/repoclosure/internal/repogen"
 	"github.com/repoclosure/repoclosure/repomd"
 )
 
@@ -59,66 +58,6 @@ func BenchmarkClosureCS9(b *testing.B) {
 	for b.Loop() {
 		pool := NewPool(strs, repos, PoolOptions{Arch: "x86_64"})
 		if _, err := pool.Closure(ClosureOptions{Check: []string{"appstream"}}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// loadSeries writes and loads a generated kernel series: kernels builds of
-// symbols kernel(...) provides each, kmods kmods, xz metadata.
-func loadSeries(b *testing.B, kernels, symbols, kmods int) (*repomd.Strings, []*repomd.Repo, int64) {
-	b.Helper()
-	dir := b.TempDir()
-	s := repogen.NewSeries(repogen.SeriesConfig{Seed: 1, Kernels: kernels, Symbols: symbols, Kmods: kmods, OtherPkgs: 100, MinorJumpAt: 10})
-	if err := s.Write(dir, repogen.XZ); err != nil {
-		b.Fatal(err)
-	}
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
-	l := &repomd.Loader{Fetcher: f, Strings: strs}
-	repos, err := l.LoadAll(context.Background(), []repomd.Source{
-		{ID: "kernels", BaseURLs: []string{filepath.Join(dir, "kernels")}},
-		{ID: "kmods", BaseURLs: []string{filepath.Join(dir, "kmods")}},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	n := 0
-	for _, r := range repos {
-		for _, p := range r.Packages {
-			n += len(p.Deps[repomd.Provides]) + len(p.Deps[repomd.Requires])
-		}
-	}
-	return strs, repos, int64(n)
-}
-
-// BenchmarkMatrixSeries and BenchmarkClosureSeries compare the matrix over
-// 20 kernel builds with one closure pass over the same packages (the issue's
-// bound: the matrix costs at most 1.5 closure passes, not 20). SetBytes
-// counts dependencies, so MB/s reads as million deps per second.
-func BenchmarkMatrixSeries(b *testing.B) {
-	strs, repos, deps := loadSeries(b, 20, 5000, 60)
-	b.SetBytes(deps)
-	for b.Loop() {
-		pool := NewPool(strs, repos, PoolOptions{})
-		builds := pool.KernelBuilds(nil)
-		var kmods []PkgID
-		for i := 0; i < pool.Len(); i++ {
-			if pool.IsKmod(PkgID(i)) {
-				kmods = append(kmods, PkgID(i))
-			}
-		}
-		pool.Matrix(builds, kmods)
-	}
-}
-
-func BenchmarkClosureSeries(b *testing.B) {
-	strs, repos, deps := loadSeries(b, 20, 5000, 60)
-	b.SetBytes(deps)
-	for b.Loop() {
-		pool := NewPool(strs, repos, PoolOptions{})
-		if _, err := pool.Closure(ClosureOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

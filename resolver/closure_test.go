@@ -3,12 +3,13 @@ package resolver
 import (
 	"testing"
 
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/repomd"
 )
 
 func TestClosureRules(t *testing.T) {
 	strs := repomd.NewStrings()
-	base := mkRepo(t, strs, "base",
+	base := pooltest.Repo(t, strs, "base",
 		"a-1.0-1.x86_64 | P:liba.so.1()(64bit) | F:/usr/bin/a,/usr/share/a/data",
 		"b-2:2.0-1.noarch | R:a >= 1.0, a < 1.0-2, b = 2:2.0, rpmlib(PayloadIsXz) <= 5.2-1, solvable:foo",
 		"c-1.0-1.x86_64 | R:a > 1.0, /usr/share/a/data, /usr/bin/missing, liba.so.1()(64bit), b = 2.0",
@@ -37,14 +38,14 @@ func TestClosureRules(t *testing.T) {
 
 func TestClosureSelections(t *testing.T) {
 	strs := repomd.NewStrings()
-	r1 := mkRepo(t, strs, "r1",
+	r1 := pooltest.Repo(t, strs, "r1",
 		"lib-1.0-1.x86_64 | P:api = 1",
 		"lib-2.0-1.x86_64 | P:api = 2",
 		"app-1.0-1.x86_64 | R:api = 1",
 		"app-2.0-1.x86_64 | R:api = 2, gone",
 		"app-2.0-1.i686 | R:api = 2",
 	)
-	r2 := mkRepo(t, strs, "r2", "tool-1-1.noarch | R:api = 1, nope")
+	r2 := pooltest.Repo(t, strs, "r2", "tool-1-1.noarch | R:api = 1, nope")
 	pool := NewPool(strs, []*repomd.Repo{r1, r2}, PoolOptions{Arch: "x86_64"})
 	tests := []struct {
 		name string
@@ -79,7 +80,7 @@ func TestClosureSelections(t *testing.T) {
 
 func TestExcludeDropsPackage(t *testing.T) {
 	strs := repomd.NewStrings()
-	r := mkRepo(t, strs, "r", "a-1-1.noarch | R:b", "b-1-1.noarch")
+	r := pooltest.Repo(t, strs, "r", "a-1-1.noarch | R:b", "b-1-1.noarch")
 	pool := NewPool(strs, []*repomd.Repo{r}, PoolOptions{Exclude: func(_ *repomd.Repo, p *repomd.Package) bool {
 		return strs.String(p.Name) == "b"
 	}})
@@ -91,7 +92,7 @@ func TestExcludeDropsPackage(t *testing.T) {
 
 func TestExplain(t *testing.T) {
 	strs := repomd.NewStrings()
-	r := mkRepo(t, strs, "r",
+	r := pooltest.Repo(t, strs, "r",
 		"kernel-core-4.18.0-348.el8.x86_64 | P:kernel(napi_enable) = 0x0badf00d",
 		"kmod-foo-1-1.x86_64 | R:kernel(napi_enable) = 0x1a2b3c4d")
 	pool := NewPool(strs, []*repomd.Repo{r}, PoolOptions{})
@@ -99,7 +100,7 @@ func TestExplain(t *testing.T) {
 	if len(problems) != 1 {
 		t.Fatalf("problems: %v", closureText(pool, problems))
 	}
-	c := pool.Explain(problems[0].Deps[0], Set{})
+	c := pool.Explain(problems[0].Deps[0], pool.All())
 	if len(c) != 1 || c[0].Provides != "kernel(napi_enable) = 0x0badf00d" || c[0].Reason != "other version" {
 		t.Errorf("explain: %+v", c)
 	}
@@ -110,7 +111,7 @@ func TestExplain(t *testing.T) {
 // order wins (found by the randomized differential test, seed 34).
 func TestBestTiesAreSpelledAlike(t *testing.T) {
 	strs := repomd.NewStrings()
-	r := mkRepo(t, strs, "r",
+	r := pooltest.Repo(t, strs, "r",
 		"ab-3+01-1.noarch",
 		"ab-3.1-1.noarch | P:cap",
 		"user-1-1.noarch | R:cap")

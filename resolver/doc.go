@@ -8,10 +8,12 @@
 //     available and checked sets (--check, --arch, --pkg, --newest, best);
 //   - WhatProvides, Resolved and Explain: who meets a dependency, and the
 //     nearest candidates when nobody does;
-//   - KernelBuilds, Matrix, KernelSeries, DiffBuilds and Coverage: the kmod ×
-//     kernel install matrix and the kernel rate-of-change analytics, on the
-//     same index, so that a matrix costs about one closure pass;
-//   - ModularExcludes: dnf's modular filtering from modules.yaml.
+//   - MatchesSubject and ComposeExcludes: dnf's package subjects (--pkg,
+//     -x, excludepkgs) and the exclude predicate a Pool is built with.
+//
+// Kernel analytics (builds, the kmod × kernel matrix, series) live in package
+// kabi, on this pool's index; dnf's modular filtering lives in
+// resolver/modular, as an exclude predicate.
 //
 // Its rules are rpm's and libsolv's, reproduced exactly: Vercmp is rpm's
 // rpmvercmp, CompareEVR and Matches are libsolv's EVR comparison and

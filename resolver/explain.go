@@ -25,16 +25,16 @@ func (c Candidate) String() string {
 // avail. An empty answer means nothing provides the name at all.
 func (p *Pool) Explain(d repomd.Dep, avail Set) []Candidate {
 	var out []Candidate
-	for _, e := range p.providersOf(d.Name) {
-		if len(out) > 0 && out[len(out)-1].Pkg == e.pkg() {
+	for _, e := range p.ProvidersOf(d.Name) {
+		if len(out) > 0 && out[len(out)-1].Pkg == e.Pkg() {
 			continue
 		}
-		provided := repomd.FormatDep(p.Strings, repomd.NewDep(d.Name, e.evr, e.op(), false))
+		provided := repomd.FormatDep(p.Strings, repomd.NewDep(d.Name, e.evr, e.Op(), false))
 		switch {
 		case !p.meets(e, d.Op(), p.str(d.EVR())):
-			out = append(out, Candidate{Pkg: e.pkg(), NEVRA: p.NEVRA(e.pkg()), Provides: provided, Reason: "other version"})
-		case !avail.Has(e.pkg()):
-			out = append(out, Candidate{Pkg: e.pkg(), NEVRA: p.NEVRA(e.pkg()), Provides: provided, Reason: "not available"})
+			out = append(out, Candidate{Pkg: e.Pkg(), NEVRA: p.NEVRA(e.Pkg()), Provides: provided, Reason: "other version"})
+		case !avail.Has(e.Pkg()):
+			out = append(out, Candidate{Pkg: e.Pkg(), NEVRA: p.NEVRA(e.Pkg()), Provides: provided, Reason: "not available"})
 		}
 	}
 	return out

@@ -45,25 +45,32 @@ type Pool struct {
 	// provides index in compressed-row form: the providers of name id n are
 	// provs[provOff[n]:provOff[n+1]]. Ids interned after NewPool have none.
 	provOff []uint32
-	provs   []provide
+	provs   []Provide
 
 	richMu sync.Mutex
 	rich   map[repomd.ID]*Rich // parsed boolean deps, by their text's id
 }
 
-// provide is one entry of the provides index: 8 bytes, the package and the
-// comparison packed in one word (an EL8-scale series has over a million).
-type provide struct {
+// Provide is one entry of the provides index: a package provides a name
+// with a comparison and version. 8 bytes, the package and the comparison
+// packed in one word (an EL8-scale series has over a million).
+type Provide struct {
 	pkgOp uint32 // PkgID << 3 | Op
 	evr   repomd.ID
 }
 
-func newProvide(pkg PkgID, evr repomd.ID, op repomd.Op) provide {
-	return provide{pkgOp: uint32(pkg)<<3 | uint32(op&7), evr: evr}
+func newProvide(pkg PkgID, evr repomd.ID, op repomd.Op) Provide {
+	return Provide{pkgOp: uint32(pkg)<<3 | uint32(op&7), evr: evr}
 }
 
-func (e provide) pkg() PkgID    { return PkgID(e.pkgOp >> 3) }
-func (e provide) op() repomd.Op { return repomd.Op(e.pkgOp & 7) }
+// Pkg is the providing package.
+func (e Provide) Pkg() PkgID { return PkgID(e.pkgOp >> 3) }
+
+// Op is the provide's comparison (OpNone for an unversioned provide).
+func (e Provide) Op() repomd.Op { return repomd.Op(e.pkgOp & 7) }
+
+// EVR is the provided version's id (0 when unversioned).
+func (e Provide) EVR() repomd.ID { return e.evr }
 
 // NewPool indexes repos. All repos must share strs.
 func NewPool(strs *repomd.Strings, repos []*repomd.Repo, opts PoolOptions) *Pool {
@@ -100,7 +107,7 @@ func NewPool(strs *repomd.Strings, repos []*repomd.Repo, opts PoolOptions) *Pool
 func (p *Pool) buildIndex() {
 	n := p.Strings.Len()
 	count := make([]uint32, n+1)
-	each := func(f func(name repomd.ID, e provide)) {
+	each := func(f func(name repomd.ID, e Provide)) {
 		p.installable.Each(func(id PkgID) {
 			pkg := p.pkgs[id]
 			// libsolv adds the self-provide name = evr to every binary package.
@@ -113,13 +120,13 @@ func (p *Pool) buildIndex() {
 			}
 		})
 	}
-	each(func(name repomd.ID, _ provide) { count[name+1]++ })
+	each(func(name repomd.ID, _ Provide) { count[name+1]++ })
 	for i := 1; i <= n; i++ {
 		count[i] += count[i-1]
 	}
-	p.provs = make([]provide, count[n])
+	p.provs = make([]Provide, count[n])
 	next := append([]uint32(nil), count[:n]...)
-	each(func(name repomd.ID, e provide) {
+	each(func(name repomd.ID, e Provide) {
 		p.provs[next[name]] = e
 		next[name]++
 	})
@@ -169,15 +176,16 @@ func (p *Pool) DepString(d repomd.Dep) string {
 	return repomd.FormatDep(p.Strings, d)
 }
 
-// providersOf returns the index entries for a name id.
-func (p *Pool) providersOf(name repomd.ID) []provide {
+// ProvidersOf returns the index entries for a name id, grouped by package
+// in pool order. The slice belongs to the pool: do not modify it.
+func (p *Pool) ProvidersOf(name repomd.ID) []Provide {
 	if int(name)+1 >= len(p.provOff) {
 		return nil
 	}
 	return p.provs[p.provOff[name]:p.provOff[name+1]]
 }
 
-// WhatProvides appends to dst the packages of avail (nil Set: all) that
+// WhatProvides appends to dst the packages of avail that
 // provide d, in pool order, each once. A rich dep's providers are those
 // libsolv's whatprovides would return (dnf4's view).
 func (p *Pool) WhatProvides(dst []PkgID, d repomd.Dep, avail Set) []PkgID {
@@ -192,18 +200,18 @@ func (p *Pool) WhatProvides(dst []PkgID, d repomd.Dep, avail Set) []PkgID {
 
 func (p *Pool) plainProviders(dst []PkgID, name repomd.ID, op repomd.Op, evr string, avail Set) []PkgID {
 	start := len(dst)
-	for _, e := range p.providersOf(name) {
-		if !avail.Has(e.pkg()) {
+	for _, e := range p.ProvidersOf(name) {
+		if !avail.Has(e.Pkg()) {
 			continue
 		}
 		if !p.meets(e, op, evr) {
 			continue
 		}
 		// Entries of one package are adjacent, so a duplicate is the last one added.
-		if len(dst) > start && dst[len(dst)-1] == e.pkg() {
+		if len(dst) > start && dst[len(dst)-1] == e.Pkg() {
 			continue
 		}
-		dst = append(dst, e.pkg())
+		dst = append(dst, e.Pkg())
 	}
 	return dst
 }
@@ -223,7 +231,7 @@ func (p *Pool) leafProviders(avail Set) LeafProviders {
 	}
 }
 
-// Resolved reports whether d is met by some package of avail (nil Set: all),
+// Resolved reports whether d is met by some package of avail,
 // under the pool's rich-dep semantics.
 func (p *Pool) Resolved(d repomd.Dep, avail Set) bool {
 	if r := p.richDep(d.Name); r != nil {
@@ -233,8 +241,8 @@ func (p *Pool) Resolved(d repomd.Dep, avail Set) bool {
 		return r.Satisfied(p.leafProviders(avail))
 	}
 	op, evr := d.Op(), p.str(d.EVR())
-	for _, e := range p.providersOf(d.Name) {
-		if avail.Has(e.pkg()) && p.meets(e, op, evr) {
+	for _, e := range p.ProvidersOf(d.Name) {
+		if avail.Has(e.Pkg()) && p.meets(e, op, evr) {
 			return true
 		}
 	}
@@ -243,9 +251,13 @@ func (p *Pool) Resolved(d repomd.Dep, avail Set) bool {
 
 // meets reports whether index entry e satisfies a requirement (op, evr): an
 // unversioned side matches anything, else libsolv's matching decides.
-func (p *Pool) meets(e provide, op repomd.Op, evr string) bool {
-	return op == repomd.OpNone || e.op() == repomd.OpNone || Matches(e.op(), p.str(e.evr), op, evr)
+func (p *Pool) meets(e Provide, op repomd.Op, evr string) bool {
+	return op == repomd.OpNone || e.Op() == repomd.OpNone || Matches(e.Op(), p.str(e.evr), op, evr)
 }
+
+// IsRich reports whether the dependency named name is a boolean (rich)
+// dependency that parses.
+func (p *Pool) IsRich(name repomd.ID) bool { return p.richDep(name) != nil }
 
 // richDep returns the parsed boolean dependency named by name, or nil when
 // name is a plain dependency. A rich dep that does not parse is treated as a

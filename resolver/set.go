@@ -5,7 +5,8 @@ import "math/bits"
 // PkgID indexes the packages of a Pool.
 type PkgID int32
 
-// Set is a set of packages of one Pool, as a bitmap (libsolv's Map).
+// Set is a set of packages of one Pool, as a bitmap (libsolv's Map). The
+// zero Set is empty; Pool.All is the set of every package.
 type Set struct{ words []uint64 }
 
 // NewSet returns an empty set able to hold n packages.
@@ -17,9 +18,10 @@ func (s Set) Add(p PkgID) { s.words[p>>6] |= 1 << (uint(p) & 63) }
 // Remove takes p out of the set.
 func (s Set) Remove(p PkgID) { s.words[p>>6] &^= 1 << (uint(p) & 63) }
 
-// Has reports whether p is in the set. A nil set holds every package.
+// Has reports whether p is in the set. The zero Set is empty.
 func (s Set) Has(p PkgID) bool {
-	return s.words == nil || s.words[p>>6]&(1<<(uint(p)&63)) != 0
+	i := int(p >> 6)
+	return i < len(s.words) && s.words[i]&(1<<(uint(p)&63)) != 0
 }
 
 // Len counts the packages in the set.

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 )
@@ -39,7 +40,7 @@ func (k *kernelFlags) register(fs *flag.FlagSet) {
 // kernelWorld is what the kernel commands work on.
 type kernelWorld struct {
 	pool    *resolver.Pool
-	kernels []resolver.KernelBuild
+	kernels []kabi.KernelBuild
 	kmods   []resolver.PkgID
 }
 
@@ -54,7 +55,7 @@ func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kern
 		return nil, err
 	}
 	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, repos))
-	w := &kernelWorld{pool: pool, kernels: pool.KernelBuilds(append([]string{"kernel"}, kf.sources...))}
+	w := &kernelWorld{pool: pool, kernels: kabi.KernelBuilds(pool, append([]string{"kernel"}, kf.sources...))}
 	inKernel := resolver.NewSet(pool.Len())
 	for _, b := range w.kernels {
 		for _, id := range b.Packages {
@@ -63,7 +64,7 @@ func loadKernelWorld(ctx context.Context, rf *repoFlags, kf *kernelFlags) (*kern
 	}
 	for i := 0; i < pool.Len(); i++ {
 		id := resolver.PkgID(i)
-		if inKernel.Has(id) || !pool.IsKmod(id) {
+		if inKernel.Has(id) || !kabi.IsKmod(pool, id) {
 			continue
 		}
 		pkg := pool.Package(id)
@@ -116,10 +117,10 @@ func (w *kernelWorld) findKernel(name string) (int, error) {
 }
 
 // matrixReport converts the resolver's matrix to the report contract.
-func (w *kernelWorld) matrixReport(m *resolver.Matrix) *report.Matrix {
+func (w *kernelWorld) matrixReport(m *kabi.Matrix) *report.Matrix {
 	pool := w.pool
 	r := &report.Matrix{Kernels: []report.Kernel{}, Kmods: []report.Kmod{}, Cells: []report.Cell{}}
-	symbols := pool.SymbolCounts(m.Kernels)
+	symbols := kabi.CountSymbols(pool, m.Kernels)
 	for i, b := range m.Kernels {
 		k := report.Kernel{Uname: b.Uname, EVR: b.EVR, Source: b.Source, Symbols: symbols[i], Packages: []string{}}
 		for _, id := range b.Packages {
@@ -132,7 +133,7 @@ func (w *kernelWorld) matrixReport(m *resolver.Matrix) *report.Matrix {
 	r.Cells = make([]report.Cell, 0, len(m.Kmods)*len(m.Kernels))
 	for mi, id := range m.Kmods {
 		nevra := pool.NEVRA(id)
-		r.Kmods = append(r.Kmods, report.Kmod{NEVRA: nevra, Repo: pool.Repo(id).ID, KernelRequires: pool.KernelRequires(id)})
+		r.Kmods = append(r.Kmods, report.Kmod{NEVRA: nevra, Repo: pool.Repo(id).ID, KernelRequires: kabi.KernelRequires(pool, id)})
 		for ki, b := range m.Kernels {
 			c := m.Cells[mi][ki]
 			cell := report.Cell{Kmod: nevra, Kernel: b.Uname, Installable: c.Installable(), Missing: make([]report.Missing, 0, len(c.Missing))}
@@ -165,7 +166,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if err != nil {
 		return exitError, err
 	}
-	rep := w.matrixReport(w.pool.Matrix(w.kernels, w.kmods))
+	rep := w.matrixReport(kabi.NewMatrix(w.pool, w.kernels, w.kmods))
 	out := stdout
 	if outFile != "" {
 		f, err := createAtomic(outFile)
@@ -243,7 +244,7 @@ func runSymdiff(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if err != nil {
 		return exitError, err
 	}
-	d := w.pool.DiffBuilds(w.kernels[a], w.kernels[b])
+	d := kabi.DiffBuilds(w.pool, w.kernels[a], w.kernels[b])
 	if jsonOut {
 		return exitClosed, writeJSON(stdout, symdiffJSON(w.kernels[a].Uname, w.kernels[b].Uname, d))
 	}
@@ -271,7 +272,7 @@ type symdiffOut struct {
 	Unchanged []string `json:"unchanged"`
 }
 
-func symdiffJSON(from, to string, d resolver.SymbolDiff) symdiffOut {
+func symdiffJSON(from, to string, d kabi.SymbolDiff) symdiffOut {
 	nz := func(s []string) []string {
 		if s == nil {
 			return []string{}
@@ -279,37 +280,4 @@ func symdiffJSON(from, to string, d resolver.SymbolDiff) symdiffOut {
 		return s
 	}
 	return symdiffOut{From: from, To: to, Added: nz(d.Added), Removed: nz(d.Removed), Changed: nz(d.Changed), Unchanged: nz(d.Unchanged)}
-}
-
-// loadStablelist reads a kabi_stablelist_<arch>, a Module.kabi_<arch> or the
-// kernel-abi-stablelists .rpm (its kabi_stablelist_* payload files).
-func loadStablelist(file string) (map[string]string, error) {
-	if strings.HasSuffix(file, ".rpm") {
-		files, err := repomd.ReadPayloadFiles(file, func(name string) bool {
-			return strings.Contains(path.Base(name), "kabi_stablelist_") || strings.Contains(path.Base(name), "kabi_whitelist_")
-		})
-		if err != nil {
-			return nil, err
-		}
-		all := map[string]string{}
-		for name, data := range files {
-			syms, err := resolver.ParseStablelist(strings.NewReader(string(data)), file+":"+name)
-			if err != nil {
-				return nil, err
-			}
-			for k, v := range syms {
-				all[k] = v
-			}
-		}
-		if len(all) == 0 {
-			return nil, fmt.Errorf("%s: no kabi_stablelist_* file in the payload", file)
-		}
-		return all, nil
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return resolver.ParseStablelist(f, file)
 }

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
-	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/repoclosure/repoclosure/kabi"
 )
 
 // runSeries reports symbol change over the kernel builds and what it cost the kmods.
@@ -33,12 +33,12 @@ func runSeries(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	}
 	var stable map[string]string
 	if stablelist != "" {
-		if stable, err = loadStablelist(stablelist); err != nil {
+		if stable, err = kabi.LoadStablelist(stablelist); err != nil {
 			return exitError, err
 		}
 	}
-	m := w.pool.Matrix(w.kernels, w.kmods)
-	s := w.pool.KernelSeries(m, ref)
+	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
+	s := kabi.NewSeries(w.pool, m, ref)
 	out := w.seriesReport(s, stable)
 	if jsonOut {
 		return exitClosed, writeJSON(stdout, out)
@@ -90,11 +90,11 @@ type stableCoverageJS struct {
 	ConsumedUnchanged int     `json:"consumed_unchanged"`
 }
 
-func counts(c resolver.SymbolCounts) symCounts {
+func counts(c kabi.SymbolCounts) symCounts {
 	return symCounts{c.Added, c.Removed, c.Changed, c.Unchanged}
 }
 
-func (w *kernelWorld) seriesReport(s *resolver.Series, stable map[string]string) seriesJSON {
+func (w *kernelWorld) seriesReport(s *kabi.Series, stable map[string]string) seriesJSON {
 	uname := func(i int) string {
 		if i < 0 {
 			return ""
@@ -129,7 +129,7 @@ func (w *kernelWorld) seriesReport(s *resolver.Series, stable map[string]string)
 		out.MostBreak = append(out.MostBreak, uname(i))
 	}
 	if stable != nil {
-		c := w.pool.Coverage(s, stable, w.kmods)
+		c := kabi.Coverage(w.pool, s, stable, w.kmods)
 		out.Stable = &stableCoverageJS{c.Stable, c.KernelSymbols, c.StableInKernel, c.Share, c.Consumed, c.ConsumedStable, c.ConsumedChanged, c.ConsumedUnchanged}
 	}
 	return out

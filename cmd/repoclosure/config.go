@@ -13,6 +13,7 @@ import (
 
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/repoclosure/repoclosure/resolver/modular"
 )
 
 // listFlag collects a repeatable flag; dnf also takes comma-separated lists.
@@ -277,7 +278,7 @@ func (s *setup) poolOptions(strs *repomd.Strings, repos []*repomd.Repo) resolver
 	}
 	exclude := s.exclude(strs)
 	if len(mods) > 0 {
-		exclude = resolver.ComposeExcludes(exclude, resolver.ModularExcludes(strs, repos, mods, resolver.ModularOptions{Arch: s.arch}))
+		exclude = resolver.ComposeExcludes(exclude, modular.Excludes(strs, repos, mods, modular.Options{Arch: s.arch}))
 	}
 	return resolver.PoolOptions{Arch: s.arch, Exclude: exclude, Rich: s.rich}
 }

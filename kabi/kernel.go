@@ -1,10 +1,11 @@
-package resolver
+package kabi
 
 import (
 	"slices"
 	"strings"
 
 	"github.com/repoclosure/repoclosure/repomd"
+	"github.com/repoclosure/repoclosure/resolver"
 )
 
 // KernelBuild is the binary packages built from one kernel source RPM for
@@ -14,30 +15,32 @@ type KernelBuild struct {
 	EVR      string // "4.18.0-348.el8"
 	Source   string // "kernel-4.18.0-348.el8.src.rpm"
 	Arch     string
-	Packages []PkgID // sorted by NEVRA order
+	Packages []resolver.PkgID // sorted by NEVRA order
 }
 
 // KernelBuilds groups the pool's packages into kernel builds, ordered by EVR
 // then arch. sources names the kernel source packages (nil: "kernel").
-func (p *Pool) KernelBuilds(sources []string) []KernelBuild {
+func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 	if len(sources) == 0 {
 		sources = []string{"kernel"}
 	}
 	type key struct{ source, arch string }
 	builds := map[key]*KernelBuild{}
-	var noarch []PkgID
-	for i, pkg := range p.pkgs {
-		if !p.installable.Has(PkgID(i)) {
+	var noarch []resolver.PkgID
+	for i := range p.Len() {
+		id := resolver.PkgID(i)
+		pkg := p.Package(id)
+		if !p.Installable(id) {
 			continue
 		}
-		src := p.str(pkg.SourceRPM)
+		src := p.Strings.String(pkg.SourceRPM)
 		name, evr, ok := splitSourceRPM(src)
 		if !ok || !slices.Contains(sources, name) {
 			continue
 		}
-		arch := p.str(pkg.Arch)
+		arch := p.Strings.String(pkg.Arch)
 		if arch == "noarch" {
-			noarch = append(noarch, PkgID(i))
+			noarch = append(noarch, id)
 			continue
 		}
 		k := key{src, arch}
@@ -46,10 +49,10 @@ func (p *Pool) KernelBuilds(sources []string) []KernelBuild {
 			b = &KernelBuild{Uname: evr + "." + arch, EVR: evr, Source: src, Arch: arch}
 			builds[k] = b
 		}
-		b.Packages = append(b.Packages, PkgID(i))
+		b.Packages = append(b.Packages, id)
 	}
 	for _, id := range noarch {
-		src := p.str(p.pkgs[id].SourceRPM)
+		src := p.Strings.String(p.Package(id).SourceRPM)
 		for k, b := range builds {
 			if k.source == src {
 				b.Packages = append(b.Packages, id)
@@ -62,7 +65,7 @@ func (p *Pool) KernelBuilds(sources []string) []KernelBuild {
 		out = append(out, *b)
 	}
 	slices.SortFunc(out, func(a, b KernelBuild) int {
-		if c := CompareEVR(a.EVR, b.EVR); c != 0 {
+		if c := resolver.CompareEVR(a.EVR, b.EVR); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.Source, b.Source); c != 0 {
@@ -123,9 +126,9 @@ func SymbolName(dep string) (sym string, ok bool) {
 // IsKmod reports whether a package is a kernel module package by the default
 // rule: it requires kernel(...), ksym(...) or a kernel uname-r, or its name
 // starts with "kmod-" (but kmod's own kmod-libs and kmod-devel are not).
-func (p *Pool) IsKmod(id PkgID) bool {
-	pkg := p.pkgs[id]
-	if rest, ok := strings.CutPrefix(p.str(pkg.Name), "kmod-"); ok {
+func IsKmod(p *resolver.Pool, id resolver.PkgID) bool {
+	pkg := p.Package(id)
+	if rest, ok := strings.CutPrefix(p.Strings.String(pkg.Name), "kmod-"); ok {
 		switch rest {
 		case "libs", "devel", "debuginfo", "debugsource":
 		default:
@@ -133,7 +136,7 @@ func (p *Pool) IsKmod(id PkgID) bool {
 		}
 	}
 	for _, d := range pkg.Deps[repomd.Requires] {
-		name := p.str(d.Name)
+		name := p.Strings.String(d.Name)
 		if _, ok := SymbolName(name); ok {
 			return true
 		}

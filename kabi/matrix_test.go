@@ -1,4 +1,4 @@
-package resolver
+package kabi
 
 import (
 	"bytes"
@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/repomd"
+	"github.com/repoclosure/repoclosure/resolver"
 )
 
 func TestMatrixReasons(t *testing.T) {
@@ -21,14 +23,14 @@ func TestMatrixReasons(t *testing.T) {
 	kernels = append(kernels, k("305", "0x00000001", ", kernel(sym_b) = 0x000000b1")...)
 	kernels = append(kernels, k("348", "0x00000002", ", kernel(sym_b) = 0x000000b1")...)
 	kernels = append(kernels, k("372", "0x00000002", "")...)
-	kr := mkRepo(t, strs, "kernels", kernels...)
-	mr := mkRepo(t, strs, "kmods",
+	kr := pooltest.Repo(t, strs, "kernels", kernels...)
+	mr := pooltest.Repo(t, strs, "kmods",
 		"kmod-a-1-1.el8.x86_64 | R:kernel(sym_a) = 0x00000001, kernel >= 4.18.0-305.el8, /usr/sbin/depmod",
 		"kmod-b-1-1.el8.x86_64 | R:kernel(sym_b) = 0x000000b1, kernel(sym_a) = 0x00000002",
 		"kmod-pin-1-1.el8.x86_64 | R:kernel-uname-r = 4.18.0-348.el8.x86_64",
 		"kmod-tools-1-1.noarch | P:/usr/sbin/depmod")
-	pool := NewPool(strs, []*repomd.Repo{kr, mr}, PoolOptions{})
-	builds := pool.KernelBuilds(nil)
+	pool := resolver.NewPool(strs, []*repomd.Repo{kr, mr}, resolver.PoolOptions{})
+	builds := KernelBuilds(pool, nil)
 	var unames []string
 	for _, b := range builds {
 		unames = append(unames, b.Uname)
@@ -39,16 +41,16 @@ func TestMatrixReasons(t *testing.T) {
 	if got := strings.Join(unames, " "); got != "4.18.0-305.el8.x86_64 4.18.0-348.el8.x86_64 4.18.0-372.el8.x86_64" {
 		t.Fatalf("builds: %s", got)
 	}
-	var kmods []PkgID
+	var kmods []resolver.PkgID
 	for i := 0; i < pool.Len(); i++ {
-		if pool.IsKmod(PkgID(i)) && strings.HasPrefix(pool.NEVRA(PkgID(i)), "kmod-") && pool.KernelRequires(PkgID(i)) >= 0 {
-			if strings.HasPrefix(pool.NEVRA(PkgID(i)), "kmod-tools") {
+		if IsKmod(pool, resolver.PkgID(i)) && strings.HasPrefix(pool.NEVRA(resolver.PkgID(i)), "kmod-") && KernelRequires(pool, resolver.PkgID(i)) >= 0 {
+			if strings.HasPrefix(pool.NEVRA(resolver.PkgID(i)), "kmod-tools") {
 				continue
 			}
-			kmods = append(kmods, PkgID(i))
+			kmods = append(kmods, resolver.PkgID(i))
 		}
 	}
-	m := pool.Matrix(builds, kmods)
+	m := NewMatrix(pool, builds, kmods)
 	cell := func(mi, ki int) string {
 		var parts []string
 		for _, miss := range m.Cells[mi][ki].Missing {
@@ -78,11 +80,11 @@ func TestMatrixReasons(t *testing.T) {
 				}
 			}
 		}
-		check := NewSet(pool.Len())
+		check := resolver.NewSet(pool.Len())
 		for _, id := range kmods {
 			check.Add(id)
 		}
-		got := map[PkgID]string{}
+		got := map[resolver.PkgID]string{}
 		for _, pr := range pool.Unresolved(check, avail) {
 			var deps []string
 			for _, d := range pr.Deps {
@@ -104,16 +106,16 @@ func TestMatrixReasons(t *testing.T) {
 
 func TestDiffBuilds(t *testing.T) {
 	strs := repomd.NewStrings()
-	r := mkRepo(t, strs, "k",
+	r := pooltest.Repo(t, strs, "k",
 		"kernel-core-1-1.x86_64 | src:kernel-1-1.src.rpm | P:kernel(x) = 0x1, kernel(y) = 0x2, kernel(z) = 0x3, kernel(x86-64) = 1-1",
 		"kernel-core-1-2.x86_64 | src:kernel-1-2.src.rpm | P:kernel(x) = 0x1, kernel(y) = 0x5, kernel(w) = 0x9, kernel(x86-64) = 1-2")
-	pool := NewPool(strs, []*repomd.Repo{r}, PoolOptions{})
-	b := pool.KernelBuilds(nil)
-	d := pool.DiffBuilds(b[0], b[1])
+	pool := resolver.NewPool(strs, []*repomd.Repo{r}, resolver.PoolOptions{})
+	b := KernelBuilds(pool, nil)
+	d := DiffBuilds(pool, b[0], b[1])
 	if strings.Join(d.Added, ",") != "w" || strings.Join(d.Removed, ",") != "z" || strings.Join(d.Changed, ",") != "y" || strings.Join(d.Unchanged, ",") != "x" {
 		t.Errorf("diff: %+v", d)
 	}
-	if n := pool.SymbolCounts(b)[0]; n != 3 {
+	if n := CountSymbols(pool, b)[0]; n != 3 {
 		t.Errorf("SymbolCount = %d, want 3 (the arch provide is no symbol)", n)
 	}
 }

@@ -1,4 +1,7 @@
-package resolver
+// Package modular selects module streams from modules.yaml and hides the
+// packages dnf's modular filtering hides (libdnf's
+// dnf_sack_filter_modules_v2), as an exclude predicate for resolver.Pool.
+package modular
 
 import (
 	"cmp"
@@ -7,10 +10,11 @@ import (
 	"strings"
 
 	"github.com/repoclosure/repoclosure/repomd"
+	"github.com/repoclosure/repoclosure/resolver"
 )
 
-// ModularOptions configures ModularExcludes.
-type ModularOptions struct {
+// Options configures Excludes.
+type Options struct {
 	// PlatformID names the platform pseudo-module, "platform:el9" style, as
 	// dnf's module_platform_id does (without a ':' there is no platform).
 	// Empty: detect it as dnf does in a fresh
@@ -27,10 +31,10 @@ type ModularOptions struct {
 	Arch string
 }
 
-// ModularExcludes returns the packages dnf hides by modular filtering
+// Excludes returns the packages dnf hides by modular filtering
 // (libdnf's dnf_sack_filter_modules_v2: ModulePackageContainer's
 // resolveActiveModulePackages, then setModuleExcludes), for use as
-// PoolOptions.Exclude. mods gives the modules.yaml of each repository that has
+// resolver.PoolOptions.Exclude. mods gives the modules.yaml of each repository that has
 // one; repos are all enabled repositories, hot-fix ones included, because
 // their module metadata counts even though their packages are never hidden.
 //
@@ -44,35 +48,10 @@ type ModularOptions struct {
 // of active builds but share the name of one of their binary artifacts, or
 // provide that name (binary, installable packages only), or are source
 // packages named like one of their source artifacts.
-func ModularExcludes(strs *repomd.Strings, repos []*repomd.Repo, mods map[*repomd.Repo]*repomd.Modules, opts ModularOptions) func(*repomd.Repo, *repomd.Package) bool {
+func Excludes(strs *repomd.Strings, repos []*repomd.Repo, mods map[*repomd.Repo]*repomd.Modules, opts Options) func(*repomd.Repo, *repomd.Package) bool {
 	m := newModularity(strs, repos, mods, opts)
 	m.resolve()
 	return m.excludes()
-}
-
-// ComposeExcludes returns a predicate that is true when any of excludes is;
-// nil ones are skipped, and nil is returned when none is left.
-func ComposeExcludes(excludes ...func(*repomd.Repo, *repomd.Package) bool) func(*repomd.Repo, *repomd.Package) bool {
-	var fs []func(*repomd.Repo, *repomd.Package) bool
-	for _, f := range excludes {
-		if f != nil {
-			fs = append(fs, f)
-		}
-	}
-	switch len(fs) {
-	case 0:
-		return nil
-	case 1:
-		return fs[0]
-	}
-	return func(r *repomd.Repo, p *repomd.Package) bool {
-		for _, f := range fs {
-			if f(r, p) {
-				return true
-			}
-		}
-		return false
-	}
 }
 
 // moduleBuild is one module stream build, as libdnf's ModulePackage (a
@@ -90,11 +69,11 @@ type moduleBuild struct {
 // streamRef names module(name) when stream is "", else module(name:stream).
 type streamRef struct{ name, stream string }
 
-// modularity holds the module sack of one ModularExcludes call.
+// modularity holds the module sack of one Excludes call.
 type modularity struct {
 	strs     *repomd.Strings
 	repos    []*repomd.Repo
-	opts     ModularOptions
+	opts     Options
 	builds   []*moduleBuild
 	byName   map[string][]*moduleBuild // module name -> builds, in preference order
 	defaults map[string]string         // module -> default stream
@@ -102,12 +81,12 @@ type modularity struct {
 	active   map[string]bool           // keys of active builds
 }
 
-func newModularity(strs *repomd.Strings, repos []*repomd.Repo, mods map[*repomd.Repo]*repomd.Modules, opts ModularOptions) *modularity {
+func newModularity(strs *repomd.Strings, repos []*repomd.Repo, mods map[*repomd.Repo]*repomd.Modules, opts Options) *modularity {
 	if opts.Arch == "" {
 		opts.Arch = "x86_64"
 	}
 	m := &modularity{strs: strs, repos: repos, opts: opts, byName: make(map[string][]*moduleBuild), active: make(map[string]bool)}
-	compat := CompatibleArches(opts.Arch)
+	compat := resolver.CompatibleArches(opts.Arch)
 	var all []*repomd.ModuleStream
 	var defaults []repomd.ModuleDefaults
 	for _, r := range repos {
@@ -261,7 +240,7 @@ func (m *modularity) detectPlatform() streamRef {
 		return streamRef{}
 	}
 	compat := make(map[repomd.ID]bool)
-	for _, a := range CompatibleArches(m.opts.Arch) {
+	for _, a := range resolver.CompatibleArches(m.opts.Arch) {
 		if id, ok := m.strs.Lookup(a); ok {
 			compat[id] = true
 		}
@@ -282,7 +261,7 @@ func (m *modularity) detectPlatform() streamRef {
 				order = append(order, k)
 				newest[k] = []*repomd.Package{p}
 			default:
-				switch c := CompareEVR(m.strs.String(p.EVR), m.strs.String(cur[0].EVR)); {
+				switch c := resolver.CompareEVR(m.strs.String(p.EVR), m.strs.String(cur[0].EVR)); {
 				case c > 0:
 					newest[k] = []*repomd.Package{p}
 				case c == 0:
@@ -554,7 +533,7 @@ func (m *modularity) excludes() func(*repomd.Repo, *repomd.Package) bool {
 			if !ok {
 				continue // no package has that name nor provides it
 			}
-			if IsSourceArch(arch) {
+			if resolver.IsSourceArch(arch) {
 				srcNames[id] = true
 			} else {
 				names[id] = true
@@ -562,7 +541,7 @@ func (m *modularity) excludes() func(*repomd.Repo, *repomd.Package) bool {
 		}
 	}
 	compat := make(map[repomd.ID]bool)
-	for _, a := range CompatibleArches(m.opts.Arch) {
+	for _, a := range resolver.CompatibleArches(m.opts.Arch) {
 		if id, ok := m.strs.Lookup(a); ok {
 			compat[id] = true
 		}
@@ -578,7 +557,7 @@ func (m *modularity) excludes() func(*repomd.Repo, *repomd.Package) bool {
 		case exclude[k], names[p.Name]:
 			return true
 		case srcNames[p.Name]:
-			return IsSourceArch(m.strs.String(p.Arch))
+			return resolver.IsSourceArch(m.strs.String(p.Arch))
 		case !compat[p.Arch]:
 			return false // only installable packages provide
 		}

@@ -1,13 +1,12 @@
-package resolver
+package kabi
 
 import (
-	"bufio"
 	"encoding/binary"
-	"fmt"
-	"github.com/repoclosure/repoclosure/repomd"
-	"io"
 	"slices"
 	"strings"
+
+	"github.com/repoclosure/repoclosure/repomd"
+	"github.com/repoclosure/repoclosure/resolver"
 )
 
 // SymbolDiff compares the kernel(...) symbols of two builds.
@@ -22,11 +21,11 @@ type SymbolDiff struct {
 type SymbolCounts struct{ Added, Removed, Changed, Unchanged int }
 
 // DiffBuilds compares the kernel(...) symbols of two builds.
-func (p *Pool) DiffBuilds(a, b KernelBuild) SymbolDiff {
+func DiffBuilds(p *resolver.Pool, a, b KernelBuild) SymbolDiff {
 	var d SymbolDiff
 	lists := [...]*[]string{&d.Added, &d.Removed, &d.Changed, &d.Unchanged}
-	p.mergeTables(p.symbolTable(a), p.symbolTable(b), func(c symbolChange, name repomd.ID) {
-		sym, _ := SymbolName(p.str(name))
+	mergeTables(p, symbolTable(p, a), symbolTable(p, b), func(c symbolChange, name repomd.ID) {
+		sym, _ := SymbolName(p.Strings.String(name))
 		*lists[c] = append(*lists[c], sym)
 	})
 	for _, l := range lists {
@@ -36,9 +35,9 @@ func (p *Pool) DiffBuilds(a, b KernelBuild) SymbolDiff {
 }
 
 // countChanges is DiffBuilds' counts, without the lists.
-func (p *Pool) countChanges(a, b []symbol) SymbolCounts {
+func countChanges(p *resolver.Pool, a, b []symbol) SymbolCounts {
 	var n [4]int
-	p.mergeTables(a, b, func(c symbolChange, _ repomd.ID) { n[c]++ })
+	mergeTables(p, a, b, func(c symbolChange, _ repomd.ID) { n[c]++ })
 	return SymbolCounts{Added: n[symbolAdded], Removed: n[symbolRemoved], Changed: n[symbolChanged], Unchanged: n[symbolUnchanged]}
 }
 
@@ -54,7 +53,7 @@ const (
 
 // mergeTables walks two symbol tables in name order and reports each name's
 // change from a to b.
-func (p *Pool) mergeTables(a, b []symbol, report func(symbolChange, repomd.ID)) {
+func mergeTables(p *resolver.Pool, a, b []symbol, report func(symbolChange, repomd.ID)) {
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
@@ -65,7 +64,7 @@ func (p *Pool) mergeTables(a, b []symbol, report func(symbolChange, repomd.ID)) 
 			report(symbolAdded, b[j].name)
 			j++
 		default:
-			if a[i].crc == b[j].crc || CompareEVR(p.str(a[i].crc), p.str(b[j].crc)) == 0 {
+			if a[i].crc == b[j].crc || resolver.CompareEVR(p.Strings.String(a[i].crc), p.Strings.String(b[j].crc)) == 0 {
 				report(symbolUnchanged, a[i].name)
 			} else {
 				report(symbolChanged, a[i].name)
@@ -90,7 +89,7 @@ type SeriesRow struct {
 
 // KmodHistory is one kmod across a series.
 type KmodHistory struct {
-	Kmod PkgID
+	Kmod resolver.PkgID
 	// FirstWorks is the first build it installs on; -1 when none.
 	FirstWorks int
 	// FirstBreak is the first build after FirstWorks it does not install
@@ -111,19 +110,19 @@ type Series struct {
 	Kmods     []KmodHistory
 }
 
-// KernelSeries measures symbol change across builds (against the reference
+// NewSeries measures symbol change across builds (against the reference
 // build and the previous one) and what it cost each kmod. m must be the
 // matrix of the same kernels; its kmods are the ones followed.
-func (p *Pool) KernelSeries(m *Matrix, reference int) *Series {
+func NewSeries(p *resolver.Pool, m *Matrix, reference int) *Series {
 	s := &Series{Kernels: m.Kernels, Reference: reference}
-	tables := p.symbolTables(m.Kernels)
+	tables := symbolTables(p, m.Kernels)
 	for i := range m.Kernels {
 		row := SeriesRow{Kernel: i, Symbols: len(tables[i])}
 		if reference >= 0 && reference < len(tables) {
-			row.VsReference = p.countChanges(tables[reference], tables[i])
+			row.VsReference = countChanges(p, tables[reference], tables[i])
 		}
 		if i > 0 {
-			row.VsPrevious = p.countChanges(tables[i-1], tables[i])
+			row.VsPrevious = countChanges(p, tables[i-1], tables[i])
 		}
 		for mi := range m.Kmods {
 			if m.Cells[mi][i].Installable() {
@@ -143,7 +142,7 @@ func (p *Pool) KernelSeries(m *Matrix, reference int) *Series {
 				h.FirstBreak = ki
 			}
 		}
-		syms := p.usedSymbols(id)
+		syms := usedSymbols(p, id)
 		seen := map[string]bool{}
 		prev := ""
 		for ki := range m.Kernels {
@@ -164,19 +163,19 @@ func (p *Pool) KernelSeries(m *Matrix, reference int) *Series {
 }
 
 // symbolTables returns the symbol table of each build.
-func (p *Pool) symbolTables(builds []KernelBuild) [][]symbol {
+func symbolTables(p *resolver.Pool, builds []KernelBuild) [][]symbol {
 	tables := make([][]symbol, len(builds))
 	for i, b := range builds {
-		tables[i] = p.symbolTable(b)
+		tables[i] = symbolTable(p, b)
 	}
 	return tables
 }
 
 // usedSymbols returns the kernel(SYM) names (ids) a package requires, sorted.
-func (p *Pool) usedSymbols(id PkgID) []repomd.ID {
+func usedSymbols(p *resolver.Pool, id resolver.PkgID) []repomd.ID {
 	var syms []repomd.ID
-	for _, d := range p.pkgs[id].Deps[repomd.Requires] {
-		if strings.HasPrefix(p.str(d.Name), "kernel(") {
+	for _, d := range p.Package(id).Deps[repomd.Requires] {
+		if strings.HasPrefix(p.Strings.String(d.Name), "kernel(") {
 			syms = append(syms, d.Name)
 		}
 	}
@@ -195,40 +194,6 @@ func signature(syms []repomd.ID, table []symbol) string {
 	return string(b)
 }
 
-// ParseStablelist reads a kABI stable list: Red Hat's kabi_stablelist_<arch>
-// ("[rhel8_x86_64_whitelist]" sections of indented symbol names) or the
-// kernel sources' Module.kabi_<arch> ("0xCRC<TAB>symbol<TAB>vmlinux<TAB>EXPORT_SYMBOL").
-// It returns symbol -> CRC ("" when the format carries none).
-func ParseStablelist(r io.Reader, name string) (map[string]string, error) {
-	out := make(map[string]string)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || strings.HasPrefix(text, "#") || strings.HasPrefix(text, "[") {
-			continue
-		}
-		fields := strings.Fields(text)
-		switch {
-		case strings.HasPrefix(fields[0], "0x") && len(fields) >= 2:
-			out[fields[1]] = fields[0]
-		case len(fields) == 1:
-			out[fields[0]] = ""
-		default:
-			return nil, fmt.Errorf("%s:%d: not a stable-list line: %q", name, line, text)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no symbols", name)
-	}
-	return out, nil
-}
-
 // StableCoverage relates a stable list to a series and its kmods.
 type StableCoverage struct {
 	Stable         int     // symbols on the list
@@ -243,12 +208,12 @@ type StableCoverage struct {
 }
 
 // Coverage measures a stable list against the series.
-func (p *Pool) Coverage(s *Series, stable map[string]string, kmods []PkgID) StableCoverage {
-	tables := p.symbolTables(s.Kernels)
+func Coverage(p *resolver.Pool, s *Series, stable map[string]string, kmods []resolver.PkgID) StableCoverage {
+	tables := symbolTables(p, s.Kernels)
 	ref := tables[s.Reference]
 	c := StableCoverage{Stable: len(stable), KernelSymbols: len(ref)}
 	for _, sym := range ref {
-		name, _ := SymbolName(p.str(sym.name))
+		name, _ := SymbolName(p.Strings.String(sym.name))
 		if _, ok := stable[name]; ok {
 			c.StableInKernel++
 		}
@@ -258,13 +223,13 @@ func (p *Pool) Coverage(s *Series, stable map[string]string, kmods []PkgID) Stab
 	}
 	consumed := map[repomd.ID]bool{}
 	for _, id := range kmods {
-		for _, sym := range p.usedSymbols(id) {
+		for _, sym := range usedSymbols(p, id) {
 			consumed[sym] = true
 		}
 	}
 	c.Consumed = len(consumed)
 	for sym := range consumed {
-		name, _ := SymbolName(p.str(sym))
+		name, _ := SymbolName(p.Strings.String(sym))
 		if _, ok := stable[name]; ok {
 			c.ConsumedStable++
 		}
@@ -273,7 +238,7 @@ func (p *Pool) Coverage(s *Series, stable map[string]string, kmods []PkgID) Stab
 		changed := false
 		for _, t := range tables {
 			v, ok := lookup(t, sym)
-			if !ok || crc != 0 && v != crc && CompareEVR(p.str(v), p.str(crc)) != 0 {
+			if !ok || crc != 0 && v != crc && resolver.CompareEVR(p.Strings.String(v), p.Strings.String(crc)) != 0 {
 				changed = true
 				break
 			}

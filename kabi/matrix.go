@@ -1,10 +1,11 @@
-package resolver
+package kabi
 
 import (
 	"slices"
 	"strings"
 
 	"github.com/repoclosure/repoclosure/repomd"
+	"github.com/repoclosure/repoclosure/resolver"
 )
 
 // Reason says why a kmod's dependency is not met on a kernel build.
@@ -38,7 +39,7 @@ func (c Cell) Installable() bool { return len(c.Missing) == 0 }
 // Matrix is the kmod × kernel install matrix.
 type Matrix struct {
 	Kernels []KernelBuild
-	Kmods   []PkgID
+	Kmods   []resolver.PkgID
 	Cells   [][]Cell // Cells[kmod][kernel]
 }
 
@@ -52,34 +53,35 @@ type depVerdict struct {
 	reasons    []Missing
 }
 
-// Matrix answers, for each kmod and kernel build, what `dnf repoclosure`
+// NewMatrix answers, for each kmod and kernel build, what `dnf repoclosure`
 // reports for the kmod when the available packages are everything in the
 // pool except the packages of the other kernel builds. It costs about one
 // closure pass: each distinct dependency is looked up once and its providers
 // are sorted into "outside every build" and "inside build K". best is not
 // applied (it would let only the newest kernel provide).
-func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
-	kernelOf := make([]int32, len(p.pkgs))
+func NewMatrix(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgID) *Matrix {
+	kernelOf := make([]int32, p.Len())
 	for i := range kernelOf {
 		kernelOf[i] = -1
 	}
-	base := p.All()
+	all := p.All()
+	base := all.Clone()
 	for k, b := range kernels {
 		for _, id := range b.Packages {
 			kernelOf[id] = int32(k)
 			base.Remove(id)
 		}
 	}
-	availFor := make([]Set, len(kernels)) // built lazily, for rich deps only
-	avail := func(k int) Set {
-		if availFor[k].words == nil {
+	availFor := make([]*resolver.Set, len(kernels)) // built lazily, for rich deps only
+	avail := func(k int) resolver.Set {
+		if availFor[k] == nil {
 			s := base.Clone()
 			for _, id := range kernels[k].Packages {
 				s.Add(id)
 			}
-			availFor[k] = s
+			availFor[k] = &s
 		}
-		return availFor[k]
+		return *availFor[k]
 	}
 
 	verdicts := make(map[repomd.Dep]*depVerdict)
@@ -88,14 +90,14 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 			return v
 		}
 		v := &depVerdict{dep: d, inKernel: make([]bool, len(kernels))}
-		if p.richDep(d.Name) != nil {
+		if p.IsRich(d.Name) {
 			v.everywhere = true
 			for ki := range kernels {
 				v.inKernel[ki] = p.Resolved(d, avail(ki))
 				v.everywhere = v.everywhere && v.inKernel[ki]
 			}
 		} else {
-			for _, prov := range p.WhatProvides(nil, d, Set{}) {
+			for _, prov := range p.WhatProvides(nil, d, all) {
 				if ki := kernelOf[prov]; ki < 0 {
 					v.everywhere = true
 					break
@@ -106,7 +108,7 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 		}
 		if !v.everywhere {
 			v.text = p.DepString(d)
-			v.reasons = p.reasons(d, kernels, kernelOf)
+			v.reasons = reasons(p, d, kernels, kernelOf)
 		}
 		verdicts[d] = v
 		return v
@@ -118,7 +120,7 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 		// The kmod's distinct unmet deps, sorted as dnf prints them; a
 		// Requires and a Requires(pre) on the same thing are one.
 		missing = missing[:0]
-		for _, d := range p.pkgs[id].Deps[repomd.Requires] {
+		for _, d := range p.Package(id).Deps[repomd.Requires] {
 			if p.Skipped(d) {
 				continue
 			}
@@ -146,15 +148,15 @@ func (p *Pool) Matrix(kernels []KernelBuild, kmods []PkgID) *Matrix {
 // or something not kernel-related. What a build "has" is what its packages,
 // or the packages outside every build (ksym from other kmods), provide under
 // d's name.
-func (p *Pool) reasons(d repomd.Dep, kernels []KernelBuild, kernelOf []int32) []Missing {
+func reasons(p *resolver.Pool, d repomd.Dep, kernels []KernelBuild, kernelOf []int32) []Missing {
 	has := make([][]string, len(kernels))
 	var common []string
-	for _, e := range p.providersOf(d.Name) {
-		if e.evr == 0 {
+	for _, e := range p.ProvidersOf(d.Name) {
+		if e.EVR() == 0 {
 			continue
 		}
-		evr := p.str(e.evr)
-		if ki := kernelOf[e.pkg()]; ki >= 0 {
+		evr := p.Strings.String(e.EVR())
+		if ki := kernelOf[e.Pkg()]; ki >= 0 {
 			if !slices.Contains(has[ki], evr) {
 				has[ki] = append(has[ki], evr)
 			}
@@ -162,7 +164,7 @@ func (p *Pool) reasons(d repomd.Dep, kernels []KernelBuild, kernelOf []int32) []
 			common = append(common, evr)
 		}
 	}
-	name := p.str(d.Name)
+	name := p.Strings.String(d.Name)
 	_, isSym := SymbolName(name)
 	out := make([]Missing, len(kernels))
 	for ki := range kernels {
@@ -194,16 +196,16 @@ type symbol struct{ name, crc repomd.ID }
 // id, each name once. Arch provides such as kernel(x86-64) = 4.18.0-348.el8
 // (versioned by EVR, not a 0x CRC) are left out. 8 bytes a symbol, so a
 // series of 60 builds × 20,000 symbols holds in 10 MB.
-func (p *Pool) symbolTable(b KernelBuild) []symbol {
-	return slices.Clip(p.appendSymbols(nil, b))
+func symbolTable(p *resolver.Pool, b KernelBuild) []symbol {
+	return slices.Clip(appendSymbols(p, nil, b))
 }
 
 // appendSymbols appends b's symbol table to dst[:0], reusing its room.
-func (p *Pool) appendSymbols(dst []symbol, b KernelBuild) []symbol {
+func appendSymbols(p *resolver.Pool, dst []symbol, b KernelBuild) []symbol {
 	t := dst[:0]
 	for _, id := range b.Packages {
-		for _, d := range p.pkgs[id].Deps[repomd.Provides] {
-			if d.Op() != repomd.OpEQ || !strings.HasPrefix(p.str(d.EVR()), "0x") || !strings.HasPrefix(p.str(d.Name), "kernel(") {
+		for _, d := range p.Package(id).Deps[repomd.Provides] {
+			if d.Op() != repomd.OpEQ || !strings.HasPrefix(p.Strings.String(d.EVR()), "0x") || !strings.HasPrefix(p.Strings.String(d.Name), "kernel(") {
 				continue
 			}
 			t = append(t, symbol{d.Name, d.EVR()})
@@ -222,22 +224,22 @@ func lookup(t []symbol, name repomd.ID) (repomd.ID, bool) {
 	return t[i].crc, true
 }
 
-// SymbolCounts returns how many kernel(...) symbols each build provides.
-func (p *Pool) SymbolCounts(builds []KernelBuild) []int {
+// CountSymbols returns how many kernel(...) symbols each build provides.
+func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 	counts := make([]int, len(builds))
 	var scratch []symbol
 	for i, b := range builds {
-		scratch = p.appendSymbols(scratch, b)
+		scratch = appendSymbols(p, scratch, b)
 		counts[i] = len(scratch)
 	}
 	return counts
 }
 
 // KernelRequires counts a package's kernel(...) and ksym(...) requires.
-func (p *Pool) KernelRequires(id PkgID) int {
+func KernelRequires(p *resolver.Pool, id resolver.PkgID) int {
 	n := 0
-	for _, d := range p.pkgs[id].Deps[repomd.Requires] {
-		if _, ok := SymbolName(p.str(d.Name)); ok {
+	for _, d := range p.Package(id).Deps[repomd.Requires] {
+		if _, ok := SymbolName(p.Strings.String(d.Name)); ok {
 			n++
 		}
 	}

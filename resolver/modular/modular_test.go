@@ -1,4 +1,4 @@
-package resolver
+package modular
 
 import (
 	"context"
@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/internal/repogen"
 	"github.com/repoclosure/repoclosure/repomd"
+	"github.com/repoclosure/repoclosure/resolver"
 )
 
-// modRepo is one repository of a modular test case: packages in mkPkg's spec
+// modRepo is one repository of a modular test case: packages in pooltest.Pkg's spec
 // syntax and the text of its modules.yaml (none when empty).
 type modRepo struct {
 	id      string
@@ -284,14 +286,14 @@ func modCases() []modCase {
 	}
 }
 
-// modBuild loads a case into records and ModularExcludes' inputs.
+// modBuild loads a case into records and Excludes' inputs.
 func modBuild(t *testing.T, c modCase) (*repomd.Strings, []*repomd.Repo, map[*repomd.Repo]*repomd.Modules) {
 	t.Helper()
 	strs := repomd.NewStrings()
 	var repos []*repomd.Repo
 	mods := make(map[*repomd.Repo]*repomd.Modules)
 	for _, mr := range c.repos {
-		r := mkRepo(t, strs, mr.id, mr.specs...)
+		r := pooltest.Repo(t, strs, mr.id, mr.specs...)
 		r.ModuleHotfixes = mr.hotfix
 		repos = append(repos, r)
 		if mr.modules == "" {
@@ -306,10 +308,10 @@ func modBuild(t *testing.T, c modCase) (*repomd.Strings, []*repomd.Repo, map[*re
 	return strs, repos, mods
 }
 
-// modHidden applies ModularExcludes to a case: the "repo/NEVRA" hidden.
+// modHidden applies Excludes to a case: the "repo/NEVRA" hidden.
 func modHidden(t *testing.T, c modCase) []string {
 	strs, repos, mods := modBuild(t, c)
-	exclude := ModularExcludes(strs, repos, mods, ModularOptions{PlatformID: c.platform, Enabled: c.enabled})
+	exclude := Excludes(strs, repos, mods, Options{PlatformID: c.platform, Enabled: c.enabled})
 	var hidden []string
 	for _, r := range repos {
 		for i := range r.Packages {
@@ -366,7 +368,7 @@ func TestModularActiveStreams(t *testing.T) {
 		}
 		t.Run(c.name, func(t *testing.T) {
 			strs, repos, mods := modBuild(t, c)
-			m := newModularity(strs, repos, mods, ModularOptions{PlatformID: c.platform, Enabled: c.enabled})
+			m := newModularity(strs, repos, mods, Options{PlatformID: c.platform, Enabled: c.enabled})
 			m.resolve()
 			var got []string
 			for k := range m.active {
@@ -377,27 +379,6 @@ func TestModularActiveStreams(t *testing.T) {
 				t.Errorf("active %q, want %q", got, w)
 			}
 		})
-	}
-}
-
-func TestComposeExcludes(t *testing.T) {
-	strs := repomd.NewStrings()
-	r := mkRepo(t, strs, "r", "a-1-1.x86_64", "b-1-1.x86_64", "c-1-1.x86_64")
-	named := func(n string) func(*repomd.Repo, *repomd.Package) bool {
-		return func(_ *repomd.Repo, p *repomd.Package) bool { return strs.String(p.Name) == n }
-	}
-	if ComposeExcludes() != nil || ComposeExcludes(nil, nil) != nil {
-		t.Error("composing nothing is not nil")
-	}
-	f := ComposeExcludes(nil, named("a"), named("c"))
-	var got []string
-	for i := range r.Packages {
-		if f(r, &r.Packages[i]) {
-			got = append(got, strs.String(r.Packages[i].Name))
-		}
-	}
-	if !slices.Equal(got, []string{"a", "c"}) {
-		t.Errorf("excluded %q, want [a c]", got)
 	}
 }
 
@@ -412,14 +393,14 @@ func requireTool(t *testing.T, name, pkg string) {
 	}
 }
 
-// modSpecPkg turns a mkPkg spec into a repogen package that also requires
+// modSpecPkg turns a pooltest.Pkg spec into a repogen package that also requires
 // "absent(NEVRA)", which nothing provides: dnf repoclosure then lists every
 // package it did not hide.
 func modSpecPkg(t *testing.T, strs *repomd.Strings, spec string) repogen.Pkg {
-	rec := mkPkg(t, strs, spec)
+	rec := pooltest.Pkg(t, strs, spec)
 	epoch, ver, rel := repomd.SplitEVR(strs.String(rec.EVR))
 	p := repogen.Pkg{Name: strs.String(rec.Name), Arch: strs.String(rec.Arch), Epoch: epoch, Ver: ver, Rel: rel}
-	if !IsSourceArch(p.Arch) {
+	if !resolver.IsSourceArch(p.Arch) {
 		p.SourceRPM = strs.String(rec.SourceRPM)
 		p.Provides = append(p.Provides, repogen.Entry{Name: p.Name, Flags: "EQ", Epoch: epoch, Ver: ver, Rel: rel})
 	}
@@ -431,7 +412,7 @@ func modSpecPkg(t *testing.T, strs *repomd.Strings, spec string) repogen.Pkg {
 		}
 		p.Provides = append(p.Provides, e)
 	}
-	p.Requires = []repogen.Entry{{Name: "absent(" + strings.TrimSpace(splitSpec(spec)[0]) + ")"}}
+	p.Requires = []repogen.Entry{{Name: "absent(" + pooltest.NEVRA(spec) + ")"}}
 	return p
 }
 
@@ -459,7 +440,7 @@ func modDNFHidden(t *testing.T, c modCase) []string {
 		var pkgs []repogen.Pkg
 		for _, s := range mr.specs {
 			pkgs = append(pkgs, modSpecPkg(t, strs, s))
-			all = append(all, mr.id+"/"+strings.TrimSpace(splitSpec(s)[0]))
+			all = append(all, mr.id+"/"+pooltest.NEVRA(s))
 		}
 		if err := repogen.WriteRepo(dir, pkgs, repogen.Gzip); err != nil {
 			t.Fatal(err)
@@ -624,9 +605,9 @@ func TestModularClosureCS9MatchesDNF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			exclude := ModularExcludes(strs, repos, map[*repomd.Repo]*repomd.Modules{appstream: mods}, ModularOptions{})
-			pool := NewPool(strs, repos, PoolOptions{Exclude: exclude, Rich: RichDNF4})
-			problems, err := pool.Closure(ClosureOptions{Check: []string{"appstream"}})
+			exclude := Excludes(strs, repos, map[*repomd.Repo]*repomd.Modules{appstream: mods}, Options{})
+			pool := resolver.NewPool(strs, repos, resolver.PoolOptions{Exclude: exclude, Rich: resolver.RichDNF4})
+			problems, err := pool.Closure(resolver.ClosureOptions{Check: []string{"appstream"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -678,11 +659,11 @@ func FuzzModularExcludes(f *testing.F) {
 			return
 		}
 		strs := repomd.NewStrings()
-		r := mkRepo(t, strs, "r", modRelease, "foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-3-1.x86_64", "bar-1-1.x86_64 | P:foo")
-		hot := mkRepo(t, strs, "hot", "foo-1-1.module+a.x86_64", "foo-3-1.x86_64")
+		r := pooltest.Repo(t, strs, "r", modRelease, "foo-1-1.module+a.x86_64", "foo-1-1.module+a.src", "foo-3-1.x86_64", "bar-1-1.x86_64 | P:foo")
+		hot := pooltest.Repo(t, strs, "hot", "foo-1-1.module+a.x86_64", "foo-3-1.x86_64")
 		hot.ModuleHotfixes = true
 		repos := []*repomd.Repo{r, hot}
-		exclude := ModularExcludes(strs, repos, map[*repomd.Repo]*repomd.Modules{r: mods, hot: mods}, ModularOptions{Enabled: []string{"foo:1", "bar"}})
+		exclude := Excludes(strs, repos, map[*repomd.Repo]*repomd.Modules{r: mods, hot: mods}, Options{Enabled: []string{"foo:1", "bar"}})
 		for _, repo := range repos {
 			for i := range repo.Packages {
 				if exclude(repo, &repo.Packages[i]) && repo.ModuleHotfixes {
@@ -704,7 +685,7 @@ func BenchmarkModularExcludesCS9(b *testing.B) {
 	n := len(baseos.Packages) + len(appstream.Packages)
 	b.SetBytes(int64(n)) // one "byte" per package filtered
 	for b.Loop() {
-		exclude := ModularExcludes(strs, repos, modsByRepo, ModularOptions{})
+		exclude := Excludes(strs, repos, modsByRepo, Options{})
 		for _, r := range repos {
 			for i := range r.Packages {
 				exclude(r, &r.Packages[i])

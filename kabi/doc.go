@@ -1,0 +1,15 @@
+// Package kabi answers kernel ABI questions on a resolver.Pool: which kmods
+// install on which kernel builds, and how builds' kernel(SYM) = CRC symbols
+// change.
+//
+//   - KernelBuilds groups a pool's packages into kernel builds (one per kernel
+//     source RPM and arch, named by uname -r); IsKmod and KernelRequires
+//     recognise kernel module packages.
+//   - NewMatrix is the kmod × kernel install matrix: each cell is what
+//     `dnf repoclosure` reports for the kmod with only that kernel build
+//     available, with a reason per missing dependency (Reason). It shares the
+//     pool's provides index, so a matrix costs about one closure pass.
+//   - DiffBuilds, CountSymbols, NewSeries and Coverage measure symbol change
+//     between builds and across a series, the rebuilds it forced, and how a
+//     kABI stable list (ParseStablelist, LoadStablelist) covers what kmods use.
+package kabi
