@@ -55,7 +55,7 @@ const (
 	plotBottom  = 44 // labels and stream names
 	plotWidth   = 960
 	maxBarStep  = 24
-	labelEveryX = 14 // at least this many units between x labels
+	labelEveryX = 22 // at least this many units between x labels
 )
 
 // niceStep is a tick step of 1, 2 or 5 × 10^k giving about n ticks to max.

@@ -80,8 +80,10 @@ type pageShade struct {
 }
 
 // pageData is the matrix as the page's script reads it: every string once,
-// in a table, and everything else indices into it. Repeated missing lists
-// (a kmod misses the same deps on every build of a z-stream) are stored once.
+// in a table, and everything else indices into it. A kmod's missing list on a
+// kernel is stored as its change from the list on the kernel before (a
+// z-stream build changes a few CRCs, so most cells repeat or nearly repeat
+// their left neighbour's list).
 type pageData struct {
 	// Strings holds every dep text and kernel_has value.
 	Strings []string `json:"strings"`
@@ -94,12 +96,13 @@ type pageData struct {
 	// Names are the kmod names, sorted; Kmods name them by index.
 	Names []string   `json:"names"`
 	Kmods []pageKmod `json:"kmods"`
-	// Lists are the distinct missing lists; Lists[0] is the empty one. A
-	// list is flat: per unmet dep, Strings index × 4 + Reasons index, then
-	// 1 + the Strings index of kernel_has (0 for none).
-	Lists [][]int `json:"lists"`
-	// Cells[i][j] is the Lists index of Kmods[i] on Kernels[j].
-	Cells [][]int `json:"cells"`
+	// Cells[i][j] turns the missing list of Kmods[i] on Kernels[j-1] (the
+	// empty list for j = 0) into its list on Kernels[j]: 0 when it is the
+	// same, else [r, the r entries removed..., the entries added...]. A
+	// missing dep's entry is its Strings index × 4 + its Reasons index; an
+	// added entry is followed by 1 + the Strings index of kernel_has (0 for
+	// none). A cell's list is ordered by dep text.
+	Cells [][]any `json:"cells"`
 }
 
 type pageKernel struct {
@@ -121,8 +124,8 @@ type pageKmod struct {
 var reasonOrder = []string{ReasonCRCMismatch, ReasonUnknownSymbol, ReasonKernelVersion, ReasonOther}
 
 func newPageData(m *Matrix) *pageData {
-	d := &pageData{Reasons: reasonOrder, Streams: []string{}, Kernels: []pageKernel{}, Names: []string{},
-		Kmods: []pageKmod{}, Lists: [][]int{{}}, Cells: [][]int{}}
+	d := &pageData{Reasons: reasonOrder, Strings: []string{}, Streams: []string{}, Kernels: []pageKernel{},
+		Names: []string{}, Kmods: []pageKmod{}, Cells: [][]any{}}
 	strs := map[string]int{}
 	str := func(s string) int {
 		i, ok := strs[s]
@@ -161,35 +164,44 @@ func newPageData(m *Matrix) *pageData {
 	for i, n := range d.Names {
 		names[n] = i
 	}
-	lists := map[string]int{"": 0}
-	var key strings.Builder
 	for i, k := range m.Kmods {
 		d.Kmods = append(d.Kmods, pageKmod{NEVRA: k.NEVRA, Repo: k.Repo, KernelRequires: k.KernelRequires, Name: names[KmodName(k.NEVRA)]})
-		row := make([]int, len(m.Kernels))
+		row := make([]any, len(m.Kernels))
+		prev := map[int]int{} // entry -> kernel_has of the list on the kernel before
 		for j := range m.Kernels {
-			c := m.Cell(i, j)
-			flat := make([]int, 0, 2*len(c.Missing))
-			key.Reset()
-			for _, miss := range c.Missing {
+			cur := map[int]int{}
+			for _, miss := range m.Cell(i, j).Missing {
 				has := 0
 				if miss.KernelHas != "" {
 					has = 1 + str(miss.KernelHas)
 				}
-				flat = append(flat, str(miss.Dep)*4+reason[miss.Reason], has)
-				fmt.Fprintf(&key, "%d,%d,", flat[len(flat)-2], has)
+				cur[str(miss.Dep)*4+reason[miss.Reason]] = has
 			}
-			n, ok := lists[key.String()]
-			if !ok {
-				n = len(d.Lists)
-				lists[key.String()] = n
-				d.Lists = append(d.Lists, flat)
+			var removed, added []int
+			for e, h := range prev {
+				if h2, ok := cur[e]; !ok || h2 != h {
+					removed = append(removed, e)
+				}
 			}
-			row[j] = n
+			for e, h := range cur {
+				if h2, ok := prev[e]; !ok || h2 != h {
+					added = append(added, e)
+				}
+			}
+			if len(removed)+len(added) == 0 {
+				row[j] = 0
+			} else {
+				slices.Sort(removed)
+				slices.Sort(added) // deterministic output
+				delta := append([]int{len(removed)}, removed...)
+				for _, e := range added {
+					delta = append(delta, e, cur[e])
+				}
+				row[j] = delta
+			}
+			prev = cur
 		}
 		d.Cells = append(d.Cells, row)
-	}
-	if d.Strings == nil {
-		d.Strings = []string{}
 	}
 	return d
 }
