@@ -60,87 +60,117 @@ type depVerdict struct {
 // are sorted into "outside every build" and "inside build K". best is not
 // applied (it would let only the newest kernel provide).
 func NewMatrix(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgID) *Matrix {
-	kernelOf := make([]int32, p.Len())
-	for i := range kernelOf {
-		kernelOf[i] = -1
-	}
-	all := p.All()
-	base := all.Clone()
-	for k, b := range kernels {
-		for _, id := range b.Packages {
-			kernelOf[id] = int32(k)
-			base.Remove(id)
-		}
-	}
-	availFor := make([]*resolver.Set, len(kernels)) // built lazily, for rich deps only
-	avail := func(k int) resolver.Set {
-		if availFor[k] == nil {
-			s := base.Clone()
-			for _, id := range kernels[k].Packages {
-				s.Add(id)
-			}
-			availFor[k] = &s
-		}
-		return *availFor[k]
-	}
-
-	verdicts := make(map[repomd.Dep]*depVerdict)
-	verdict := func(d repomd.Dep) *depVerdict {
-		if v, ok := verdicts[d]; ok {
-			return v
-		}
-		v := &depVerdict{dep: d, inKernel: make([]bool, len(kernels))}
-		if p.IsRich(d.Name) {
-			v.everywhere = true
-			for ki := range kernels {
-				v.inKernel[ki] = p.Resolved(d, avail(ki))
-				v.everywhere = v.everywhere && v.inKernel[ki]
-			}
-		} else {
-			for _, prov := range p.WhatProvides(nil, d, all) {
-				if ki := kernelOf[prov]; ki < 0 {
-					v.everywhere = true
-					break
-				} else {
-					v.inKernel[ki] = true
-				}
-			}
-		}
-		if !v.everywhere {
-			v.text = p.DepString(d)
-			v.reasons = reasons(p, d, kernels, kernelOf)
-		}
-		verdicts[d] = v
-		return v
-	}
-
+	x := newDepIndex(p, kernels)
 	m := &Matrix{Kernels: kernels, Kmods: kmods, Cells: make([][]Cell, len(kmods))}
-	var missing []*depVerdict
+	var scratch []*depVerdict
 	for mi, id := range kmods {
-		// The kmod's distinct unmet deps, sorted as dnf prints them; a
-		// Requires and a Requires(pre) on the same thing are one.
-		missing = missing[:0]
-		for _, d := range p.Package(id).Deps[repomd.Requires] {
-			if p.Skipped(d) {
-				continue
-			}
-			if v := verdict(d.WithoutPre()); !v.everywhere {
-				missing = append(missing, v)
-			}
-		}
-		slices.SortFunc(missing, func(a, b *depVerdict) int { return strings.Compare(a.text, b.text) })
-		missing = slices.Compact(missing)
-		row := make([]Cell, len(kernels))
-		for _, v := range missing {
-			for ki := range kernels {
-				if !v.inKernel[ki] {
-					row[ki].Missing = append(row[ki].Missing, v.reasons[ki])
-				}
-			}
-		}
-		m.Cells[mi] = row
+		m.Cells[mi], scratch = x.row(id, scratch)
 	}
 	return m
+}
+
+// depIndex judges dependencies against the kernel builds of a matrix, each
+// distinct dependency once.
+type depIndex struct {
+	p        *resolver.Pool
+	kernels  []KernelBuild
+	kernelOf []int32      // the build each package belongs to, -1 for none
+	all      resolver.Set // every package
+	base     resolver.Set // the packages of no build
+	availFor []*resolver.Set
+	verdicts map[repomd.Dep]*depVerdict
+}
+
+func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
+	x := &depIndex{
+		p: p, kernels: kernels,
+		kernelOf: make([]int32, p.Len()),
+		all:      p.All(),
+		availFor: make([]*resolver.Set, len(kernels)),
+		verdicts: make(map[repomd.Dep]*depVerdict),
+	}
+	for i := range x.kernelOf {
+		x.kernelOf[i] = -1
+	}
+	x.base = x.all.Clone()
+	for k, b := range kernels {
+		for _, id := range b.Packages {
+			x.kernelOf[id] = int32(k)
+			x.base.Remove(id)
+		}
+	}
+	return x
+}
+
+// avail is what dnf sees when build k is the only kernel: built lazily, as
+// only rich deps need it.
+func (x *depIndex) avail(k int) resolver.Set {
+	if x.availFor[k] == nil {
+		s := x.base.Clone()
+		for _, id := range x.kernels[k].Packages {
+			s.Add(id)
+		}
+		x.availFor[k] = &s
+	}
+	return *x.availFor[k]
+}
+
+// verdict says where d is met, and why not on the builds where it is not.
+func (x *depIndex) verdict(d repomd.Dep) *depVerdict {
+	if v, ok := x.verdicts[d]; ok {
+		return v
+	}
+	p := x.p
+	v := &depVerdict{dep: d, inKernel: make([]bool, len(x.kernels))}
+	if p.IsRich(d.Name) {
+		v.everywhere = true
+		for ki := range x.kernels {
+			v.inKernel[ki] = p.Resolved(d, x.avail(ki))
+			v.everywhere = v.everywhere && v.inKernel[ki]
+		}
+	} else {
+		for _, prov := range p.WhatProvides(nil, d, x.all) {
+			if ki := x.kernelOf[prov]; ki < 0 {
+				v.everywhere = true
+				break
+			} else {
+				v.inKernel[ki] = true
+			}
+		}
+	}
+	if !v.everywhere {
+		v.text = p.DepString(d)
+		v.reasons = reasons(p, d, x.kernels, x.kernelOf)
+	}
+	x.verdicts[d] = v
+	return v
+}
+
+// row is kmod id's cells, one per build; scratch is reused room, returned
+// for the next row.
+func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*depVerdict) {
+	// The kmod's distinct unmet deps, sorted as dnf prints them; a
+	// Requires and a Requires(pre) on the same thing are one.
+	missing := scratch[:0]
+	for _, d := range x.p.Package(id).Deps[repomd.Requires] {
+		if x.p.Skipped(d) {
+			continue
+		}
+		if v := x.verdict(d.WithoutPre()); !v.everywhere {
+			missing = append(missing, v)
+		}
+	}
+	slices.SortFunc(missing, func(a, b *depVerdict) int { return strings.Compare(a.text, b.text) })
+	missing = slices.Compact(missing)
+	row := make([]Cell, len(x.kernels))
+	for _, v := range missing {
+		for ki := range x.kernels {
+			if !v.inKernel[ki] {
+				row[ki].Missing = append(row[ki].Missing, v.reasons[ki])
+			}
+		}
+	}
+	return row, missing
 }
 
 // reasons says, for each build, why d is not met there: the symbol with

@@ -118,30 +118,12 @@ func (p *richParser) parse(depth int) (*Rich, bool, error) {
 		noWith bool
 	)
 	for {
-		p.skipWhite()
-		if p.pos == len(p.s) {
-			return nil, false, p.errorf("unterminated rich dependency")
+		arg, argNoWith, err := p.parseOperand(depth, chain)
+		if err != nil {
+			return nil, false, err
 		}
-		switch p.s[p.pos] {
-		case ')':
-			if chain != "" {
-				return nil, false, p.errorf("missing argument to rich dependency op")
-			}
-			return nil, false, p.errorf("empty rich dependency")
-		case '(':
-			sub, subNoWith, err := p.parse(depth + 1)
-			if err != nil {
-				return nil, false, err
-			}
-			noWith = noWith || subNoWith
-			args = append(args, sub)
-		default:
-			leaf, err := p.parseLeaf()
-			if err != nil {
-				return nil, false, err
-			}
-			args = append(args, leaf)
-		}
+		noWith = noWith || argNoWith
+		args = append(args, arg)
 
 		p.skipWhite()
 		if p.pos == len(p.s) {
@@ -151,36 +133,68 @@ func (p *richParser) parse(depth int) (*Rich, bool, error) {
 			p.pos++
 			break
 		}
-		start := p.pos
-		for p.pos < len(p.s) && !isRPMSpace(p.s[p.pos]) && p.s[p.pos] != ')' {
-			p.pos++
+		if first, chain, err = p.parseOperator(first, chain); err != nil {
+			return nil, false, err
 		}
-		word := p.s[start:p.pos]
-		p.pos = start // errors point at the operator
-		if _, ok := richWords[word]; !ok && word != "else" {
-			return nil, false, p.errorf("unknown rich dependency op %q", word)
-		}
-		// rpm's rules (rpmrichParseInternal), in rpm's order.
-		if first == "" {
-			first = word
-		}
-		if word == "else" && (chain == "if" || chain == "unless") {
-			chain = ""
-		}
-		if chain != "" && word != chain {
-			return nil, false, p.errorf("cannot chain different ops")
-		}
-		if chain != "" && word != "and" && word != "or" && word != "with" {
-			return nil, false, p.errorf("can only chain and/or/with ops")
-		}
-		if first == "else" {
-			return nil, false, p.errorf("'else' without 'if' or 'unless'")
-		}
-		chain = word
-		p.pos += len(word)
 	}
+	return p.node(open, richWords[first], args, noWith)
+}
 
-	kind := richWords[first]
+// parseOperand reads one operand: a nested expression or a leaf. chain is
+// the operator word before it, if any.
+func (p *richParser) parseOperand(depth int, chain string) (*Rich, bool, error) {
+	p.skipWhite()
+	if p.pos == len(p.s) {
+		return nil, false, p.errorf("unterminated rich dependency")
+	}
+	switch p.s[p.pos] {
+	case ')':
+		if chain != "" {
+			return nil, false, p.errorf("missing argument to rich dependency op")
+		}
+		return nil, false, p.errorf("empty rich dependency")
+	case '(':
+		return p.parse(depth + 1)
+	}
+	leaf, err := p.parseLeaf()
+	return leaf, false, err
+}
+
+// parseOperator reads the operator word after an operand and checks it
+// against the words before (rpm's rules of rpmrichParseInternal, in rpm's
+// order). It returns the updated first and last words.
+func (p *richParser) parseOperator(first, chain string) (string, string, error) {
+	start := p.pos
+	for p.pos < len(p.s) && !isRPMSpace(p.s[p.pos]) && p.s[p.pos] != ')' {
+		p.pos++
+	}
+	word := p.s[start:p.pos]
+	p.pos = start // errors point at the operator
+	if _, ok := richWords[word]; !ok && word != "else" {
+		return "", "", p.errorf("unknown rich dependency op %q", word)
+	}
+	if first == "" {
+		first = word
+	}
+	if word == "else" && (chain == "if" || chain == "unless") {
+		chain = ""
+	}
+	if chain != "" && word != chain {
+		return "", "", p.errorf("cannot chain different ops")
+	}
+	if chain != "" && word != "and" && word != "or" && word != "with" {
+		return "", "", p.errorf("can only chain and/or/with ops")
+	}
+	if first == "else" {
+		return "", "", p.errorf("'else' without 'if' or 'unless'")
+	}
+	p.pos += len(word)
+	return first, word, nil
+}
+
+// node builds the expression of kind over args (one operand is itself),
+// reporting, as parse does, whether it holds an and/if/unless node.
+func (p *richParser) node(open int, kind RichOp, args []*Rich, noWith bool) (*Rich, bool, error) {
 	if len(args) == 3 && kind == RichIf {
 		kind = RichIfElse
 	} else if len(args) == 3 && kind == RichUnless {

@@ -603,10 +603,7 @@ func (m *modularity) artifactKey(nevra string) (nevraKey, bool) {
 	if evrStart <= 0 || rel-evrStart <= 1 || dot <= rel+1 || dot == len(nevra)-1 {
 		return nevraKey{}, false
 	}
-	evr := nevra[evrStart+1 : dot]
-	if strings.HasPrefix(evr, "0:") {
-		evr = evr[2:]
-	}
+	evr := strings.TrimPrefix(nevra[evrStart+1:dot], "0:")
 	var k nevraKey
 	var ok1, ok2, ok3 bool
 	k.name, ok1 = m.strs.Lookup(nevra[:evrStart])

@@ -514,7 +514,7 @@ func TestModularExcludesMatchDNF(t *testing.T) {
 
 // modSharedData is the project's read-only real data, beside the work tree
 // both here and in CI.
-const modSharedData = "../../shared/data"
+const modSharedData = "../../../shared/data"
 
 // modLoadFile decompresses and parses one metadata file that repomd.xml lists.
 func modLoadFile(t testing.TB, dir string, md *repomd.RepoMD, typ string, parse func(r io.Reader, name string) error) {
