@@ -54,7 +54,7 @@ const (
 	plotRight   = 12
 	plotBottom  = 44 // labels and stream names
 	plotWidth   = 960
-	maxBarStep  = 24
+	maxBarStep  = 48
 	labelEveryX = 22 // at least this many units between x labels
 )
 
@@ -82,7 +82,8 @@ func (c *barChart) SVG() template.HTML {
 	if n > 0 {
 		step = math.Min(maxBarStep, float64(plotWidth)/float64(n))
 	}
-	width := plotLeft + step*float64(n) + plotRight
+	// Room for the label and legend above the plot, however few the bars.
+	width := math.Max(plotLeft+step*float64(n)+plotRight, 480)
 	height := float64(plotTop + plotHeight + plotBottom)
 	top := c.Max
 	for i := range c.X {
@@ -101,17 +102,16 @@ func (c *barChart) SVG() template.HTML {
 	// y axis: gridlines and tick labels from zero.
 	for v := 0.0; v <= top+tick/2; v += tick {
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%.1f" y1="%.1f" y2="%.1f"/><text class="tick" x="%d" y="%.1f" dx="-4" dy="3" text-anchor="end">%s</text>`,
-			plotLeft, width-plotRight, y(v), y(v), plotLeft, y(v), num(v))
+			plotLeft, plotLeft+step*float64(n), y(v), y(v), plotLeft, y(v), num(v))
 	}
 	fmt.Fprintf(&b, `<text class="axis-label" x="4" y="12">%s</text>`, html.EscapeString(c.Label))
-	// legend, right-aligned above the plot
+	// legend, after the axis label above the plot
 	if len(c.Series) > 1 {
-		x := width - plotRight
-		for i := len(c.Series) - 1; i >= 0; i-- {
-			s := c.Series[i]
-			x -= float64(12 + 6*len([]rune(s.Name)) + 14)
+		x := 4 + 6.5*float64(len([]rune(c.Label))) + 16
+		for _, s := range c.Series {
 			fmt.Fprintf(&b, `<rect class="%s" x="%.1f" y="4" width="10" height="10"/><text class="tick" x="%.1f" y="13">%s</text>`,
 				html.EscapeString(s.Class), x, x+14, html.EscapeString(s.Name))
+			x += 14 + 6*float64(len([]rune(s.Name))) + 14
 		}
 	}
 	barW := math.Max(1, step*0.75)
@@ -147,7 +147,7 @@ func (c *barChart) SVG() template.HTML {
 		}
 	}
 	fmt.Fprintf(&b, `<line class="axis" x1="%d" x2="%.1f" y1="%.1f" y2="%.1f"/><line class="axis" x1="%d" x2="%d" y1="%d" y2="%.1f"/>`,
-		plotLeft, width-plotRight, y(0), y(0), plotLeft, plotLeft, plotTop, y(0))
+		plotLeft, plotLeft+step*float64(n), y(0), y(0), plotLeft, plotLeft, plotTop, y(0))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
