@@ -29,8 +29,11 @@ measure() {
 	tail -n 1 "$out" # time prefixes a "Command exited with non-zero status" line
 }
 
+# dnf's own configuration, as internal/testenv gives the tests: nothing from
+# the host's /etc/dnf (skip_if_unavailable=True there would time an empty repo).
+printf '[main]\nbest=False\nskip_if_unavailable=False\nreposdir=\n' >"$work/dnf.conf"
 dnf_closure() {
-	dnf -q --installroot="$work/root" --setopt=reposdir=/nonexistent --setopt=cachedir="$work/cache" \
+	dnf -q --config="$work/dnf.conf" --installroot="$work/root" --setopt=reposdir= --setopt=cachedir="$work/cache" \
 		--releasever=9 --forcearch=x86_64 --disableplugin='*' --enableplugin=repoclosure repoclosure "$@"
 }
 

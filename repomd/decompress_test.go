@@ -9,8 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -20,22 +18,17 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
-// sharedDataDir is the project's read-only real data, beside the work tree
-// both here and in CI.
-const sharedDataDir = "../../shared/data"
-
-// readSharedData returns a file of sharedDataDir. A missing file skips the
-// test locally and fails it in CI, where the data is always laid out.
+// readSharedData returns a file of the project's real data (see
+// testenv.SharedData).
 func readSharedData(tb testing.TB, rel string) []byte {
 	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(sharedDataDir, rel))
+	data, err := os.ReadFile(testenv.SharedData(tb, rel))
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared data: %v", err)
-		}
-		tb.Skipf("shared data not available: %v", err)
+		tb.Fatal(err)
 	}
 	return data
 }
@@ -95,13 +88,7 @@ func xzBytes(tb testing.TB, data []byte) []byte {
 // bzip2Bytes uses the bzip2 tool: Go's standard library only decodes bzip2.
 func bzip2Bytes(tb testing.TB, data []byte) []byte {
 	tb.Helper()
-	if _, err := exec.LookPath("bzip2"); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("bzip2 tool not found")
-		}
-		tb.Skip("bzip2 tool not found")
-	}
-	cmd := exec.Command("bzip2", "-c")
+	cmd := testenv.Command(tb, "bzip2", "-c")
 	cmd.Stdin = bytes.NewReader(data)
 	out, err := cmd.Output()
 	if err != nil {
@@ -487,10 +474,7 @@ func BenchmarkDecompress(b *testing.B) {
 // toolBytes compresses with a command line tool, as createrepo_c's libraries
 // would, rather than with a slower Go encoder.
 func toolBytes(b *testing.B, data []byte, tool string, args ...string) []byte {
-	if _, err := exec.LookPath(tool); err != nil {
-		b.Skipf("%s tool not found", tool)
-	}
-	cmd := exec.Command(tool, append(args, "-c")...)
+	cmd := testenv.Command(b, tool, append(args, "-c")...)
 	cmd.Stdin = bytes.NewReader(data)
 	out, err := cmd.Output()
 	if err != nil {

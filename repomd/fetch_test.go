@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // fetchLog collects a Fetcher's warnings.
@@ -733,7 +735,6 @@ type repomdServer struct {
 	useETag      bool
 	noneMatch    []string
 	modSince     []string
-	notModified  int
 }
 
 func newRepomdServer(t *testing.T, body []byte, useETag bool) *repomdServer {
@@ -956,18 +957,8 @@ func TestMatchWant(t *testing.T) {
 // the test is skipped locally and fails in CI.
 func sharedRepoDir(t *testing.T, rel string) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "data", rel)
-	if _, err := os.Stat(filepath.Join(dir, repomdHref)); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data: %v", err)
-		}
-		t.Skipf("shared data not available: %v", err)
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return abs
+	testenv.SharedData(t, rel, repomdHref)
+	return testenv.SharedData(t, rel)
 }
 
 // TestFetchRealRepository fetches CentOS Stream 9 BaseOS metadata as

@@ -8,8 +8,9 @@ import "io"
 // has none); it fails when the name, arch or version given there disagree
 // with the package's. Afterwards each package's Files holds its primary
 // files, then the others of filelists, each path once. name is for error
-// messages, which give the byte offset in r of the problem; after an error,
-// some packages may already have their files.
+// messages: malformed input is a *ParseError giving the line, column and byte
+// offset in r of the problem; after an error, some packages may already have
+// their files.
 func ParseFilelists(r io.Reader, name string, strs *Strings, pkgs []Package) error {
 	byPkgID := make(map[string]int, len(pkgs))
 	for i := range pkgs {

@@ -2,7 +2,6 @@ package repomd
 
 import (
 	"bytes"
-	"fmt"
 	"html"
 	"io"
 	"regexp"
@@ -51,22 +50,21 @@ func TestParseFilelistsFeatures(t *testing.T) {
 }
 
 func TestParseFilelistsErrors(t *testing.T) {
-	const pkgid = "abc123"
 	tests := []struct {
 		name, in, want string
 	}{
-		{"wrong root", `<metadata/>`, "filelists.xml: offset 0: root element is <metadata>, want <filelists>"},
+		{"wrong root", `<metadata/>`, "filelists.xml:1:1: root element is <metadata>, want <filelists>"},
 		{"name disagrees", `<filelists><package pkgid="abc123" name="foo" arch="x86_64"/></filelists>`,
-			`filelists.xml: offset 11: package abc123: name "foo", but primary says "foo&bar"`},
+			`filelists.xml:1:12: package abc123: name "foo", but primary says "foo&bar"`},
 		{"arch disagrees", `<filelists><package pkgid="abc123" arch="noarch"/></filelists>`,
-			`filelists.xml: offset 11: package abc123: arch "noarch", but primary says "x86_64"`},
+			`filelists.xml:1:12: package abc123: arch "noarch", but primary says "x86_64"`},
 		{"version disagrees", `<filelists><package pkgid="abc123"><version epoch="0" ver="2.0" rel="1.el9"/></package></filelists>`,
-			`filelists.xml: offset 35: package abc123: version "2.0-1.el9", but primary says "3:2.0-1.el9"`},
+			`filelists.xml:1:36: package abc123: version "2.0-1.el9", but primary says "3:2.0-1.el9"`},
 		{"unknown file type", `<filelists><package pkgid="abc123"><file type="fifo">/x</file></package></filelists>`,
-			`filelists.xml: offset 35: file with unknown type "fifo"`},
-		{"truncated", `<filelists><package pkgid="abc123"><file>/usr/b`, "filelists.xml: offset 47: unexpected end of input inside <file>"},
-		{"truncated in skipped package", `<filelists><package pkgid="zzz"><file>/usr/b`, "filelists.xml: offset 44: unexpected end of input inside <file>"},
-		{"bad entity", `<filelists><package pkgid="abc123"><file>&bogus;</file></package></filelists>`, "filelists.xml: offset 41: bad reference &bogus;"},
+			`filelists.xml:1:36: file with unknown type "fifo"`},
+		{"truncated", `<filelists><package pkgid="abc123"><file>/usr/b`, "filelists.xml:1:48: unexpected end of input inside <file>"},
+		{"truncated in skipped package", `<filelists><package pkgid="zzz"><file>/usr/b`, "filelists.xml:1:45: unexpected end of input inside <file>"},
+		{"bad entity", `<filelists><package pkgid="abc123"><file>&bogus;</file></package></filelists>`, "filelists.xml:1:42: bad reference &bogus;"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,9 +179,7 @@ func TestParseFilelistsTruncated(t *testing.T) {
 	for i := range 20 {
 		cut := i*end/20 + i*7919%1000
 		err := ParseFilelists(bytes.NewReader(filelists[:cut]), "filelists.xml", strs, pkgs)
-		if want := fmt.Sprintf("filelists.xml: offset %d: ", cut); err == nil || !strings.HasPrefix(err.Error(), want) {
-			t.Errorf("cut at %d: error %v, want it to start %q", cut, err, want)
-		}
+		checkParseError(t, err, "filelists.xml", filelists, int64(cut))
 	}
 }
 
@@ -221,9 +217,7 @@ func FuzzParseFilelists(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		whole, err := fuzzFilelists(t, bytes.NewReader(data), strs, pkgs)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "filelists.xml: offset ") {
-				t.Fatalf("error without offset: %v", err)
-			}
+			checkParseError(t, err, "filelists.xml", data, -1)
 			return
 		}
 		// The result must not depend on how the input arrives.

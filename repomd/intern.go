@@ -149,7 +149,7 @@ func (s *Strings) add(slot int, str string) ID {
 	if page == len(pages) {
 		// Copy-on-grow the outer slice so that concurrent readers keep a
 		// consistent view.
-		grown := make([][]string, len(pages)+1, len(pages)+1)
+		grown := make([][]string, len(pages)+1)
 		copy(grown, pages)
 		grown[page] = make([]string, internPageSize)
 		s.pages.Store(&grown)

@@ -61,7 +61,7 @@ func ParseMetalink(r io.Reader) (*Metalink, error) {
 	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	var doc metalinkDoc
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("metalink: byte %d: %s", dec.InputOffset(), xmlErrorText(err))
+		return nil, fmt.Errorf("metalink: byte %d: %w", dec.InputOffset(), xmlError{err})
 	}
 	if doc.XMLName.Local != "metalink" {
 		return nil, fmt.Errorf("metalink: root element is <%s>, want <metalink>", doc.XMLName.Local)
@@ -87,7 +87,7 @@ func ParseMetalink(r io.Reader) (*Metalink, error) {
 			for _, h := range group {
 				c, ok, err := parseMetalinkHash(h)
 				if err != nil {
-					return nil, fmt.Errorf("metalink: repomd.xml <hash>: %v", err)
+					return nil, fmt.Errorf("metalink: repomd.xml <hash>: %w", err)
 				}
 				if ok {
 					ml.Hashes = append(ml.Hashes, c)

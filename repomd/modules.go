@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
 // ModuleStream is one modulemd document: a build of a module stream, as
@@ -145,7 +147,7 @@ func (m *Modules) addDocument(node *yaml.Node) error {
 		if d.Module == "" {
 			return fmt.Errorf("line %d: modulemd-defaults without a module name", doc.Data.Line)
 		}
-		m.Defaults = append(m.Defaults, ModuleDefaults{Module: d.Module, Stream: d.Stream, Profiles: d.Profiles})
+		m.Defaults = append(m.Defaults, ModuleDefaults(d))
 	}
 	return nil
 }
@@ -237,5 +239,5 @@ func validNEVRA(nevra string) bool {
 		return false
 	}
 	// strtoll from the '-' reads a negative number: a digit must follow.
-	return epochDash+1 < colon && nevra[epochDash+1] >= '0' && nevra[epochDash+1] <= '9'
+	return epochDash+1 < colon && rpmver.IsDigit(nevra[epochDash+1])
 }

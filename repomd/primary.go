@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"io"
 	"unsafe"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
 // arenaEntries is how many records one arena chunk holds. Package lists are
@@ -120,7 +122,7 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 	epoch, hasEpoch := e.epoch, e.hasEpoch && len(e.epoch) > 0 && string(e.epoch) != "0"
 	if e.hasVer && !hasEpoch {
 		i := 0
-		for i < len(e.ver) && e.ver[i] >= '0' && e.ver[i] <= '9' {
+		for i < len(e.ver) && rpmver.IsDigit(e.ver[i]) {
 			i++
 		}
 		if i > 0 && i < len(e.ver) && e.ver[i] == ':' {
@@ -140,7 +142,8 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 }
 
 // ParsePrimary reads primary.xml (decompressed) and returns its packages. name
-// is for error messages, which give the byte offset in r of the problem.
+// is for error messages: malformed input is a *ParseError giving the line,
+// column and byte offset in r of the problem.
 // Strings are interned into strs; the packages' slices share large arenas.
 func ParsePrimary(r io.Reader, name string, strs *Strings) ([]Package, error) {
 	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, cache: &internCache{strs: strs}}
@@ -213,7 +216,7 @@ func announcedPackages(attrs []xmlAttr) int {
 		}
 		n := 0
 		for _, c := range a.value {
-			if c < '0' || c > '9' {
+			if !rpmver.IsDigit(c) {
 				return 0
 			}
 			n = min(10*n+int(c-'0'), maxAnnounced)
@@ -226,7 +229,7 @@ func announcedPackages(attrs []xmlAttr) int {
 // parsePackage reads one <package> element, its start tag just scanned.
 func (p *primaryParser) parsePackage() error {
 	sc := p.sc
-	start := sc.offset
+	start := sc.mark()
 	for k := range p.deps {
 		p.deps[k] = p.deps[k][:0]
 	}

@@ -1,6 +1,10 @@
 package repomd
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
+)
 
 // Op is the comparison of a versioned dependency, with libsolv's bit values
 // (GT=1, EQ=2, LT=4) so that LE, GE and NE are unions of them.
@@ -165,7 +169,7 @@ func FormatEVR(epoch, version, release string) string {
 	if epoch == "0" {
 		epoch = ""
 	}
-	if epoch == "" && versionLooksEpoched(version) {
+	if e, _ := rpmver.SplitEpoch(version); epoch == "" && e != "" {
 		epoch = "0"
 	}
 	var b strings.Builder
@@ -182,25 +186,10 @@ func FormatEVR(epoch, version, release string) string {
 	return b.String()
 }
 
-// versionLooksEpoched reports whether v starts with digits followed by ':'.
-func versionLooksEpoched(v string) bool {
-	i := 0
-	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
-		i++
-	}
-	return i > 0 && i < len(v) && v[i] == ':'
-}
-
-// SplitEVR undoes FormatEVR. A missing epoch is returned as "".
-func SplitEVR(evr string) (epoch, version, release string) {
-	if i := strings.IndexByte(evr, ':'); i >= 0 {
-		epoch, evr = evr[:i], evr[i+1:]
-	}
-	if i := strings.LastIndexByte(evr, '-'); i >= 0 {
-		return epoch, evr[:i], evr[i+1:]
-	}
-	return epoch, evr, ""
-}
+// SplitEVR undoes FormatEVR as libsolv's pool_split_evr does (see
+// rpmver.SplitEVR): only leading digits and ':' make an epoch. A missing
+// epoch or release is returned as "".
+func SplitEVR(evr string) (epoch, version, release string) { return rpmver.SplitEVR(evr) }
 
 // FormatDep prints a dependency as rpm and dnf do: "name" or "name OP evr".
 // A rich dependency prints as stored.

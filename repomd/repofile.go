@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
 // RepoConfig is one repository section of a .repo file, with variables
@@ -94,7 +96,7 @@ func (v Vars) lookup(name string) (string, bool) {
 }
 
 func isVarNameByte(c byte) bool {
-	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	return c == '_' || rpmver.IsDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // iniValue is one key of a section, with the line where it was set.
@@ -290,7 +292,7 @@ func repoFromSection(sec *iniSection, file string, vars Vars) (RepoConfig, error
 		File:     file,
 	}
 	if err := checkRepoID(repo.ID); err != nil {
-		return repo, fmt.Errorf("%s:%d: %v", file, sec.line, err)
+		return repo, fmt.Errorf("%s:%d: %w", file, sec.line, err)
 	}
 	named := false
 	for _, kv := range sec.values {
@@ -322,7 +324,7 @@ func repoFromSection(sec *iniSection, file string, vars Vars) (RepoConfig, error
 			repo.Include = appendList(repo.Include, value)
 		}
 		if err != nil {
-			return repo, fmt.Errorf("%s:%d: %s: %v", file, kv.line, kv.key, err)
+			return repo, fmt.Errorf("%s:%d: %s: %w", file, kv.line, kv.key, err)
 		}
 	}
 	if !named {
@@ -337,7 +339,7 @@ func checkRepoID(id string) error {
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !isVarNameByte(c) && c != '-' && c != '.' && c != ':' {
-			return fmt.Errorf("bad repository id %q: byte %d (%q) is not a letter, digit or one of -_.:", id, i, c)
+			return fmt.Errorf("bad repository id %q: byte %d (%q) is not a letter, a digit, '-', '_', '.' or ':'", id, i, c)
 		}
 	}
 	return nil
@@ -444,12 +446,12 @@ func ParseRepoFromPath(arg string) (id, location string, err error) {
 		return "", "", fmt.Errorf("--repofrompath %q: want ID,LOCATION", arg)
 	}
 	if err := checkRepoID(id); err != nil {
-		return "", "", fmt.Errorf("--repofrompath %q: %v", arg, err)
+		return "", "", fmt.Errorf("--repofrompath %q: %w", arg, err)
 	}
 	if !strings.Contains(location, "://") {
 		abs, err := filepath.Abs(location)
 		if err != nil {
-			return "", "", fmt.Errorf("--repofrompath %q: %v", arg, err)
+			return "", "", fmt.Errorf("--repofrompath %q: %w", arg, err)
 		}
 		location = "file://" + abs
 	}

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // el9Vars returns the substitutions of an EL9 x86_64 host with Rocky's and
@@ -74,7 +75,7 @@ print(json.dumps([libdnf.conf.ConfigParser.substitute(t, req["vars"]) for t in r
 // text. releasever_major and _minor are set, since libdnf 0.69 does not
 // derive them.
 func TestSubstituteMatchesLibdnf(t *testing.T) {
-	py := dnfPython(t)
+	py := testenv.Python(t, "dnf", "libdnf.conf")
 	vars := Vars{"releasever": "9.4", "releasever_major": "9", "releasever_minor": "4", "basearch": "x86_64", "x": "X", "x_1": "", "B": "b"}
 	pieces := []string{"$", "$", "{", "}", "basearch", "releasever", "_major", "x", "_", "1", "B", ":", "-", "+", "\\", "/", "é", " "}
 	rng := rand.New(rand.NewPCG(5, 9))
@@ -194,26 +195,6 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// dnfPython returns a Python interpreter that can import dnf and libdnf,
-// skipping the test when there is none (failing it in CI).
-func dnfPython(t *testing.T) string {
-	t.Helper()
-	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		path, err := exec.LookPath(py)
-		if err != nil {
-			continue
-		}
-		if exec.Command(path, "-c", "import dnf, libdnf.conf").Run() == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("dnf (python3 with the dnf and libdnf modules) not found")
-	}
-	t.Skip("dnf (python3 with the dnf and libdnf modules) not found")
-	return ""
-}
-
 // runPython runs script with request as JSON on stdin and decodes its JSON
 // answer into reply.
 func runPython(t *testing.T, py, script string, request, reply any) {
@@ -222,7 +203,7 @@ func runPython(t *testing.T, py, script string, request, reply any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(py, "-c", script)
+	cmd := testenv.Command(t, py, "-c", script)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -254,7 +235,7 @@ print(json.dumps(out))
 // TestParseINIMatchesLibdnf checks parseINI against libdnf's own parser on
 // iniCases, on random files and on the realistic .repo files.
 func TestParseINIMatchesLibdnf(t *testing.T) {
-	py := dnfPython(t)
+	py := testenv.Python(t, "dnf", "libdnf.conf")
 	dir := t.TempDir()
 	var paths, names []string
 	for i, tt := range iniCases {
@@ -521,7 +502,7 @@ print(json.dumps([dict(ID=r.id, Name=r.name, BaseURLs=list(r.baseurl), Mirrorlis
 // TestLoadRepoDirMatchesDNF reads the realistic .repo files with dnf itself
 // and compares every field.
 func TestLoadRepoDirMatchesDNF(t *testing.T) {
-	py := dnfPython(t)
+	py := testenv.Python(t, "dnf", "libdnf.conf")
 	options := t.TempDir()
 	if err := os.WriteFile(filepath.Join(options, "x.repo"), []byte(optionsRepoFile), 0o644); err != nil {
 		t.Fatal(err)

@@ -140,16 +140,17 @@ type repomdData struct {
 	Timestamp *string `xml:"timestamp"`
 }
 
-// ParseRepomd parses repomd.xml. name (a file or URL) prefixes every error,
-// together with the byte offset where the problem was found. A missing
+// ParseRepomd parses repomd.xml. Its errors are *ParseError, naming name (a
+// file or URL) and the position where the problem was found. A missing
 // primary entry is not an error here: whoever needs it reports its absence.
 func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	// repomd.xml is ASCII in practice; accept any declared charset as is
 	// rather than fail on a label encoding/xml does not know.
 	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	fail := func(offset int64, format string, args ...any) error {
-		return fmt.Errorf("%s: byte %d: %s", name, offset, fmt.Sprintf(format, args...))
+	// fail reports a problem at byte offset, caused by cause (or nil).
+	fail := func(offset int64, cause error, format string, args ...any) error {
+		return &ParseError{Pos: positionIn(name, data, offset), Msg: fmt.Sprintf(format, args...), Err: cause}
 	}
 
 	md := &RepoMD{}
@@ -160,12 +161,12 @@ func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 		tok, err := dec.Token()
 		if err == io.EOF {
 			if !sawRoot {
-				return nil, fail(offset, "no <repomd> element")
+				return nil, fail(offset, nil, "no <repomd> element")
 			}
 			return md, nil
 		}
 		if err != nil {
-			return nil, fail(dec.InputOffset(), "%v", xmlErrorText(err))
+			return nil, fail(dec.InputOffset(), err, "%v", xmlError{err})
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -173,25 +174,25 @@ func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 			switch {
 			case depth == 1:
 				if t.Name.Local != "repomd" {
-					return nil, fail(offset, "root element is <%s>, want <repomd>", t.Name.Local)
+					return nil, fail(offset, nil, "root element is <%s>, want <repomd>", t.Name.Local)
 				}
 				sawRoot = true
 			case depth == 2 && t.Name.Local == "revision":
 				var rev string
 				if err := dec.DecodeElement(&rev, &t); err != nil {
-					return nil, fail(dec.InputOffset(), "<revision>: %v", xmlErrorText(err))
+					return nil, fail(dec.InputOffset(), err, "<revision>: %v", xmlError{err})
 				}
 				depth--
 				md.Revision = strings.TrimSpace(rev)
 			case depth == 2 && t.Name.Local == "data":
 				var raw repomdData
 				if err := dec.DecodeElement(&raw, &t); err != nil {
-					return nil, fail(dec.InputOffset(), "<data>: %v", xmlErrorText(err))
+					return nil, fail(dec.InputOffset(), err, "<data>: %v", xmlError{err})
 				}
 				depth--
 				d, err := raw.dataFile()
 				if err != nil {
-					return nil, fail(offset, "%v", err)
+					return nil, fail(offset, err, "%v", err)
 				}
 				md.Data = append(md.Data, d)
 			}
@@ -201,15 +202,19 @@ func ParseRepomd(data []byte, name string) (*RepoMD, error) {
 	}
 }
 
-// xmlErrorText words encoding/xml's errors for people: a truncated file says
+// xmlError is an encoding/xml error worded for people: a truncated file says
 // so instead of "unexpected EOF". The caller adds the byte offset.
-func xmlErrorText(err error) string {
+type xmlError struct{ err error }
+
+func (e xmlError) Error() string {
 	var syntax *xml.SyntaxError
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &syntax) && syntax.Msg == "unexpected EOF" {
+	if errors.Is(e.err, io.ErrUnexpectedEOF) || errors.As(e.err, &syntax) && syntax.Msg == "unexpected EOF" {
 		return "unexpected end of file (truncated?)"
 	}
-	return err.Error()
+	return e.err.Error()
 }
+
+func (e xmlError) Unwrap() error { return e.err }
 
 // dataFile validates a decoded <data> element.
 func (raw *repomdData) dataFile() (DataFile, error) {
@@ -230,23 +235,23 @@ func (raw *repomdData) dataFile() (DataFile, error) {
 	var err error
 	if raw.Checksum != nil {
 		if d.Checksum, err = ParseChecksum(raw.Checksum.Type, raw.Checksum.Value); err != nil {
-			return d, fmt.Errorf("%s: <checksum>: %v", what, err)
+			return d, fmt.Errorf("%s: <checksum>: %w", what, err)
 		}
 	}
 	if raw.OpenChecksum != nil {
 		if d.OpenChecksum, err = ParseChecksum(raw.OpenChecksum.Type, raw.OpenChecksum.Value); err != nil {
-			return d, fmt.Errorf("%s: <open-checksum>: %v", what, err)
+			return d, fmt.Errorf("%s: <open-checksum>: %w", what, err)
 		}
 	}
 	if d.Size, err = parseSize(raw.Size); err != nil {
-		return d, fmt.Errorf("%s: <size>: %v", what, err)
+		return d, fmt.Errorf("%s: <size>: %w", what, err)
 	}
 	if d.OpenSize, err = parseSize(raw.OpenSize); err != nil {
-		return d, fmt.Errorf("%s: <open-size>: %v", what, err)
+		return d, fmt.Errorf("%s: <open-size>: %w", what, err)
 	}
 	if raw.Timestamp != nil {
 		if d.Timestamp, err = parseTimestamp(*raw.Timestamp); err != nil {
-			return d, fmt.Errorf("%s: <timestamp>: %v", what, err)
+			return d, fmt.Errorf("%s: <timestamp>: %w", what, err)
 		}
 	}
 	return d, nil

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -158,15 +157,16 @@ func TestParseRepomdErrors(t *testing.T) {
 		{"bad timestamp", data(sha + `<location href="a"/><timestamp>yesterday</timestamp>`), "<timestamp>"},
 		{"mismatched tags", `<repomd><data type="primary"></repomd>`, "XML syntax error"},
 	}
-	offset := regexp.MustCompile(`^repodata/repomd\.xml: byte \d+: `)
+	offset := regexp.MustCompile(`^repodata/repomd\.xml:\d+:\d+: `)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			md, err := ParseRepomd([]byte(tt.doc), "repodata/repomd.xml")
 			if err == nil {
 				t.Fatalf("no error, got %+v", md)
 			}
+			checkParseError(t, err, "repodata/repomd.xml", []byte(tt.doc), -1)
 			if !offset.MatchString(err.Error()) || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q, want file, byte offset and %q", err, tt.want)
+				t.Errorf("error %q, want file, line, column and %q", err, tt.want)
 			}
 		})
 	}
@@ -176,10 +176,10 @@ func TestParseRepomdErrors(t *testing.T) {
 func TestParseRepomdErrorOffset(t *testing.T) {
 	good := `<data type="primary"><location href="a"/></data>`
 	bad := `<data type="other"><location href="b"/><size>-1</size></data>`
-	doc := "<repomd>" + good + bad + "</repomd>"
+	doc := "<repomd>\n  " + good + "\n  " + bad + "\n</repomd>\n"
 	_, err := ParseRepomd([]byte(doc), "r")
-	want := "r: byte " + strconv.Itoa(strings.Index(doc, bad)) + ": "
-	if err == nil || !strings.HasPrefix(err.Error(), want) {
+	checkParseError(t, err, "r", []byte(doc), int64(strings.Index(doc, bad)))
+	if want := "r:3:3: "; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("error %v, want prefix %q", err, want)
 	}
 }
@@ -243,9 +243,7 @@ func FuzzParseRepomd(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		md, err := ParseRepomd(data, "fuzz")
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz: byte ") {
-				t.Fatalf("error %q lacks file and offset", err)
-			}
+			checkParseError(t, err, "fuzz", data, -1)
 			return
 		}
 		for _, d := range md.Data {

@@ -2,27 +2,17 @@ package repomd
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
-	"github.com/repoclosure/repoclosure/internal/rpmver"
-
 	rpmutils "github.com/sassoftware/go-rpmutils"
-	"github.com/sassoftware/go-rpmutils/cpio"
 )
 
 // Header tags that go-rpmutils does not name.
@@ -48,17 +38,8 @@ const (
 	tagEnhanceFlags      = 5057
 )
 
-// RPMSENSE_* dependency flags and RPMFILE_GHOST.
+// RPMFILE_GHOST and the file type bits of a mode.
 const (
-	senseLess       = 1 << 1
-	senseGreater    = 1 << 2
-	senseEqual      = 1 << 3
-	sensePrereq     = 1 << 6
-	senseScriptPre  = 1 << 9
-	senseScriptPost = 1 << 10
-	senseMissingOK  = 1 << 19 // legacy weak deps (rpm < 4.12): a Recommends among the requires
-	senseStrong     = 1 << 27 // legacy weak deps: OLDSUGGESTS -> Recommends, OLDENHANCES -> Supplements
-
 	fileGhost = 1 << 6
 	modeType  = 0o170000
 	modeDir   = 0o040000
@@ -72,44 +53,6 @@ const (
 	headerEntrySize  = 16
 	maxRPMHeaderSize = 256 << 20 // rpm itself refuses headers over 256 MiB
 )
-
-// depSource is one group of dependency tags, in the order createrepo_c's
-// parsehdr.c reads them: that order decides which entries a later one
-// filters out and how the legacy weak deps interleave with the new ones.
-type depSource struct {
-	name, flags, version int
-	kind                 depSourceKind
-}
-
-type depSourceKind uint8
-
-const (
-	srcProvides depSourceKind = iota
-	srcConflicts
-	srcObsoletes
-	srcRequires
-	srcSuggests
-	srcEnhances
-	srcRecommends
-	srcSupplements
-	srcOldSuggests
-	srcOldEnhances
-)
-
-func depSources() [10]depSource {
-	return [10]depSource{
-		{rpmutils.PROVIDENAME, rpmutils.PROVIDEFLAGS, rpmutils.PROVIDEVERSION, srcProvides},
-		{rpmutils.CONFLICTNAME, rpmutils.CONFLICTFLAGS, rpmutils.CONFLICTVERSION, srcConflicts},
-		{rpmutils.OBSOLETENAME, rpmutils.OBSOLETEFLAGS, rpmutils.OBSOLETEVERSION, srcObsoletes},
-		{rpmutils.REQUIRENAME, rpmutils.REQUIREFLAGS, rpmutils.REQUIREVERSION, srcRequires},
-		{tagSuggestName, tagSuggestFlags, tagSuggestVersion, srcSuggests},
-		{tagEnhanceName, tagEnhanceFlags, tagEnhanceVersion, srcEnhances},
-		{tagRecommendName, tagRecommendFlags, tagRecommendVersion, srcRecommends},
-		{tagSupplementName, tagSupplementFlags, tagSupplementVersion, srcSupplements},
-		{tagOldSuggestsName, tagOldSuggestsFlags, tagOldSuggestsVer, srcOldSuggests},
-		{tagOldEnhancesName, tagOldEnhancesFlags, tagOldEnhancesVer, srcOldEnhances},
-	}
-}
 
 // ReadRPM reads one .rpm file's header and returns its record, filtered
 // exactly as createrepo_c filters what it writes to primary.xml and
@@ -180,7 +123,7 @@ func readRPMHeader(r io.Reader, at io.ReaderAt, size int64) (*rpmutils.RpmHeader
 func headerEnd(at io.ReaderAt, off, size int64, padded bool) (int64, error) {
 	var intro [headerIntroSize]byte
 	if _, err := at.ReadAt(intro[:], off); err != nil {
-		return 0, fmt.Errorf("at byte %d: truncated (%v)", off, err)
+		return 0, fmt.Errorf("at byte %d: truncated (%w)", off, err)
 	}
 	if intro[0] != 0x8e || intro[1] != 0xad || intro[2] != 0xe8 {
 		return 0, fmt.Errorf("at byte %d: bad header magic % x", off, intro[:3])
@@ -323,19 +266,6 @@ func (h rpmHeader) isSource() (source, noSourceRPM bool) {
 	return false, true
 }
 
-// rawDep is one dependency as parsehdr.c keeps it before XML is written.
-type rawDep struct {
-	name, flags, version string
-	pre                  bool
-}
-
-// requireSeen is what parsehdr.c remembers of the last require of a name,
-// to drop an immediate repeat.
-type requireSeen struct {
-	flags, version string
-	pre            bool
-}
-
 // packageFromHeader mirrors createrepo_c's cr_package_from_header (parsehdr.c)
 // and what cr_xml_dump_primary/filelists then write.
 func packageFromHeader(rh *rpmutils.RpmHeader, strs *Strings) (Package, error) {
@@ -380,117 +310,6 @@ func packageFromHeader(rh *rpmutils.RpmHeader, strs *Strings) (Package, error) {
 	return pkg, nil
 }
 
-// collectDeps runs parsehdr.c's dependency loop: requires lose rpmlib(...)
-// entries, the package's own primary files, exact copies (name, flags,
-// version) of its provides and repeats of the previous require of the same
-// name; of the libc.so.6 requires only the highest is kept, and it goes
-// last; legacy MISSINGOK requires and OLDSUGGESTS/OLDENHANCES become weak
-// deps; entries whose version has a non-numeric epoch are dropped.
-func collectDeps(h rpmHeader, ownFiles map[string]bool) [NumDepKinds][]rawDep {
-	var deps [NumDepKinds][]rawDep
-	provided := map[string]bool{}
-	seen := map[string]requireSeen{}
-	for _, src := range depSources() {
-		names, ok1 := h.strings(src.name)
-		flagList, ok2 := h.numbers(src.flags)
-		versions, ok3 := h.strings(src.version)
-		if !ok1 || !ok2 || !ok3 {
-			continue
-		}
-		var libc *rawDep
-		for i := range min(len(names), len(flagList), len(versions)) {
-			name, flags, version := names[i], flagList[i], versions[i]
-			flagStr := flagString(flags)
-			nfv := name + flagStr + version
-			pre := false
-			if src.kind == srcRequires {
-				if strings.HasPrefix(name, "rpmlib(") ||
-					strings.HasPrefix(name, "/") && ownFiles[name] && isPrimaryFile(name) ||
-					provided[nfv] {
-					continue
-				}
-				pre = flags&(sensePrereq|senseScriptPre|senseScriptPost) != 0
-				if last, ok := seen[name]; ok && last == (requireSeen{flagStr, version, pre}) {
-					continue
-				}
-			}
-			if _, _, _, ok := splitDepEVR(version); !ok {
-				continue // createrepo_c warns "Bad epoch" and skips it
-			}
-			d := rawDep{name: name, flags: flagStr, version: version}
-			switch src.kind {
-			case srcProvides:
-				provided[nfv] = true
-				deps[Provides] = append(deps[Provides], d)
-			case srcConflicts:
-				deps[Conflicts] = append(deps[Conflicts], d)
-			case srcObsoletes:
-				deps[Obsoletes] = append(deps[Obsoletes], d)
-			case srcRequires:
-				if flags&senseMissingOK != 0 {
-					deps[Recommends] = append(deps[Recommends], d)
-					break
-				}
-				d.pre = pre
-				if strings.HasPrefix(name, "libc.so.6") {
-					if libc == nil || compareLibcDep(libc.name, name) == 2 {
-						libc = &d
-					}
-					break
-				}
-				deps[Requires] = append(deps[Requires], d)
-				seen[name] = requireSeen{flagStr, version, pre}
-			case srcSuggests:
-				deps[Suggests] = append(deps[Suggests], d)
-			case srcEnhances:
-				deps[Enhances] = append(deps[Enhances], d)
-			case srcRecommends:
-				deps[Recommends] = append(deps[Recommends], d)
-			case srcSupplements:
-				deps[Supplements] = append(deps[Supplements], d)
-			case srcOldSuggests:
-				if flags&senseStrong != 0 {
-					deps[Recommends] = append(deps[Recommends], d)
-				} else {
-					deps[Suggests] = append(deps[Suggests], d)
-				}
-			case srcOldEnhances:
-				if flags&senseStrong != 0 {
-					deps[Supplements] = append(deps[Supplements], d)
-				} else {
-					deps[Enhances] = append(deps[Enhances], d)
-				}
-			}
-		}
-		if libc != nil {
-			deps[Requires] = append(deps[Requires], *libc)
-		}
-	}
-	return deps
-}
-
-// makeDeps interns deps as primary.xml carries them: entries without a name
-// are not written, and a version only with a comparison.
-func makeDeps(raw []rawDep, requires bool, strs *Strings) []Dep {
-	if len(raw) == 0 {
-		return nil
-	}
-	out := make([]Dep, 0, len(raw))
-	for _, r := range raw {
-		if r.name == "" {
-			continue
-		}
-		var evr ID
-		op, _ := ParseFlags(r.flags)
-		if op != OpNone {
-			epoch, version, release, _ := splitDepEVR(r.version)
-			evr = strs.InternString(FormatEVR(xmlText(epoch), xmlText(version), xmlText(release)))
-		}
-		out = append(out, NewDep(internXML(strs, r.name), evr, op, requires && r.pre))
-	}
-	return out
-}
-
 // makeFiles orders files as Package.Files does after primary.xml and
 // filelists.xml: primary files first, then the rest, each path once.
 func makeFiles(files []headerFile, strs *Strings) []File {
@@ -511,133 +330,10 @@ func makeFiles(files []headerFile, strs *Strings) []File {
 	return out
 }
 
-// flagString is createrepo_c's cr_flag_to_str: the comparison of the
-// LESS/GREATER/EQUAL bits, "" for none or a combination it cannot name.
-func flagString(flags uint64) string {
-	switch flags & 0xf {
-	case senseLess:
-		return "LT"
-	case senseGreater:
-		return "GT"
-	case senseEqual:
-		return "EQ"
-	case senseLess | senseEqual:
-		return "LE"
-	case senseGreater | senseEqual:
-		return "GE"
-	}
-	return ""
-}
-
 // isPrimaryFile is createrepo_c's cr_is_primary: the files primary.xml lists.
 func isPrimaryFile(path string) bool {
 	return strings.HasPrefix(path, "/etc/") || path == "/usr/lib/sendmail" || strings.Contains(path, "bin/")
 }
-
-// splitDepEVR is createrepo_c's cr_str_to_evr: the epoch before the first
-// colon ("0" when absent), the version up to the first dash after it, the
-// rest as release. ok is false for an epoch that C's strtol does not read
-// whole, which createrepo_c skips as a bad epoch.
-func splitDepEVR(s string) (epoch, version, release string, ok bool) {
-	if s == "" {
-		return "", "", "", true
-	}
-	rest := s
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		if !strtolReadsAll(s[:i]) {
-			return "", "", "", false
-		}
-		epoch, rest = s[:i], s[i+1:]
-	}
-	if epoch == "" {
-		epoch = "0"
-	}
-	if j := strings.IndexByte(rest, '-'); j >= 0 {
-		return epoch, rest[:j], rest[j+1:], true
-	}
-	return epoch, rest, "", true
-}
-
-// strtolReadsAll reports whether C's strtol(s, &end, 10) leaves end at the
-// end of s: s is empty, or blanks, an optional sign and at least one digit.
-func strtolReadsAll(s string) bool {
-	if s == "" {
-		return true
-	}
-	s = strings.TrimLeft(s, " \t\n\v\f\r")
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		s = s[1:]
-	}
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// compareLibcDep is createrepo_c's cr_compare_dependency for two
-// libc.so.6 requires: 0 same, 1 first higher, 2 second higher, -1 error.
-// It compares, with rpmvercmp, the text from the first digit inside the
-// first parentheses to the closing one: libc.so.6() <
-// libc.so.6(GLIBC_2.3.4)(64bit) < libc.so.6(GLIBC_2.14)(64bit).
-func compareLibcDep(dep1, dep2 string) int {
-	open1, open2 := strings.IndexByte(dep1, '('), strings.IndexByte(dep2, '(')
-	switch {
-	case open1 < 0 && open2 < 0:
-		return 0
-	case open1 < 0:
-		return 2
-	case open2 < 0:
-		return 1
-	}
-	close1, close2 := strings.IndexByte(dep1[open1:], ')'), strings.IndexByte(dep2[open2:], ')')
-	switch {
-	case close1 < 0 && close2 < 0:
-		return -1
-	case close1 < 0:
-		return 2
-	case close2 < 0:
-		return 1
-	}
-	close1 += open1
-	close2 += open2
-	v1, v2 := open1+1, open2+1
-	switch {
-	case v1 == close1 && v2 == close2:
-		return 0
-	case v1 == close1:
-		return 2
-	case v2 == close2:
-		return 1
-	}
-	for v1 < len(dep1) && !isDigit(dep1[v1]) {
-		v1++
-	}
-	for v2 < len(dep2) && !isDigit(dep2[v2]) {
-		v2++
-	}
-	switch {
-	case v1 > close1 && v2 > close2:
-		return 0
-	case v1 > close1:
-		return 2
-	case v2 > close2:
-		return 1
-	}
-	switch rpmver.Vercmp(dep1[v1:close1], dep2[v2:close2]) {
-	case 1:
-		return 1
-	case -1:
-		return 2
-	}
-	return 0
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // xmlText is what createrepo_c's cr_xmlNewProp and cr_xmlNewTextChild do
 // to a string that is not UTF-8: read it as ISO-8859-1.
@@ -653,212 +349,3 @@ func xmlText(s string) string {
 }
 
 func internXML(strs *Strings, s string) ID { return strs.InternString(xmlText(s)) }
-
-// ReadRPMDir reads every *.rpm below dir (recursively, in sorted order of
-// their paths) as a repository with the given id, each package's Location
-// being its slash-separated path relative to dir. Unlike createrepo_c,
-// which warns and leaves out a package it cannot read, it fails naming
-// every such file: a silently missing package would change the answer.
-func ReadRPMDir(ctx context.Context, id, dir string, strs *Strings) (*Repo, error) {
-	var rels []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if d.IsDir() || !strings.HasSuffix(d.Name(), ".rpm") {
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-				return nil // createrepo_c also passes over dangling links
-			}
-		} else if !d.Type().IsRegular() {
-			return nil
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		rels = append(rels, filepath.ToSlash(rel))
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", dir, err)
-	}
-	sort.Strings(rels)
-
-	pkgs := make([]Package, len(rels))
-	errs := make([]error, len(rels))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(rels)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				pkgs[i], errs[i] = ReadRPM(filepath.Join(dir, filepath.FromSlash(rels[i])), rels[i], strs)
-			}
-		}()
-	}
-	for i := range rels {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return &Repo{ID: id, Packages: pkgs, Strings: strs}, nil
-}
-
-// ReadPayloadFiles returns the contents of the regular files in the .rpm's
-// payload whose path (as rpm lists it, e.g.
-// /lib/modules/kabi-rhel89/kabi_stablelist_x86_64 in kernel-abi-stablelists)
-// matches. The payload is decompressed by Decompress (gzip, xz, zstd,
-// bzip2, or none), up to the uncompressed size the header records; a
-// hard-linked file has its contents under every name; a file the payload
-// does not carry (a %ghost) is absent from the map.
-func ReadPayloadFiles(path string, match func(name string) bool) (files map[string][]byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			files, err = nil, fmt.Errorf("%s: malformed rpm: %v", path, r)
-		}
-	}()
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	hdr, err := readRPMHeader(f, f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	files, err = readPayload(f, hdr, path, match)
-	if err != nil {
-		return nil, fmt.Errorf("%s: payload: %w", path, err)
-	}
-	return files, nil
-}
-
-// linkKey names a hard-link group: files of one package with the same
-// device and inode numbers in its header.
-type linkKey struct{ dev, ino int }
-
-func readPayload(r io.Reader, hdr *rpmutils.RpmHeader, name string, match func(string) bool) (map[string][]byte, error) {
-	h := rpmHeader{hdr}
-	if format := h.string(rpmutils.PAYLOADFORMAT); format != "" && format != "cpio" {
-		return nil, fmt.Errorf("payload format %q is not cpio", format)
-	}
-	if comp := h.string(rpmutils.PAYLOADCOMPRESSOR); comp == "lzma" {
-		return nil, fmt.Errorf("payload compressor %q is not supported", comp)
-	}
-	infos, err := hdr.GetFiles()
-	if err != nil {
-		return nil, err
-	}
-	byName := make(map[string]int, len(infos))
-	// sizes are the file sizes as the payload stores them, needed to read
-	// the stripped cpio that rpm writes for packages with files over 4 GiB:
-	// a hard-link group stores its data once, with its last member.
-	sizes := make([]int64, len(infos))
-	last := map[linkKey]int{}
-	links := map[linkKey]int{}
-	for i, fi := range infos {
-		byName[fi.Name()] = i
-		switch fi.Mode() & modeType {
-		case cpio.S_ISREG:
-			k := linkKey{fi.Device(), fi.Inode()}
-			if j, ok := last[k]; ok && k.ino != 0 {
-				sizes[j] = 0
-			}
-			last[k] = i
-			links[k]++
-			sizes[i] = fi.Size()
-		case cpio.S_ISLNK:
-			sizes[i] = int64(len(fi.Linkname()))
-		}
-	}
-	// A matched file's data may sit with another member of its link group.
-	wanted := map[linkKey]bool{}
-	matched := make([]bool, len(infos))
-	for i, fi := range infos {
-		if fi.Mode()&modeType == cpio.S_ISREG && match(fi.Name()) {
-			matched[i] = true
-			wanted[linkKey{fi.Device(), fi.Inode()}] = true
-		}
-	}
-
-	// The signature header records the payload's uncompressed size: a
-	// stream that decompresses to more is corrupt, or a bomb.
-	limit := DefaultDecompressLimit
-	if n, err := hdr.PayloadSize(); err == nil && n > 0 {
-		limit = n
-	}
-	dec, err := Decompress(r, name, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer dec.Close()
-	cr := cpio.NewReaderWithSizes(dec, sizes)
-	out := map[string][]byte{}
-	linkData := map[linkKey][]byte{}
-	for {
-		entry, err := cr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		i := entry.Index()
-		if !entry.IsStripped() {
-			var ok bool
-			if i, ok = byName[strings.TrimPrefix(entry.Filename(), ".")]; !ok {
-				return nil, fmt.Errorf("file %q is not in the header", entry.Filename())
-			}
-		}
-		if i < 0 || i >= len(infos) {
-			return nil, fmt.Errorf("file index %d out of range (%d files)", i, len(infos))
-		}
-		fi := infos[i]
-		k := linkKey{fi.Device(), fi.Inode()}
-		if !matched[i] && !(wanted[k] && links[k] > 1) {
-			if _, err := io.Copy(io.Discard, cr); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		data, err := io.ReadAll(cr)
-		if err != nil {
-			return nil, err
-		}
-		if matched[i] {
-			out[fi.Name()] = data
-		}
-		if len(data) > 0 {
-			linkData[k] = data
-		}
-	}
-	for i, fi := range infos {
-		if k := (linkKey{fi.Device(), fi.Inode()}); matched[i] && links[k] > 1 && len(out[fi.Name()]) == 0 {
-			if data, ok := linkData[k]; ok {
-				out[fi.Name()] = data
-			}
-		}
-	}
-	return out, nil
-}

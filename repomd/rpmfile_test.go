@@ -7,15 +7,15 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // rpmFixtureDir holds the packages that testdata/rpm/build.sh builds from the
@@ -30,21 +30,6 @@ func rpmFixtures(tb testing.TB) []string {
 		tb.Fatalf("fixture packages missing from %s (%v): run build.sh there", rpmFixtureDir, err)
 	}
 	return paths
-}
-
-// needRPMTool returns the path of a command-line tool, skipping the test when it
-// is missing, except in CI (CI set), where that is a failure.
-func needRPMTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("needs %s (apt-get install rpm createrepo-c): %v", name, err)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
 }
 
 // rpmDepText and rpmPkgText are a package record in plain strings, for
@@ -130,9 +115,9 @@ type rpmDep struct {
 }
 
 // queryRPM asks rpm for a package's fields and dependencies.
-func queryRPM(t *testing.T, rpmTool, path string) (head []string, deps map[string][]rpmDep, files map[string]FileKind) {
+func queryRPM(t *testing.T, path string) (head []string, deps map[string][]rpmDep, files map[string]FileKind) {
 	t.Helper()
-	out, err := exec.Command(rpmTool, "-qp", "--nodigest", "--nosignature", "--qf", rpmQueryFormat, path).Output()
+	out, err := testenv.Command(t, "rpm", "-qp", "--nodigest", "--nosignature", "--qf", rpmQueryFormat, path).Output()
 	if err != nil {
 		t.Fatalf("rpm -qp %s: %v", path, err)
 	}
@@ -287,7 +272,7 @@ func glibcVersionLess(a, b string) bool {
 }
 
 func TestReadRPMMatchesRPMQuery(t *testing.T) {
-	rpmTool := needRPMTool(t, "rpm")
+	testenv.Require(t, "rpm")
 	strs := NewStrings()
 	for _, path := range rpmFixtures(t) {
 		t.Run(filepath.Base(path), func(t *testing.T) {
@@ -295,7 +280,7 @@ func TestReadRPMMatchesRPMQuery(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			head, deps, files := queryRPM(t, rpmTool, path)
+			head, deps, files := queryRPM(t, path)
 			compareRPMRecords(t, path, rpmRecordText(pkg, strs), expectedFromRPM(head, deps, files))
 
 			data, err := os.ReadFile(path)
@@ -378,10 +363,10 @@ func TestRPMFixturesMatchSpecs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("rebuilds nine packages")
 	}
-	needRPMTool(t, "rpmbuild")
-	needRPMTool(t, "go")
+	testenv.Require(t, "rpmbuild")
+	testenv.Require(t, "go")
 	out := t.TempDir()
-	if msg, err := exec.Command("sh", filepath.Join(rpmFixtureDir, "build.sh"), out).CombinedOutput(); err != nil {
+	if msg, err := testenv.Command(t, "sh", filepath.Join(rpmFixtureDir, "build.sh"), out).CombinedOutput(); err != nil {
 		t.Fatalf("build.sh: %v\n%s", err, msg)
 	}
 	strs := NewStrings()
@@ -461,9 +446,8 @@ func loadCreaterepoRecords(t *testing.T, dir string, strs *Strings) []Package {
 // by ReadRPMDir and the repository createrepo_c makes of it load into the
 // same records.
 func TestReadRPMMatchesCreaterepo(t *testing.T) {
-	createrepo := needRPMTool(t, "createrepo_c")
 	dir := copyRPMFixtures(t)
-	if out, err := exec.Command(createrepo, "--quiet", dir).CombinedOutput(); err != nil {
+	if out, err := testenv.Command(t, "createrepo_c", "--quiet", dir).CombinedOutput(); err != nil {
 		t.Fatalf("createrepo_c: %v\n%s", err, out)
 	}
 	strs := NewStrings()
@@ -498,78 +482,6 @@ func TestReadRPMMatchesCreaterepo(t *testing.T) {
 				t.Errorf("%s %s: records differ from createrepo_c's", got.Location, k)
 			}
 		}
-	}
-}
-
-func TestReadRPMDir(t *testing.T) {
-	dir := copyRPMFixtures(t)
-	// Things that are not packages are passed over.
-	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "folder.rpm"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// A link to a package is one (createrepo_c follows links too); a
-	// dangling one is not.
-	if err := os.Symlink(filepath.Join("..", "rc-noarch-0.9-1.noarch.rpm"), filepath.Join(dir, "sub", "zz-link.rpm")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("missing.rpm", filepath.Join(dir, "sub", "dangling.rpm")); err != nil {
-		t.Fatal(err)
-	}
-	strs := NewStrings()
-	repo, err := ReadRPMDir(context.Background(), "local", dir, strs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if repo.ID != "local" || repo.Strings != strs {
-		t.Errorf("repo id %q, strings %p; want local, %p", repo.ID, repo.Strings, strs)
-	}
-	var locations []string
-	for _, p := range repo.Packages {
-		locations = append(locations, p.Location)
-	}
-	want := []string{
-		"rc-deps-1.2-4.el9.src.rpm",
-		"rc-deps-1.2-4.el9.x86_64.rpm",
-		"rc-legacy-2.0-1.noarch.rpm",
-		"rc-noarch-0.9-1.noarch.rpm",
-		"rc-noarch-0.9-1.nosrc.rpm",
-		"sub/payload/rc-payload-bzip2-1.0-1.noarch.rpm",
-		"sub/payload/rc-payload-gzip-1.0-1.noarch.rpm",
-		"sub/payload/rc-payload-xz-1.0-1.noarch.rpm",
-		"sub/payload/rc-payload-zstd-1.0-1.noarch.rpm",
-		"sub/zz-link.rpm",
-	}
-	if !slices.Equal(locations, want) {
-		t.Errorf("locations:\n got  %q\n want %q", locations, want)
-	}
-	for _, p := range repo.Packages {
-		single, err := ReadRPM(filepath.Join(dir, filepath.FromSlash(p.Location)), p.Location, strs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(single, p) {
-			t.Errorf("%s: ReadRPMDir's record differs from ReadRPM's", p.Location)
-		}
-	}
-
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := ReadRPMDir(ctx, "local", dir, strs); err == nil {
-		t.Error("ReadRPMDir with a canceled context succeeded")
-	}
-
-	bad := filepath.Join(dir, "sub", "broken.rpm")
-	if err := os.WriteFile(bad, []byte("not an rpm at all, but long enough to hold a lead of 96 bytes..........................................."), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadRPMDir(context.Background(), "local", dir, strs); err == nil || !strings.Contains(err.Error(), bad) {
-		t.Errorf("ReadRPMDir with a broken package: error %v, want one naming %s", err, bad)
-	}
-	if _, err := ReadRPMDir(context.Background(), "local", filepath.Join(dir, "absent"), strs); err == nil {
-		t.Error("ReadRPMDir of a missing folder succeeded")
 	}
 }
 
@@ -626,68 +538,6 @@ func TestReadRPMBadInput(t *testing.T) {
 	}
 }
 
-func TestReadPayloadFiles(t *testing.T) {
-	wantFiles := map[string][]byte{
-		"/lib/modules/kabi-rc/kabi_stablelist_x86_64":          []byte("[rc]\n  printk\n  kmalloc\n"),
-		"/lib/modules/kabi-rc/kabi_stablelist_x86_64.hardlink": []byte("[rc]\n  printk\n  kmalloc\n"),
-		"/lib/modules/kabi-rc/kabi_stablelist_aarch64":         []byte("[rc]\n  printk\n"),
-		"/lib/modules/kabi-rc/kabi_stablelist_empty":           {},
-	}
-	for _, comp := range []string{"gzip", "xz", "zstd", "bzip2"} {
-		t.Run(comp, func(t *testing.T) {
-			path := filepath.Join(rpmFixtureDir, "rc-payload-"+comp+"-1.0-1.noarch.rpm")
-			var asked []string
-			got, err := ReadPayloadFiles(path, func(name string) bool {
-				asked = append(asked, name)
-				return strings.Contains(name, "/kabi_stablelist_")
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, wantFiles) {
-				t.Errorf("got %q\nwant %q", got, wantFiles)
-			}
-			// Only regular files are offered: not the folders nor the symlink.
-			for _, name := range asked {
-				if strings.HasSuffix(name, "kabi-rc") || strings.HasSuffix(name, "empty-dir") || strings.HasSuffix(name, "_current") {
-					t.Errorf("match was asked about %s, which is not a regular file", name)
-				}
-			}
-			// Asking for one link of a pair still gives its contents.
-			one, err := ReadPayloadFiles(path, func(name string) bool { return strings.HasSuffix(name, "_x86_64") })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(one) != 1 || string(one["/lib/modules/kabi-rc/kabi_stablelist_x86_64"]) != "[rc]\n  printk\n  kmalloc\n" {
-				t.Errorf("one file: got %q", one)
-			}
-		})
-	}
-	none, err := ReadPayloadFiles(filepath.Join(rpmFixtureDir, "rc-deps-1.2-4.el9.x86_64.rpm"), func(string) bool { return false })
-	if err != nil || len(none) != 0 {
-		t.Errorf("no match: got %q, %v", none, err)
-	}
-	data, err := os.ReadFile(filepath.Join(rpmFixtureDir, "rc-payload-gzip-1.0-1.noarch.rpm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := filepath.Join(t.TempDir(), "cut.rpm")
-	if err := os.WriteFile(cut, data[:len(data)-40], 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadPayloadFiles(cut, func(string) bool { return true }); err == nil || !strings.Contains(err.Error(), cut) {
-		t.Errorf("truncated payload: error %v, want one naming %s", err, cut)
-	}
-	// A payload longer than the header says is not read to its end.
-	small := filepath.Join(t.TempDir(), "small.rpm")
-	if err := os.WriteFile(small, withSignatureNumber(t, withSignatureNumber(t, data, 1007, 100), 271, 100), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadPayloadFiles(small, func(string) bool { return true }); err == nil || !strings.Contains(err.Error(), "exceeds 100 bytes") {
-		t.Errorf("payload over its recorded size: error %v", err)
-	}
-}
-
 // withSignatureNumber returns a copy of an .rpm whose signature header tag
 // (an INT32 or INT64, if present) holds n.
 func withSignatureNumber(tb testing.TB, data []byte, tag uint32, n uint64) []byte {
@@ -713,47 +563,6 @@ func withSignatureNumber(tb testing.TB, data []byte, tag uint32, n uint64) []byt
 	return b
 }
 
-func TestSplitDepEVR(t *testing.T) {
-	for _, c := range []struct {
-		in                      string
-		epoch, version, release string
-		ok                      bool
-	}{
-		{"", "", "", "", true},
-		{"1.0", "0", "1.0", "", true},
-		{"1.0-1.el9", "0", "1.0", "1.el9", true},
-		{"2:1.0-1", "2", "1.0", "1", true},
-		{"0:3.0", "0", "3.0", "", true},
-		{"1.0-2-3", "0", "1.0", "2-3", true}, // the first dash splits
-		{"1.0-", "0", "1.0", "", true},
-		{":1.0", "0", "1.0", "", true},     // empty epoch: strtol reads nothing, as far as the colon
-		{" 7:1.0", " 7", "1.0", "", true},  // strtol skips blanks
-		{"+7:1.0", "+7", "1.0", "", true},  // and takes a sign
-		{"abc:1.0", "", "", "", false},     // non-numeric: skipped
-		{"1a:1.0", "", "", "", false},      // partly numeric
-		{" :1.0", "", "", "", false},       // blanks only
-		{"1:2:3-4", "1", "2:3", "4", true}, // the first colon splits
-		{"1.0-1:2", "", "", "", false},     // a colon after the dash still counts as epoch
-	} {
-		e, v, r, ok := splitDepEVR(c.in)
-		if e != c.epoch || v != c.version || r != c.release || ok != c.ok {
-			t.Errorf("splitDepEVR(%q) = %q %q %q %v, want %q %q %q %v", c.in, e, v, r, ok, c.epoch, c.version, c.release, c.ok)
-		}
-	}
-}
-
-func TestFlagString(t *testing.T) {
-	for flags, want := range map[uint64]string{
-		0: "", 2: "LT", 4: "GT", 8: "EQ", 10: "LE", 12: "GE",
-		6: "", 14: "", 1: "", 9: "", // LESS|GREATER and stray bit 0 have no name
-		8 | 1<<9 | 1<<24: "EQ", // other bits do not count
-	} {
-		if got := flagString(flags); got != want {
-			t.Errorf("flagString(%#x) = %q, want %q", flags, got, want)
-		}
-	}
-}
-
 func TestIsPrimaryFile(t *testing.T) {
 	for path, want := range map[string]bool{
 		"/etc/foo.conf": true, "/etc": false, "/usr/etc/x": false,
@@ -762,33 +571,6 @@ func TestIsPrimaryFile(t *testing.T) {
 	} {
 		if got := isPrimaryFile(path); got != want {
 			t.Errorf("isPrimaryFile(%q) = %v, want %v", path, got, want)
-		}
-	}
-}
-
-func TestCompareLibcDep(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{
-		{"libc.so.6(GLIBC_2.14)(64bit)", "libc.so.6(GLIBC_2.3.4)(64bit)", 1},
-		{"libc.so.6(GLIBC_2.3.4)(64bit)", "libc.so.6(GLIBC_2.14)(64bit)", 2},
-		{"libc.so.6(GLIBC_2.14)(64bit)", "libc.so.6(GLIBC_2.14)", 0},
-		{"libc.so.6()(64bit)", "libc.so.6(GLIBC_2.2.5)(64bit)", 2},
-		{"libc.so.6(GLIBC_2.2.5)(64bit)", "libc.so.6()(64bit)", 1},
-		{"libc.so.6()(64bit)", "libc.so.6()", 0},
-		{"libc.so.6", "libc.so.6(GLIBC_2.2.5)", 2},
-		{"libc.so.6(GLIBC_2.2.5)", "libc.so.6", 1},
-		{"libc.so.6", "libc.so.6.1", 0},
-		{"libc.so.6(GLIBC", "libc.so.6(X", -1},
-		{"libc.so.6(GLIBC", "libc.so.6(GLIBC_2.1)", 2},
-		{"libc.so.6(GLIBC_2.1)", "libc.so.6(GLIBC", 1},
-		{"libc.so.6(GLIBC_PRIVATE)", "libc.so.6(GLIBC_2.1)", 2}, // no digit inside the parentheses
-		{"libc.so.6(GLIBC_2.1)", "libc.so.6(GLIBC_PRIVATE)(64bit)", 1},
-		{"libc.so.6(GLIBC_PRIVATE)", "libc.so.6(X)(64bit)", 0},
-	} {
-		if got := compareLibcDep(c.a, c.b); got != c.want {
-			t.Errorf("compareLibcDep(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/bits"
 	"unicode/utf8"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
 // Limits that keep hostile input from exhausting memory. A token must fit in
@@ -53,6 +55,12 @@ type xmlScanner struct {
 	base int64 // stream offset of buf[0]
 	eof  bool  // r has no more data
 	rerr error // read error other than io.EOF
+
+	// Lines are counted only as bytes leave the buffer, and within it only
+	// when an error needs a position.
+	lines   lineCounter // the lines before base
+	markOff int64       // an offset that may need a position after it leaves the buffer
+	markPos Position    // its position, once it has left (Line > 0)
 
 	// The current token.
 	name        []byte    // start and end tags
@@ -102,9 +110,30 @@ func (s *xmlScanner) children(visit func() error) error {
 	}
 }
 
-// errorf reports a problem at stream offset off.
+// mark remembers the offset of the current token, so that errorf can still
+// give its line and column after it has left the buffer, and returns it.
+func (s *xmlScanner) mark() int64 {
+	s.markOff, s.markPos = s.offset, Position{}
+	return s.offset
+}
+
+// position returns the position of stream offset off: any offset still in
+// the buffer, or the marked one.
+func (s *xmlScanner) position(off int64) Position {
+	switch {
+	case off >= s.base && off <= s.base+int64(s.end):
+		return s.lines.position(s.file, s.buf[:s.end], s.base, off)
+	case off == s.markOff && s.markPos.Line > 0:
+		return s.markPos
+	}
+	return Position{File: s.file, Offset: off}
+}
+
+// errorf reports a problem at stream offset off. An error argument formatted
+// with %w is the ParseError's Err.
 func (s *xmlScanner) errorf(off int64, format string, args ...any) error {
-	return fmt.Errorf("%s: offset %d: %s", s.file, off, fmt.Sprintf(format, args...))
+	err := fmt.Errorf(format, args...)
+	return &ParseError{Pos: s.position(off), Msg: err.Error(), Err: errors.Unwrap(err)}
 }
 
 // errorAt reports a problem at position i of buf.
@@ -119,6 +148,10 @@ func (s *xmlScanner) fill() bool {
 		return false
 	}
 	if s.pos > 0 {
+		if s.markOff >= s.base && s.markOff < s.base+int64(s.pos) {
+			s.markPos = s.position(s.markOff)
+		}
+		s.lines.skip(s.buf[:s.pos], s.base)
 		n := copy(s.buf, s.buf[s.pos:s.end])
 		s.base += int64(s.pos)
 		s.pos, s.end = 0, n
@@ -172,8 +205,9 @@ func (s *xmlScanner) more(limit int, what string) error {
 	return s.errorAt(s.end, "unexpected end of input inside %s", what)
 }
 
+// readError reports the read error at the end of the input read so far.
 func (s *xmlScanner) readError() error {
-	return fmt.Errorf("%s: offset %d: %w", s.file, s.base+int64(s.end), s.rerr)
+	return s.errorAt(s.end, "%w", s.rerr)
 }
 
 // next scans the next token. On tokStart, name, attrs and selfClosing are set
@@ -714,7 +748,7 @@ func (s *xmlScanner) decode(dst, raw []byte, at int, attr bool) ([]byte, error) 
 			ref := raw[i+1 : i+1+k]
 			var err error
 			if dst, err = appendReference(dst, ref); err != nil {
-				return nil, s.errorAt(at+i, "%v &%s;", err, ref[:min(len(ref), 32)])
+				return nil, s.errorAt(at+i, "%w &%s;", err, ref[:min(len(ref), 32)])
 			}
 			i += 1 + k
 		case attr && (c == '\t' || c == '\n' || c == '\r'):
@@ -755,7 +789,7 @@ func appendReference(dst, ref []byte) ([]byte, error) {
 	for _, c := range digits {
 		var d rune
 		switch {
-		case c >= '0' && c <= '9':
+		case rpmver.IsDigit(c):
 			d = rune(c - '0')
 		case base == 16 && c >= 'a' && c <= 'f':
 			d = rune(c-'a') + 10

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // realXML returns the decompressed contents of the one file of the shared
@@ -19,12 +21,9 @@ import (
 // data the test is skipped, or fails when $CI is set.
 func realXML(tb testing.TB, glob string) []byte {
 	tb.Helper()
-	matches, err := filepath.Glob(filepath.Join("..", "..", "shared", "data", glob))
+	matches, err := filepath.Glob(filepath.Join(testenv.SharedData(tb), glob))
 	if err != nil || len(matches) != 1 {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("real data %s: %d matches (%v)", glob, len(matches), err)
-		}
-		tb.Skipf("real data %s not available", glob)
+		testenv.Unavailable(tb, "real data %s: %d matches (%v)", glob, len(matches), err)
 	}
 	f, err := os.Open(matches[0])
 	if err != nil {
@@ -172,21 +171,21 @@ func TestScannerErrors(t *testing.T) {
 		name, in string
 		want     string // the error must contain it
 	}{
-		{"empty input", "", "offset 0: no root element"},
-		{"only a declaration", `<?xml version="1.0"?>` + "\n", "offset 22: no root element"},
-		{"truncated in element", "<a><b>", "offset 6: unexpected end of input inside <b>"},
-		{"truncated in tag", `<a><b x="1`, "offset 10: unexpected end of input inside tag"},
-		{"truncated in end tag", `<a></a`, "offset 6: unexpected end of input inside end tag"},
-		{"truncated after <", `<a><`, "offset 4: unexpected end of input inside tag"},
-		{"truncated in text", `<a>abc`, "offset 6: unexpected end of input inside <a>"},
-		{"truncated in comment", `<a><!-- x`, "offset 9: unexpected end of input inside comment"},
-		{"truncated in CDATA", `<a><![CDATA[x`, "offset 3: unterminated <![CDATA["},
-		{"truncated in PI", `<?xml `, "offset 6: unexpected end of input inside processing instruction"},
-		{"mismatched end tag", "<a><b></a>", "offset 6: end tag </a> does not match <b>"},
-		{"end tag without start", "</a>", "offset 0: end tag </a> without start tag"},
-		{"unknown entity", "<a>x&nbsp;</a>", "offset 4: bad reference &nbsp;"},
-		{"entity in attribute", `<a x="&foo;"/>`, "offset 6: bad reference &foo;"},
-		{"unterminated entity", "<a>&amp</a>", "offset 3: unterminated reference"},
+		{"empty input", "", "test.xml:1:1: no root element"},
+		{"only a declaration", `<?xml version="1.0"?>` + "\n", "test.xml:2:1: no root element"},
+		{"truncated in element", "<a><b>", "test.xml:1:7: unexpected end of input inside <b>"},
+		{"truncated in tag", `<a><b x="1`, "test.xml:1:11: unexpected end of input inside tag"},
+		{"truncated in end tag", `<a></a`, "test.xml:1:7: unexpected end of input inside end tag"},
+		{"truncated after <", `<a><`, "test.xml:1:5: unexpected end of input inside tag"},
+		{"truncated in text", `<a>abc`, "test.xml:1:7: unexpected end of input inside <a>"},
+		{"truncated in comment", `<a><!-- x`, "test.xml:1:10: unexpected end of input inside comment"},
+		{"truncated in CDATA", `<a><![CDATA[x`, "test.xml:1:4: unterminated <![CDATA["},
+		{"truncated in PI", `<?xml `, "test.xml:1:7: unexpected end of input inside processing instruction"},
+		{"mismatched end tag", "<a><b></a>", "test.xml:1:7: end tag </a> does not match <b>"},
+		{"end tag without start", "</a>", "test.xml:1:1: end tag </a> without start tag"},
+		{"unknown entity", "<a>x&nbsp;</a>", "test.xml:1:5: bad reference &nbsp;"},
+		{"entity in attribute", `<a x="&foo;"/>`, "test.xml:1:7: bad reference &foo;"},
+		{"unterminated entity", "<a>&amp</a>", "test.xml:1:4: unterminated reference"},
 		{"NUL reference", "<a>&#0;</a>", "bad reference &#0;"},
 		{"surrogate reference", "<a>&#xD800;</a>", "bad reference &#xD800;"},
 		{"reference out of range", "<a>&#x110000;</a>", "bad reference"},
@@ -194,24 +193,24 @@ func TestScannerErrors(t *testing.T) {
 		{"empty reference", "<a>&#;</a>", "bad reference"},
 		{"empty hex reference", "<a>&#x;</a>", "bad reference"},
 		{"bad digit", "<a>&#12a;</a>", "bad reference"},
-		{"unquoted value", "<a x=1/>", "offset 5: unquoted value of attribute x"},
-		{"attribute without value", "<a x/>", "offset 4: attribute x without value"},
-		{"no space between attributes", `<a x="1"y="2"/>`, "offset 8: expected space before attribute"},
-		{"< in attribute", `<a x="<"/>`, "offset 6: < in value of attribute x"},
-		{"bad tag start", "<a>< b/></a>", "offset 3: invalid character ' ' after <"},
-		{"bad self-close", `<a x="1"/ >`, "offset 8: expected />"},
+		{"unquoted value", "<a x=1/>", "test.xml:1:6: unquoted value of attribute x"},
+		{"attribute without value", "<a x/>", "test.xml:1:5: attribute x without value"},
+		{"no space between attributes", `<a x="1"y="2"/>`, "test.xml:1:9: expected space before attribute"},
+		{"< in attribute", `<a x="<"/>`, "test.xml:1:7: < in value of attribute x"},
+		{"bad tag start", "<a>< b/></a>", "test.xml:1:4: invalid character ' ' after <"},
+		{"bad self-close", `<a x="1"/ >`, "test.xml:1:9: expected />"},
 		{"junk in end tag", "<a></a b>", "invalid character 'b' in end tag"},
-		{"text before root", "x<a/>", "offset 0: text outside the root element"},
-		{"text after root", "<a/>x", "offset 4: text outside the root element"},
-		{"reference outside root", "<a/>&amp;", "offset 4: text outside the root element"},
-		{"second root", "<a/><b/>", "offset 4: second root element <b>"},
-		{"CDATA outside root", "<![CDATA[x]]><a/>", "offset 0: CDATA section outside the root element"},
-		{"DOCTYPE inside root", "<a><!DOCTYPE a></a>", "offset 3: DOCTYPE after the root element"},
-		{"unknown markup", "<a><!ELEMENT a></a>", "offset 3: unexpected markup"},
+		{"text before root", "x<a/>", "test.xml:1:1: text outside the root element"},
+		{"text after root", "<a/>x", "test.xml:1:5: text outside the root element"},
+		{"reference outside root", "<a/>&amp;", "test.xml:1:5: text outside the root element"},
+		{"second root", "<a/><b/>", "test.xml:1:5: second root element <b>"},
+		{"CDATA outside root", "<![CDATA[x]]><a/>", "test.xml:1:1: CDATA section outside the root element"},
+		{"DOCTYPE inside root", "<a><!DOCTYPE a></a>", "test.xml:1:4: DOCTYPE after the root element"},
+		{"unknown markup", "<a><!ELEMENT a></a>", "test.xml:1:4: unexpected markup"},
 		{"too deep", strings.Repeat("<a>", maxDepth+1), "elements nested deeper than 256"},
-		{"element name too long", "<" + long + "/>", "offset 0: element name longer than 65536 bytes"},
-		{"attribute value too long", `<a x="` + long + `"/>`, "offset 6: value of attribute x longer than 65536 bytes"},
-		{"tag too long", "<a" + strings.Repeat(` x="1"`, maxTagLen/5) + "/>", "offset 0: tag longer than 1048576 bytes"},
+		{"element name too long", "<" + long + "/>", "test.xml:1:1: element name longer than 65536 bytes"},
+		{"attribute value too long", `<a x="` + long + `"/>`, "test.xml:1:7: value of attribute x longer than 65536 bytes"},
+		{"tag too long", "<a" + strings.Repeat(` x="1"`, maxTagLen/5) + "/>", "test.xml:1:1: tag longer than 1048576 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,8 +218,9 @@ func TestScannerErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error, want %q", tt.want)
 			}
-			if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "test.xml: offset ") {
-				t.Errorf("error %q, want test.xml: offset ...%q", err, tt.want)
+			checkParseError(t, err, "test.xml", []byte(tt.in), -1)
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q, want %q", err, tt.want)
 			}
 		})
 	}
@@ -229,7 +229,7 @@ func TestScannerErrors(t *testing.T) {
 func TestScannerTextLimit(t *testing.T) {
 	in := "<a>" + strings.Repeat("x", maxTextLen+1) + "</a>"
 	_, err := scanTokens(strings.NewReader(in), false)
-	if err == nil || !strings.Contains(err.Error(), "offset 3: text longer than") {
+	if err == nil || !strings.Contains(err.Error(), "test.xml:1:4: text longer than") {
 		t.Errorf("error %v, want text longer than ...", err)
 	}
 }
@@ -269,8 +269,8 @@ func TestScannerReadError(t *testing.T) {
 	boom := errors.New("boom")
 	r := io.MultiReader(strings.NewReader("<a><b>12345"), iotest.ErrReader(boom))
 	_, err := scanTokens(r, false)
-	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "test.xml: offset 11: boom") {
-		t.Errorf("error %v, want test.xml: offset 11: boom", err)
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "test.xml:1:12: boom") {
+		t.Errorf("error %v, want test.xml:1:12: boom", err)
 	}
 }
 
@@ -356,8 +356,8 @@ func FuzzScanner(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		whole, errWhole := scanTokens(bytes.NewReader(data), true)
-		if errWhole != nil && !strings.HasPrefix(errWhole.Error(), "test.xml: offset ") {
-			t.Fatalf("error without offset: %v", errWhole)
+		if errWhole != nil {
+			checkParseError(t, errWhole, "test.xml", data, -1)
 		}
 		bytewise, errBytes := scanTokens(iotest.OneByteReader(bytes.NewReader(data)), true)
 		if fmt.Sprint(errWhole) != fmt.Sprint(errBytes) {
@@ -382,6 +382,101 @@ func BenchmarkScanPrimary(b *testing.B) {
 			}
 			if k == tokEOF {
 				break
+			}
+		}
+	}
+}
+
+// checkParseError checks that err is a *ParseError naming file, at byte off
+// of in (any offset when off < 0), and that its line and column are the
+// ones counted here from in.
+func checkParseError(t testing.TB, err error, file string, in []byte, off int64) *ParseError {
+	t.Helper()
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %v (%T) is not a *ParseError", err, err)
+	}
+	if pe.Pos.File != file {
+		t.Errorf("error %q names %q, want %q", err, pe.Pos.File, file)
+	}
+	if off >= 0 && pe.Pos.Offset != off {
+		t.Errorf("error %q at offset %d, want %d", err, pe.Pos.Offset, off)
+	}
+	if pe.Pos.Offset < 0 || pe.Pos.Offset > int64(len(in)) {
+		t.Fatalf("error %q: offset %d outside the %d-byte input", err, pe.Pos.Offset, len(in))
+	}
+	before := in[:pe.Pos.Offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	if pe.Pos.Line != line || pe.Pos.Column != col {
+		t.Errorf("error %q: line %d, column %d; offset %d is line %d, column %d", err, pe.Pos.Line, pe.Pos.Column, pe.Pos.Offset, line, col)
+	}
+	if want := fmt.Sprintf("%s:%d:%d: ", file, line, col); !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want it to start %q", err, want)
+	}
+	return pe
+}
+
+// TestParseErrorPositions checks exact positions in documents of several
+// lines, also when the input arrives a byte at a time (the buffer moves and
+// lines are counted as bytes leave it) and when the position is that of a
+// package start long gone from the buffer.
+func TestParseErrorPositions(t *testing.T) {
+	const head = "<?xml version=\"1.0\"?>\n<metadata xmlns:rpm=\"r\">\n"
+	filler := strings.Repeat("<package><name>f</name>\n  <arch>x</arch></package>\n", 2*scanChunkSize/50)
+	fillerLines := strings.Count(filler, "\n")
+	tests := []struct {
+		name, in         string
+		line, col        int
+		offset           int64
+		msg              string
+		primary, scanner bool // which of the two reads the input
+	}{
+		{"unclosed entry", head + "<package>\n  <format>\n    <rpm:requires>\n      <rpm:entry name=\"x\"",
+			6, 26, int64(len(head) + 65), "unexpected end of input inside tag", true, true},
+		{"mismatched end tag", head + "<package>\n\t<name>p</arch>", 4, 9, int64(len(head) + 18),
+			"end tag </arch> does not match <name>", true, true},
+		{"bad reference on line 3", "<a>\n\n  x &bogus; y</a>", 3, 5, 9, "bad reference &bogus;", false, true},
+		{"CR is not a line end", "<a>\r\r<b x=1/></a>", 1, 11, 10, "unquoted value of attribute x in <b>", false, true},
+		{"after a buffer of filler", head + filler + "<package>\n<name>&x;</name></package></metadata>",
+			3 + fillerLines + 1, 7, int64(len(head) + len(filler) + 16), "bad reference &x;", true, true},
+		{"package start gone from the buffer", head + "\n  <package><arch>x</arch>" + filler + "</package></metadata>",
+			4, 3, int64(len(head) + 3), "package without name", true, false},
+	}
+	for _, tt := range tests {
+		for _, oneByte := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/one byte %v", tt.name, oneByte), func(t *testing.T) {
+				var r io.Reader = strings.NewReader(tt.in)
+				if oneByte {
+					r = iotest.OneByteReader(r)
+				}
+				var err error
+				if tt.primary {
+					_, err = ParsePrimary(r, "primary.xml.gz", NewStrings())
+				} else {
+					_, err = scanTokens(r, false)
+				}
+				file := "primary.xml.gz"
+				if !tt.primary {
+					file = "test.xml"
+				}
+				pe := checkParseError(t, err, file, []byte(tt.in), tt.offset)
+				if pe.Pos.Line != tt.line || pe.Pos.Column != tt.col || pe.Msg != tt.msg {
+					t.Errorf("got %d:%d %q, want %d:%d %q", pe.Pos.Line, pe.Pos.Column, pe.Msg, tt.line, tt.col, tt.msg)
+				}
+				if want := fmt.Sprintf("%s:%d:%d: %s", file, tt.line, tt.col, tt.msg); err.Error() != want {
+					t.Errorf("error %q, want %q", err, want)
+				}
+			})
+			if tt.primary && tt.scanner {
+				t.Run(fmt.Sprintf("%s/scanner/one byte %v", tt.name, oneByte), func(t *testing.T) {
+					var r io.Reader = strings.NewReader(tt.in)
+					if oneByte {
+						r = iotest.OneByteReader(r)
+					}
+					_, err := scanTokens(r, false)
+					checkParseError(t, err, "test.xml", []byte(tt.in), tt.offset)
+				})
 			}
 		}
 	}

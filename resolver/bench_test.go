@@ -6,19 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 )
 
 // loadCS9 loads the real CentOS Stream 9 BaseOS and AppStream metadata.
 func loadCS9(tb testing.TB) (*repomd.Strings, []*repomd.Repo, int64) {
 	tb.Helper()
-	dir := filepath.Join("..", "..", "shared", "data", "cs9")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared CS9 data missing: %v", err)
-		}
-		tb.Skipf("shared CS9 data missing: %v", err)
-	}
+	dir := testenv.SharedData(tb, "cs9")
 	strs := repomd.NewStrings()
 	f := &repomd.Fetcher{}
 	defer f.Close()

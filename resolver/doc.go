@@ -15,9 +15,9 @@
 // kabi, on this pool's index; dnf's modular filtering lives in
 // resolver/modular, as an exclude predicate.
 //
-// Its rules are rpm's and libsolv's, reproduced exactly: Vercmp is rpm's
-// rpmvercmp, CompareEVR and Matches are libsolv's EVR comparison and
-// provide/require matching, CompatibleArches is libsolv's arch policy, and
+// Its rules are rpm's and libsolv's, reproduced exactly: versions compare
+// with rpm's rpmvercmp (internal/rpmver), CompareEVR and Matches are
+// libsolv's EVR comparison and provide/require matching, CompatibleArches is libsolv's arch policy, and
 // ParseRich reads rpm's boolean dependencies, which can be judged exactly
 // (Satisfied, as libsolv's solver and dnf5 do) or as dnf4's repoclosure does
 // (ProvidersDNF4).

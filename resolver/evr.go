@@ -6,10 +6,6 @@ import (
 	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
-// Vercmp compares two version (or release) strings exactly as rpm 4.18's
-// rpmvercmp does and returns -1, 0 or 1. See rpmver.Vercmp.
-func Vercmp(a, b string) int { return rpmver.Vercmp(a, b) }
-
 // CompareEVR orders two "[E:]V[-R]" strings (repomd.FormatEVR's form) as
 // libsolv's pool_evrcmp_str does in EVRCMP_COMPARE mode, which is what dnf
 // uses to sort packages and pick the newest: a missing epoch is 0, and when
@@ -31,11 +27,11 @@ func evrcmp(a, b string, matchRelease bool) int {
 	if a == b {
 		return 0
 	}
-	ea, va := splitEpoch(a)
-	eb, vb := splitEpoch(b)
+	ea, va := rpmver.SplitEpoch(a)
+	eb, vb := rpmver.SplitEpoch(b)
 	switch {
 	case ea != "" && eb != "":
-		if r := Vercmp(ea, eb); r != 0 {
+		if r := rpmver.Vercmp(ea, eb); r != 0 {
 			return r
 		}
 	case ea != "":
@@ -48,9 +44,9 @@ func evrcmp(a, b string, matchRelease bool) int {
 		}
 	}
 
-	va, ra, hasRA := splitRelease(va)
-	vb, rb, hasRB := splitRelease(vb)
-	if r := Vercmp(va, vb); r != 0 {
+	va, ra, hasRA := rpmver.SplitRelease(va)
+	vb, rb, hasRB := rpmver.SplitRelease(vb)
+	if r := rpmver.Vercmp(va, vb); r != 0 {
 		return r
 	}
 	if !matchRelease {
@@ -67,34 +63,13 @@ func evrcmp(a, b string, matchRelease bool) int {
 	}
 	switch {
 	case hasRA && hasRB:
-		return Vercmp(ra, rb)
+		return rpmver.Vercmp(ra, rb)
 	case matchRelease && !hasRA && hasRB:
 		return -2
 	case matchRelease && hasRA && !hasRB:
 		return 2
 	}
 	return 0
-}
-
-// splitEpoch finds the epoch as libsolv does: one or more leading digits
-// followed by ':'. Anything else means no epoch.
-func splitEpoch(evr string) (epoch, rest string) {
-	k := 0
-	for k < len(evr) && isDigit(evr[k]) {
-		k++
-	}
-	if k > 0 && k < len(evr) && evr[k] == ':' {
-		return evr[:k], evr[k+1:]
-	}
-	return "", evr
-}
-
-// splitRelease cuts version and release at the last '-'.
-func splitRelease(vr string) (version, release string, hasRelease bool) {
-	if k := strings.LastIndexByte(vr, '-'); k >= 0 {
-		return vr[:k], vr[k+1:], true
-	}
-	return vr, "", false
 }
 
 func sign(r int) int {
@@ -106,5 +81,3 @@ func sign(r int) int {
 	}
 	return 0
 }
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -8,13 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/internal/dnforacle"
 	"github.com/repoclosure/repoclosure/repomd"
 )
 
@@ -404,32 +404,18 @@ var dnfRichDeps = []string{
 // requires dnfRichDeps[NN] and checks that dnf4's repoclosure calls exactly
 // those deps unresolved for which ProvidersDNF4 is empty.
 func TestProvidersDNF4AgainstDNF(t *testing.T) {
-	dnf, err := exec.LookPath("dnf")
-	if err != nil {
-		msg := "needs dnf with dnf-plugins-core (repoclosure) to compare with dnf4"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	dnforacle.Require(t)
 	dir := t.TempDir()
 	writeRichRepo(t, filepath.Join(dir, "repo"))
 
-	cmd := exec.Command(dnf, "-q", "--installroot="+filepath.Join(dir, "root"),
-		"--setopt=reposdir=/nonexistent", "--setopt=cachedir="+filepath.Join(dir, "cache"),
-		"--releasever=8", "--forcearch=x86_64", "--disableplugin=*", "--enableplugin=repoclosure",
-		"repoclosure", "--repofrompath=rich,"+filepath.Join(dir, "repo"), "--repo", "rich")
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
-		t.Fatalf("dnf repoclosure: %v\n%s", err, stderr.String())
+	res, err := dnforacle.Run(t.Context(), []dnforacle.Repo{{Name: "rich", Path: filepath.Join(dir, "repo")}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	// package name -> the unresolved dep as dnf prints it
 	unresolved := map[string]string{}
 	var pkg string
-	for _, line := range strings.Split(stdout.String(), "\n") {
+	for _, line := range strings.Split(res.Stdout, "\n") {
 		if rest, ok := strings.CutPrefix(line, "package: "); ok {
 			pkg, _, _ = strings.Cut(rest, "-")
 			unresolved[pkg] = ""
@@ -467,7 +453,7 @@ func TestProvidersDNF4AgainstDNF(t *testing.T) {
 		}
 	}
 	if len(unresolved) == 0 {
-		t.Fatalf("dnf found nothing unresolved; its output:\n%s\n%s", stdout.String(), stderr.String())
+		t.Fatalf("dnf found nothing unresolved; its output:\n%s\n%s", res.Stdout, res.Stderr)
 	}
 }
 

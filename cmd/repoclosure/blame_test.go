@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/repogen"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/resolver"
 )
 
@@ -162,8 +162,7 @@ func TestBlameAgreesWithGenerated(t *testing.T) {
 // BRANCH--kernel-NVR.
 func el8Lists(t *testing.T) (labels, files []string) {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "data", "kabi", "el8-series")
-	requireDir(t, dir)
+	dir := testenv.SharedData(t, "kabi", "el8-series")
 	f, err := os.Open(filepath.Join(dir, "INDEX.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +191,7 @@ func el8Lists(t *testing.T) (labels, files []string) {
 // shell would (LC_ALL=C sort).
 func sortedColumns(t *testing.T, file, fields string) string {
 	t.Helper()
-	cmd := exec.Command("sh", "-c", `cut -f "$1" "$2" | LC_ALL=C sort -u`, "sh", fields, file)
+	cmd := testenv.Command(t, "sh", "-c", `cut -f "$1" "$2" | LC_ALL=C sort -u`, "sh", fields, file)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("cut | sort %s: %v", file, err)
@@ -209,7 +208,7 @@ func sortedColumns(t *testing.T, file, fields string) string {
 // per list equal comm(1) on the sorted lists, and the study's figures hold:
 // 700 symbols at 305.el8, 724 at 348.el8, no CRC ever changed.
 func TestStablelistEvolutionEL8(t *testing.T) {
-	requireTool(t, "comm")
+	testenv.Require(t, "comm")
 	labels, files := el8Lists(t)
 	if len(files) != 81 {
 		t.Fatalf("%d lists in INDEX.txt, want 81", len(files))

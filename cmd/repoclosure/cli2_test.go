@@ -3,13 +3,13 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // TestClosureJSONAndWhy: --json is dnf5's shape with the text report's
@@ -119,7 +119,7 @@ func indexOf(m *report.Matrix, nevra string) int {
 // .rpm (its kabi_stablelist_* payload) and gives the same figures as the
 // plain file.
 func TestStablelistFromRPM(t *testing.T) {
-	requireTool(t, "rpmbuild")
+	testenv.Require(t, "rpmbuild")
 	tmp := t.TempDir()
 	list := "[rhel8_x86_64_whitelist]\n\tprintk\n\tkfree\n\t__kmalloc\n"
 	plain := filepath.Join(tmp, "kabi_stablelist_x86_64")
@@ -140,7 +140,7 @@ cp ` + plain + ` %{buildroot}/lib/modules/kabi-rhel8/kabi_stablelist_x86_64
 /lib/modules/kabi-rhel8/kabi_stablelist_x86_64
 `
 	os.WriteFile(filepath.Join(tmp, "kabi.spec"), []byte(spec), 0o644)
-	cmd := exec.Command("rpmbuild", "-bb", "--define", "_topdir "+filepath.Join(tmp, "top"), filepath.Join(tmp, "kabi.spec"))
+	cmd := testenv.Command(t, "rpmbuild", "-bb", "--define", "_topdir "+filepath.Join(tmp, "top"), filepath.Join(tmp, "kabi.spec"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("rpmbuild: %v\n%s", err, out)
 	}

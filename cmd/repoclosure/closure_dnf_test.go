@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // ourRun is one run of our command, shaped like the oracle's result.
@@ -128,8 +129,7 @@ func TestClosureMatchesDNF(t *testing.T) {
 }
 
 func cs9(t *testing.T, name string) dnforacle.Repo {
-	dir := filepath.Join("..", "..", "..", "shared", "data", "cs9", name)
-	requireDir(t, dir)
+	dir := testenv.SharedData(t, "cs9", name)
 	return dnforacle.Repo{Name: name, Path: dir}
 }
 

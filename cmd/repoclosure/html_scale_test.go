@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
-	"github.com/repoclosure/repoclosure/internal/dnforacle"
 	"github.com/repoclosure/repoclosure/internal/repogen"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // scalePage writes a generated series of kernels × kmods, runs `matrix
@@ -78,7 +78,8 @@ document.body.appendChild(pre);
 // returns the state collectScript gathered; it takes a screenshot too.
 func drive(t *testing.T, page, script, shot string) pageState {
 	t.Helper()
-	b := dnforacle.Browser{Path: dnforacle.RequireChromium(t), Profile: t.TempDir(), Budget: 10 * time.Second}
+	b := testenv.Chromium(t)
+	b.Budget = 10 * time.Second
 	data, err := os.ReadFile(page)
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func TestMatrixPageAtScale(t *testing.T) {
 			if size.kmods > 200 && testing.Short() {
 				t.Skip("-short")
 			}
-			dnforacle.RequireChromium(t)
+			testenv.Require(t, "chromium")
 			m, page := scalePage(t, size.kernels, size.kmods)
 			// The name with the most builds, and a kernel where its first
 			// build fails.
@@ -316,14 +317,13 @@ document.querySelector('#heatmap td.cell[data-row="%d"][data-col="%d"]').click()
 // time from navigation until the table is interactive (ready-ms, as the
 // page's script measures it).
 func BenchmarkMatrixPage(b *testing.B) {
-	path := dnforacle.RequireChromium(b)
+	br := testenv.Chromium(b)
 	_, page := scalePage(b, 60, 147)
 	fi, err := os.Stat(page)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(fi.Size())
-	br := dnforacle.Browser{Path: path, Profile: b.TempDir()}
 	readyRe := regexp.MustCompile(`data-ready-ms="(\d+)"`)
 	total := 0.0
 	for b.Loop() {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // dumpJSON runs `repoclosure dump --json` on one repository location and
@@ -40,8 +41,7 @@ func dumpJSON(t *testing.T, id, location string) map[string]packageDump {
 // from a path, from file:// and over HTTP (loopback), requires the same
 // records each way, and compares a sample with what `dnf repoquery` reports.
 func TestLoadCS9Everywhere(t *testing.T) {
-	root, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data", "cs9"))
-	requireDir(t, root)
+	root := testenv.SharedData(t, "cs9")
 	srv := httptest.NewServer(http.FileServer(http.Dir(root)))
 	defer srv.Close()
 	wantCount := map[string]int{"baseos": 1125, "appstream": 17649}

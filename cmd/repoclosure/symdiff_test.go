@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -13,18 +12,8 @@ import (
 	"testing"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
-
-// requireTool skips (locally) or fails (in CI) without a command.
-func requireTool(t testing.TB, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required: %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-}
 
 // providesFile writes the sorted kernel(SYM) = 0xCRC provides of a kernel
 // build's .rpm files, as `rpm -qp --provides | grep | sort` gives them.
@@ -34,7 +23,7 @@ func providesFile(t *testing.T, dir, rel string) string {
 	if len(rpms) == 0 {
 		t.Fatalf("no kernel rpms for %s in %s", rel, dir)
 	}
-	out, err := exec.Command("rpm", append([]string{"-qp", "--provides"}, rpms...)...).Output()
+	out, err := testenv.Command(t, "rpm", append([]string{"-qp", "--provides"}, rpms...)...).Output()
 	if err != nil {
 		t.Fatalf("rpm -qp --provides: %v", err)
 	}
@@ -69,7 +58,7 @@ func namesFile(t *testing.T, provides string) string {
 // comm runs comm(1) with flags and returns its lines.
 func comm(t *testing.T, flags, a, b string) []string {
 	t.Helper()
-	out, err := exec.Command("comm", flags, a, b).Output()
+	out, err := testenv.Command(t, "comm", flags, a, b).Output()
 	if err != nil {
 		t.Fatalf("comm %s: %v", flags, err)
 	}
@@ -102,8 +91,8 @@ func commDiff(t *testing.T, a, b string) symdiffOut {
 // TestSymdiffAgreesWithComm: symdiff's lists equal what comm gives on the
 // sorted `rpm -qp --provides` lists of the same fixture builds.
 func TestSymdiffAgreesWithComm(t *testing.T) {
-	requireTool(t, "rpm")
-	requireTool(t, "comm")
+	testenv.Require(t, "rpm")
+	testenv.Require(t, "comm")
 	dir := filepath.Join("..", "..", "testdata", "fixtures", "repos", "kernels", "Packages")
 	pairs := [][2]string{{"305.el8", "348.el8"}, {"348.el8", "372.el8"}, {"305.el8", "372.el8"}}
 	for _, p := range pairs {
@@ -137,8 +126,8 @@ func TestSymdiffAgreesWithComm(t *testing.T) {
 // the previous build equal comm's on the rpm provides lists; the stable-list
 // figures equal a count made here from the list and the kmods' rpm requires.
 func TestSeriesAgreesWithComm(t *testing.T) {
-	requireTool(t, "rpm")
-	requireTool(t, "comm")
+	testenv.Require(t, "rpm")
+	testenv.Require(t, "comm")
 	root := filepath.Join("..", "..", "testdata", "fixtures", "repos")
 	dir := filepath.Join(root, "kernels", "Packages")
 	rels := []string{"305.el8", "348.el8", "372.el8"}
@@ -183,7 +172,7 @@ func TestSeriesAgreesWithComm(t *testing.T) {
 	}
 	// Consumed symbols: the kernel(SYM) requires of every kmod rpm.
 	kmodRPMs, _ := filepath.Glob(filepath.Join(root, "kmods", "Packages", "*.rpm"))
-	out, err := exec.Command("rpm", append([]string{"-qp", "--requires"}, kmodRPMs...)...).Output()
+	out, err := testenv.Command(t, "rpm", append([]string{"-qp", "--requires"}, kmodRPMs...)...).Output()
 	if err != nil {
 		t.Fatal(err)
 	}

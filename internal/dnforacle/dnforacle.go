@@ -1,30 +1,27 @@
 // Package dnforacle runs the real `dnf repoclosure` (dnf 4 with the
-// dnf-plugins-core repoclosure plugin) as a test oracle, with no host
-// configuration leaking in, and parses what it prints.
+// dnf-plugins-core repoclosure plugin) as a test oracle, through testenv so
+// that no host configuration leaks in, and parses what it prints.
 //
 // Tests call Require first, so that they skip where dnf is missing and fail
 // in CI (env CI set), then Run with the repositories to check.
 package dnforacle
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // Repo is a repository for Run: Name is the repo id dnf reports ("from
 // NAME"), Path the directory holding repodata/.
-type Repo struct{ Name, Path string }
+type Repo = testenv.Repo
 
 // Result is what one dnf repoclosure run reported.
 type Result struct {
@@ -38,23 +35,15 @@ type Result struct {
 	Stdout, Stderr string
 }
 
-// config is the whole dnf.conf of a run. best is explicit because its default
-// differs between builds and distributions (RHEL ships best=True, which lets
-// only the newest package per name.arch provide); pass --setopt=best=True or
-// --best to get that. skip_if_unavailable=False turns a bad repository path
-// into an error instead of a silently empty repository.
-const config = "[main]\nbest=False\nskip_if_unavailable=False\n"
-
 // summaryRE matches the line dnf writes to stderr after listing unresolved
 // packages.
 var summaryRE = regexp.MustCompile(`Repoclosure ended with unresolved dependencies \((\d+)\) across (\d+) packages\.`)
 
 // Run runs `dnf repoclosure` on repos, plus args (e.g. "--newest", "--check",
-// "base", "-x", "foo", "--setopt=best=True"), in a throw-away install root,
-// cache and configuration: --installroot, --config and cachedir point into a
-// temporary directory, reposdir at a directory that does not exist,
-// --releasever=8, --forcearch=x86_64, every plugin but repoclosure disabled,
-// and messages untranslated.
+// "base", "-x", "foo", "--setopt=best=True"), isolated from the host as
+// testenv.DNF runs it: its own configuration (best=False,
+// skip_if_unavailable=False), no reposdir, a throw-away install root and
+// cache, --releasever=8.
 //
 // An exit code of 1 with dnf's "Repoclosure ended with unresolved
 // dependencies" summary is a successful run; any other failure (dnf missing,
@@ -86,59 +75,13 @@ func Repoquery(ctx context.Context, repos []Repo, args ...string) (string, error
 	return stdout, nil
 }
 
-// runDNF runs one dnf command with nothing from the host: --installroot,
-// --config and cachedir in a temporary directory, reposdir pointing nowhere,
-// --releasever=8, --forcearch=x86_64, every plugin but repoclosure disabled,
-// messages untranslated. A non-zero exit is returned as code, not as err.
+// runDNF runs one dnf command in testenv's isolated set-up.
 func runDNF(ctx context.Context, command string, repos []Repo, args []string) (stdout, stderr string, code int, argv []string, err error) {
-	tmp, err := os.MkdirTemp("", "dnforacle-")
+	out, err := testenv.DNF{Repos: repos}.Run(ctx, command, args...)
 	if err != nil {
 		return "", "", 0, nil, fmt.Errorf("dnforacle: %w", err)
 	}
-	defer os.RemoveAll(tmp)
-	conf := filepath.Join(tmp, "dnf.conf")
-	if err := os.WriteFile(conf, []byte(config), 0o644); err != nil {
-		return "", "", 0, nil, fmt.Errorf("dnforacle: %w", err)
-	}
-
-	argv = []string{
-		"-q",
-		"--config=" + conf,
-		"--installroot=" + filepath.Join(tmp, "root"),
-		"--setopt=reposdir=" + filepath.Join(tmp, "no-repos.d"),
-		"--setopt=cachedir=" + filepath.Join(tmp, "cache"),
-		"--releasever=8",
-		"--forcearch=x86_64",
-		"--disableplugin=*",
-		"--enableplugin=repoclosure",
-		command,
-	}
-	for _, r := range repos {
-		if r.Name == "" || strings.ContainsAny(r.Name, ", \t\n") {
-			return "", "", 0, nil, fmt.Errorf("dnforacle: invalid repo name %q (path %s)", r.Name, r.Path)
-		}
-		path, err := filepath.Abs(r.Path)
-		if err != nil {
-			return "", "", 0, nil, fmt.Errorf("dnforacle: repo %s: %w", r.Name, err)
-		}
-		argv = append(argv, "--repofrompath="+r.Name+","+path, "--repo", r.Name)
-	}
-	argv = append(argv, args...)
-
-	cmd := exec.CommandContext(ctx, "dnf", argv...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=")
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	runErr := cmd.Run()
-	var exitErr *exec.ExitError
-	switch {
-	case runErr == nil:
-	case errors.As(runErr, &exitErr) && ctx.Err() == nil:
-		code = exitErr.ExitCode()
-	default:
-		return "", "", 0, argv, fmt.Errorf("dnforacle: running dnf %s: %w", strings.Join(argv, " "), runErr)
-	}
-	return out.String(), errOut.String(), code, argv, nil
+	return out.Stdout, out.Stderr, out.ExitCode, out.Args, nil
 }
 
 // check parses Stdout into Unresolved and checks that it agrees with the exit
@@ -174,8 +117,8 @@ func (r *Result) check() error {
 // Available reports whether dnf and its repoclosure plugin work here: nil, or
 // an error naming what is missing.
 func Available() error {
-	if _, err := exec.LookPath("dnf"); err != nil {
-		return fmt.Errorf("dnforacle: dnf not installed (packages dnf and dnf-plugins-core): %w", err)
+	if _, err := testenv.LookPath("dnf"); err != nil {
+		return fmt.Errorf("dnforacle: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -185,19 +128,13 @@ func Available() error {
 	return nil
 }
 
-// Require skips t, naming what is missing, when Available fails; it fails t
-// instead when the environment variable CI is non-empty, so that CI never
-// passes by skipping the oracle.
+// Require calls testenv.Unavailable (skip locally, fail in CI), naming what
+// is missing, when Available fails.
 func Require(t testing.TB) {
 	t.Helper()
-	err := Available()
-	if err == nil {
-		return
+	if err := Available(); err != nil {
+		testenv.Unavailable(t, "the dnf oracle: %v", err)
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set and the dnf oracle is required: %v", err)
-	}
-	t.Skipf("skipping: %v", err)
 }
 
 // parseOutput parses repoclosure's stdout:

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 var smallSeries = SeriesConfig{Seed: 7, Kernels: 10, Symbols: 2000, Kmods: 16, OtherPkgs: 30, MinorJumpAt: 4}
@@ -354,13 +356,10 @@ func checkKABIFormat(t *testing.T, name string, data []byte) []string {
 // TestStableListFormat holds our list to the format of RHEL's real
 // Module.kabi_x86_64: the same line grammar and sorting.
 func TestStableListFormat(t *testing.T) {
-	real := filepath.Join("..", "..", "..", "shared", "data", "kabi", "el-8.8", "Module.kabi_x86_64")
+	real := testenv.SharedData(t, "kabi", "el-8.8", "Module.kabi_x86_64")
 	data, err := os.ReadFile(real)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data is required when CI is set: %v", err)
-		}
-		t.Skipf("shared data missing: %v", err)
+		t.Fatal(err)
 	}
 	if syms := checkKABIFormat(t, real, data); len(syms) != 756 || !slices.IsSorted(syms) {
 		t.Fatalf("%s: %d symbols, sorted %v; the real list has 756, sorted", real, len(syms), slices.IsSorted(syms))

@@ -3,6 +3,8 @@ package repogen
 import (
 	"fmt"
 	"strings"
+
+	"github.com/repoclosure/repoclosure/internal/rpmver"
 )
 
 // soname returns the provide a shared library gets on arch, with the
@@ -69,22 +71,11 @@ func parseDep(s string) Entry {
 		return Entry{Name: s}
 	}
 	e := Entry{Name: f[0], Flags: opFlags[f[1]]}
-	e.Epoch, e.Ver, e.Rel = splitEVR(f[2])
+	e.Epoch, e.Ver, e.Rel = rpmver.SplitEVR(f[2])
 	return e
 }
 
 var opFlags = map[string]string{"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
-
-// splitEVR splits "[E:]V[-R]".
-func splitEVR(evr string) (epoch, ver, rel string) {
-	if i := strings.IndexByte(evr, ':'); i >= 0 {
-		epoch, evr = evr[:i], evr[i+1:]
-	}
-	if i := strings.LastIndexByte(evr, '-'); i >= 0 {
-		return epoch, evr[:i], evr[i+1:]
-	}
-	return epoch, evr, ""
-}
 
 func (b basePkg) pkg() Pkg {
 	p := Pkg{Name: b.name, Arch: b.arch, Ver: b.ver, Rel: b.rel, Files: b.files, Dirs: b.dirs,

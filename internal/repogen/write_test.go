@@ -10,7 +10,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // fooPkg is the package fooSpec builds, as WriteRepo input.
@@ -79,16 +80,14 @@ echo a > %{buildroot}/usr/share/foo/x
 // fooPkg, line by line except what only an rpm file has (its checksum,
 // sizes, header range).
 func TestWriteRepoMatchesCreaterepo(t *testing.T) {
-	rpmbuild := needTool(t, "rpmbuild")
-	createrepo := needTool(t, "createrepo_c")
 	tmp := t.TempDir()
 	spec := filepath.Join(tmp, "foo.spec")
 	if err := os.WriteFile(spec, []byte(fooSpec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	build := exec.Command(rpmbuild, "-bb", "--quiet", "--define", "_topdir "+filepath.Join(tmp, "top"),
+	build := testenv.Command(t, "rpmbuild", "-bb", "--quiet", "--define", "_topdir "+filepath.Join(tmp, "top"),
 		"--define", "_buildhost repogen", "--define", "use_source_date_epoch_as_buildtime 1", spec)
-	build.Env = append(os.Environ(), "SOURCE_DATE_EPOCH="+metadataTime)
+	build.Env = append(build.Env, "SOURCE_DATE_EPOCH="+metadataTime)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("rpmbuild: %v\n%s", err, out)
 	}
@@ -104,10 +103,10 @@ func TestWriteRepoMatchesCreaterepo(t *testing.T) {
 	if err := os.WriteFile(rpm, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := exec.Command("touch", "-d", "@"+metadataTime, rpm).Run(); err != nil {
+	if err := testenv.Command(t, "touch", "-d", "@"+metadataTime, rpm).Run(); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(createrepo, "--quiet", "--no-database", "--compress-type", "gz", ref).CombinedOutput(); err != nil {
+	if out, err := testenv.Command(t, "createrepo_c", "--quiet", "--no-database", "--compress-type", "gz", ref).CombinedOutput(); err != nil {
 		t.Fatalf("createrepo_c: %v\n%s", err, out)
 	}
 	ours := filepath.Join(tmp, "ours")
@@ -130,7 +129,7 @@ func TestWriteRepoMatchesCreaterepo(t *testing.T) {
 // the very blocks we wrote (in its own package order). Not zstd: the
 // createrepo_c 0.17 build here reads no zstd at all, real repos included.
 func TestMergerepoRoundTrip(t *testing.T) {
-	mergerepo := needTool(t, "mergerepo_c")
+	testenv.Require(t, "mergerepo_c")
 	pkgs := append([]Pkg{fooPkg, oddPkg}, RandomRepo(9, 30)...)
 	for _, comp := range []Compression{Gzip, XZ} {
 		ours := t.TempDir()
@@ -138,7 +137,7 @@ func TestMergerepoRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		merged := filepath.Join(t.TempDir(), "merged")
-		cmd := exec.Command(mergerepo, "--repo", "file://"+ours, "--all", "--omit-baseurl", "--no-database", "--compress-type", "gz", "-o", merged)
+		cmd := testenv.Command(t, "mergerepo_c", "--repo", "file://"+ours, "--all", "--omit-baseurl", "--no-database", "--compress-type", "gz", "-o", merged)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%v: mergerepo_c: %v\n%s", comp, err, out)
 		}
@@ -401,7 +400,7 @@ func TestWriteRepoContent(t *testing.T) {
 // TestWriteRepoPythonParses checks the files with an XML parser that is
 // not Go's.
 func TestWriteRepoPythonParses(t *testing.T) {
-	python := needTool(t, "python3")
+	python := testenv.Python(t)
 	dir := t.TempDir()
 	if err := WriteRepo(dir, []Pkg{fooPkg, oddPkg}, NoCompression); err != nil {
 		t.Fatal(err)
@@ -415,7 +414,7 @@ for f in sys.argv[1:]:
     d = xml.dom.minidom.parse(f)
     print(f.rsplit("/", 1)[1].split("-")[-1], len(d.getElementsByTagName("package")), len(d.getElementsByTagName("rpm:entry")))
 `
-	out, err := exec.Command(python, append([]string{"-c", script}, files...)...).CombinedOutput()
+	out, err := testenv.Command(t, python, append([]string{"-c", script}, files...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("python xml parser: %v\n%s", err, out)
 	}

@@ -1,6 +1,7 @@
-// Package rpmver is rpm's version comparison, rpmvercmp, shared by the
-// package that reads .rpm files as createrepo_c does (repomd) and the one that
-// resolves dependencies (resolver), so that both compare alike.
+// Package rpmver is rpm's version strings: rpmvercmp and the split of
+// "[E:]V[-R]", shared by the package that reads metadata and .rpm files
+// (repomd), the one that resolves dependencies (resolver) and the test
+// repository generator, so that all compare and split alike.
 package rpmver
 
 import "strings"
@@ -30,8 +31,8 @@ func Vercmp(a, b string) int {
 		k++
 	}
 	if k > 0 && isAlnum(a[k-1]) {
-		digit := isDigit(a[k-1])
-		for k > 0 && isAlnum(a[k-1]) && isDigit(a[k-1]) == digit {
+		digit := IsDigit(a[k-1])
+		for k > 0 && isAlnum(a[k-1]) && IsDigit(a[k-1]) == digit {
 			k--
 		}
 	}
@@ -85,12 +86,12 @@ func vercmpFrom(a, b string, k int) int {
 		}
 
 		si, sj := i, j
-		isNum := isDigit(a[i])
+		isNum := IsDigit(a[i])
 		if isNum {
-			for i < len(a) && isDigit(a[i]) {
+			for i < len(a) && IsDigit(a[i]) {
 				i++
 			}
-			for j < len(b) && isDigit(b[j]) {
+			for j < len(b) && IsDigit(b[j]) {
 				j++
 			}
 		} else {
@@ -147,8 +148,41 @@ func byteAt(s string, i int) byte {
 	return 0
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+// IsDigit reports whether c is an ASCII digit.
+func IsDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
-func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
+func isAlnum(c byte) bool { return IsDigit(c) || isAlpha(c) }
+
+// SplitEVR splits "[E:]V[-R]" (the form repomd.FormatEVR writes and libsolv
+// stores) as libsolv's pool_split_evr does: the epoch is one or more leading
+// ASCII digits followed by ':', anything else is part of the version; the
+// release follows the last '-'. A missing epoch or release is "".
+func SplitEVR(evr string) (epoch, version, release string) {
+	epoch, vr := SplitEpoch(evr)
+	version, release, _ = SplitRelease(vr)
+	return epoch, version, release
+}
+
+// SplitEpoch cuts the epoch off evr as SplitEVR does: leading digits
+// followed by ':'. Without one, epoch is "" and rest is evr.
+func SplitEpoch(evr string) (epoch, rest string) {
+	k := 0
+	for k < len(evr) && IsDigit(evr[k]) {
+		k++
+	}
+	if k > 0 && k < len(evr) && evr[k] == ':' {
+		return evr[:k], evr[k+1:]
+	}
+	return "", evr
+}
+
+// SplitRelease cuts "V[-R]" at the last '-'. hasRelease tells "1.0-"
+// (an empty release) from "1.0" (none), which libsolv's comparison does.
+func SplitRelease(vr string) (version, release string, hasRelease bool) {
+	if k := strings.LastIndexByte(vr, '-'); k >= 0 {
+		return vr[:k], vr[k+1:], true
+	}
+	return vr, "", false
+}

@@ -2,11 +2,9 @@ package modular
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
 	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/internal/repogen"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 )
@@ -382,17 +381,6 @@ func TestModularActiveStreams(t *testing.T) {
 	}
 }
 
-// requireTool skips when a program is missing, naming it, and fails in CI.
-func requireTool(t *testing.T, name, pkg string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI is set and %s (Debian package %s) is missing: %v", name, pkg, err)
-		}
-		t.Skipf("skipping: %s (Debian package %s) not installed", name, pkg)
-	}
-}
-
 // modSpecPkg turns a pooltest.Pkg spec into a repogen package that also requires
 // "absent(NEVRA)", which nothing provides: dnf repoclosure then lists every
 // package it did not hide.
@@ -428,9 +416,8 @@ func modDNFHidden(t *testing.T, c modCase) []string {
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
 	root := filepath.Join(tmp, "root")
-	args := []string{"-q", "--installroot=" + root, "--setopt=reposdir=" + filepath.Join(tmp, "no-repos.d"),
-		"--setopt=cachedir=" + filepath.Join(tmp, "cache"), "--releasever=9", "--forcearch=x86_64",
-		"--disableplugin=*", "--enableplugin=repoclosure", "repoclosure"}
+	dnf := testenv.DNF{Releasever: "9", InstallRoot: root}
+	var args []string
 	if c.platform != "" {
 		args = append(args, "--setopt=module_platform_id="+c.platform)
 	}
@@ -450,11 +437,11 @@ func modDNFHidden(t *testing.T, c modCase) []string {
 			if err := os.WriteFile(yaml, []byte(mr.modules), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if out, err := exec.Command("modifyrepo_c", "--mdtype=modules", yaml, filepath.Join(dir, "repodata")).CombinedOutput(); err != nil {
+			if out, err := testenv.Command(t, "modifyrepo_c", "--mdtype=modules", yaml, filepath.Join(dir, "repodata")).CombinedOutput(); err != nil {
 				t.Fatalf("modifyrepo_c: %v\n%s", err, out)
 			}
 		}
-		args = append(args, "--repofrompath="+mr.id+","+dir, "--repo", mr.id)
+		dnf.Repos = append(dnf.Repos, testenv.Repo{Name: mr.id, Path: dir})
 		if mr.hotfix {
 			args = append(args, "--setopt="+mr.id+".module_hotfixes=1")
 		}
@@ -472,17 +459,16 @@ func modDNFHidden(t *testing.T, c modCase) []string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "dnf", args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if exitErr := (*exec.ExitError)(nil); err != nil && !(errors.As(err, &exitErr) && exitErr.ExitCode() == 1) {
-		t.Fatalf("dnf %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	listed, err := dnforacle.Parse(string(out))
+	res, err := dnf.Run(ctx, "repoclosure", args...)
 	if err != nil {
-		t.Fatalf("dnf %s output: %v\n%s", strings.Join(args, " "), err, out)
+		t.Fatal(err)
+	}
+	if res.ExitCode != 0 && res.ExitCode != 1 {
+		t.Fatalf("dnf %s: exit %d\n%s", strings.Join(res.Args, " "), res.ExitCode, res.Stderr)
+	}
+	listed, err := dnforacle.Parse(res.Stdout)
+	if err != nil {
+		t.Fatalf("dnf %s output: %v\n%s", strings.Join(res.Args, " "), err, res.Stdout)
 	}
 	var hidden []string
 	for _, p := range all {
@@ -498,7 +484,7 @@ func modDNFHidden(t *testing.T, c modCase) []string {
 // TestModularExcludesMatchDNF runs every case through the real dnf.
 func TestModularExcludesMatchDNF(t *testing.T) {
 	dnforacle.Require(t)
-	requireTool(t, "modifyrepo_c", "createrepo-c")
+	testenv.Require(t, "modifyrepo_c")
 	for _, c := range modCases() {
 		t.Run(c.name, func(t *testing.T) {
 			dnf := modDNFHidden(t, c)
@@ -511,10 +497,6 @@ func TestModularExcludesMatchDNF(t *testing.T) {
 		})
 	}
 }
-
-// modSharedData is the project's read-only real data, beside the work tree
-// both here and in CI.
-const modSharedData = "../../../shared/data"
 
 // modLoadFile decompresses and parses one metadata file that repomd.xml lists.
 func modLoadFile(t testing.TB, dir string, md *repomd.RepoMD, typ string, parse func(r io.Reader, name string) error) {
@@ -543,14 +525,11 @@ func modLoadFile(t testing.TB, dir string, md *repomd.RepoMD, typ string, parse 
 // records and its modules.yaml, if it has one.
 func modLoadCS9(t testing.TB, strs *repomd.Strings, id string) (*repomd.Repo, *repomd.Modules) {
 	t.Helper()
-	dir := filepath.Join(modSharedData, "cs9", id)
-	mdPath := filepath.Join(dir, "repodata", "repomd.xml")
+	dir := testenv.SharedData(t, "cs9", id)
+	mdPath := testenv.SharedData(t, "cs9", id, "repodata", "repomd.xml")
 	body, err := os.ReadFile(mdPath)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("shared data: %v", err)
-		}
-		t.Skipf("shared data not available: %v", err)
+		t.Fatal(err)
 	}
 	md, err := repomd.ParseRepomd(body, mdPath)
 	if err != nil {
@@ -588,8 +567,8 @@ func TestModularClosureCS9MatchesDNF(t *testing.T) {
 	}
 	repos := []*repomd.Repo{baseos, appstream}
 	oracleRepos := []dnforacle.Repo{
-		{Name: "baseos", Path: filepath.Join(modSharedData, "cs9", "baseos")},
-		{Name: "appstream", Path: filepath.Join(modSharedData, "cs9", "appstream")},
+		{Name: "baseos", Path: testenv.SharedData(t, "cs9", "baseos")},
+		{Name: "appstream", Path: testenv.SharedData(t, "cs9", "appstream")},
 	}
 	var counts [2]int
 	for i, hotfix := range []bool{false, true} {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/repoclosure/repoclosure/internal/dnforacle"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 const sampleTitle = "kmod matrix <sample> & test"
@@ -287,7 +287,7 @@ func wantCellClass(n int) string {
 // screenshot, kept in $SCREENSHOT_DIR when set.
 func loadInChromium(t *testing.T, page []byte, hash, script, shot string) string {
 	t.Helper()
-	b := dnforacle.Browser{Path: dnforacle.RequireChromium(t), Profile: t.TempDir()}
+	b := testenv.Chromium(t)
 	dir := t.TempDir()
 	if script != "" {
 		page = bytes.Replace(page, []byte("</body>"), []byte("<script>"+script+"</script>\n</body>"), 1)
