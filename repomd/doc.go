@@ -11,4 +11,8 @@
 // design): a Package is a handful of 32-bit ids and slices of Dep, so a
 // hundred kernel builds with twenty thousand kernel(...) provides each stay
 // small.
+//
+// Malformed metadata is a *ParseError: the file's name or URL and the
+// Position (line, column, byte offset) of the problem, as go/scanner reports
+// Go source errors.
 package repomd

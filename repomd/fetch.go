@@ -43,10 +43,11 @@ type Fetcher struct {
 	Backoff time.Duration
 	// Logf receives warnings (a mirror failed, a retry follows). nil: silent.
 	Logf func(format string, args ...any)
-	// Progress, if set, is called before each download with the file's name
-	// and expected size (-1 when unknown); the bytes received are copied to
-	// the writer it returns, which is closed afterwards if it is an io.Closer.
-	Progress func(name string, total int64) io.Writer
+	// Progress, if set, is called before each download with the repository
+	// id, the file's name and expected size (-1 when unknown); the bytes
+	// received are copied to the writer it returns, which is closed afterwards
+	// if it is an io.Closer.
+	Progress func(repoID, name string, total int64) io.Writer
 
 	// stallTimeout aborts a request that receives nothing for this long
 	// (0: defaultStallTimeout). http.Client has no such limit for bodies, and
@@ -108,16 +109,11 @@ func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, w
 			return err
 		}
 		if src.url == nil {
-			p := src.local(repomdHref)
-			b, err := readSmallFile(p)
-			if err != nil {
-				return err
+			b, err := readLocalRepomd(src.local(repomdHref), want)
+			if err == nil {
+				body, mirror = b, m
 			}
-			if err := matchWant(b, want, p); err != nil {
-				return err
-			}
-			body, mirror = b, m
-			return nil
+			return err
 		}
 		if f.CacheOnly {
 			switch {
@@ -150,6 +146,19 @@ func (f *Fetcher) Repomd(ctx context.Context, repoID string, mirrors []string, w
 		return nil
 	})
 	return body, mirror, err
+}
+
+// readLocalRepomd reads the repomd.xml of a local mirror at p and checks it
+// against the metalink's hashes, if any.
+func readLocalRepomd(p string, want []Checksum) ([]byte, error) {
+	b, err := readSmallFile(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := matchWant(b, want, p); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // fetchRepomd downloads repomd.xml from u, conditionally when prev is set.
@@ -247,7 +256,7 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 			return fmt.Errorf("not cached (no %s), and cache-only mode forbids the network", dst)
 		}
 		u := src.join(href)
-		if err := f.retry(ctx, func() error { return f.download(ctx, u, dst, href, df) }); err != nil {
+		if err := f.retry(ctx, func() error { return f.download(ctx, u, dst, repoID, href, df) }); err != nil {
 			return err
 		}
 		got = dst
@@ -277,7 +286,7 @@ func resolveHref(df DataFile, mirrors []string) (href string, roots []string, er
 
 // download fetches u into the content-addressed dst, verifying size and
 // checksum before the file gets its name.
-func (f *Fetcher) download(ctx context.Context, u, dst, name string, df DataFile) error {
+func (f *Fetcher) download(ctx context.Context, u, dst, repoID, name string, df DataFile) error {
 	return f.get(ctx, u, nil, func(resp *http.Response, body io.Reader) error {
 		if df.Size > 0 && resp.ContentLength > df.Size {
 			return permanentError{fmt.Errorf("%s: server announces %d bytes, repomd.xml says %d", u, resp.ContentLength, df.Size)}
@@ -302,43 +311,57 @@ func (f *Fetcher) download(ctx context.Context, u, dst, name string, df DataFile
 		}()
 		w := io.MultiWriter(tmp, h)
 		if f.Progress != nil {
-			if pw := f.Progress(name, cmp.Or(df.Size, resp.ContentLength)); pw != nil {
+			if pw := f.Progress(repoID, name, cmp.Or(df.Size, resp.ContentLength)); pw != nil {
 				w = io.MultiWriter(w, pw)
 				if c, ok := pw.(io.Closer); ok {
 					defer c.Close()
 				}
 			}
 		}
-		src := body
-		if df.Size > 0 {
-			// One byte past the expected size is enough to know a server
-			// sends too much, without reading the rest.
-			src = io.LimitReader(body, df.Size+1)
-		}
-		n, err := io.Copy(w, src)
-		switch {
-		case err != nil:
-			return fmt.Errorf("%s: after %d bytes: %w", u, n, err)
-		case df.Size > 0 && n > df.Size:
-			return permanentError{fmt.Errorf("%s: server sends more than the %d bytes repomd.xml announces", u, df.Size)}
-		case df.Size > 0 && n < df.Size:
-			return fmt.Errorf("%s: truncated: got %d of %d bytes", u, n, df.Size)
+		if err := copySized(w, body, u, df.Size); err != nil {
+			return err
 		}
 		if err := checkDigest(u, df.Checksum, h); err != nil {
 			return permanentError{err}
 		}
-		if err := tmp.Sync(); err != nil {
-			return permanentError{fmt.Errorf("writing %s: %w", tmp.Name(), err)}
-		}
-		if err := tmp.Close(); err != nil {
-			return permanentError{fmt.Errorf("writing %s: %w", tmp.Name(), err)}
-		}
-		if err := os.Rename(tmp.Name(), dst); err != nil {
+		if err := commitTemp(tmp, dst); err != nil {
 			return permanentError{err}
 		}
 		committed = true
 		return nil
 	})
+}
+
+// copySized copies the body of u to w and checks that it is size bytes
+// long, if size is known (> 0). Too long is a permanentError; too short may
+// be a dropped connection, worth another try.
+func copySized(w io.Writer, body io.Reader, u string, size int64) error {
+	if size > 0 {
+		// One byte past the expected size is enough to know a server
+		// sends too much, without reading the rest.
+		body = io.LimitReader(body, size+1)
+	}
+	n, err := io.Copy(w, body)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: after %d bytes: %w", u, n, err)
+	case size > 0 && n > size:
+		return permanentError{fmt.Errorf("%s: server sends more than the %d bytes repomd.xml announces", u, size)}
+	case size > 0 && n < size:
+		return fmt.Errorf("%s: truncated: got %d of %d bytes", u, n, size)
+	}
+	return nil
+}
+
+// commitTemp syncs and closes tmp and renames it to dst.
+func commitTemp(tmp *os.File, dst string) error {
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
+	}
+	return os.Rename(tmp.Name(), dst)
 }
 
 // verifyLocal checks a file of a local mirror against df's size and checksum.

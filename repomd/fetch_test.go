@@ -601,7 +601,10 @@ func TestFileProgress(t *testing.T) {
 	srv := newCountingServer(t, serveFiles(map[string][]byte{"/" + href: content}))
 	f, _ := newTestFetcher(t)
 	var counter progressCounter
-	f.Progress = func(name string, total int64) io.Writer {
+	f.Progress = func(repoID, name string, total int64) io.Writer {
+		if repoID != "p" {
+			t.Errorf("progress for repo %q, want p", repoID)
+		}
 		counter.name, counter.total = name, total
 		return &counter
 	}

@@ -34,64 +34,74 @@ type Loader struct {
 	// files then cannot resolve. dnf always reads filelists for repoclosure.
 	SkipFilelists bool
 	// Progress, if set, is called before each metadata file is parsed with
-	// its name and compressed size; the compressed bytes are copied to the
+	// the repository id, the file's name ("parse " and its href) and
+	// compressed size; the compressed bytes are copied to the
 	// writer it returns as parsing consumes them (closed after, if an
 	// io.Closer). The Fetcher's own hook covers downloads.
-	Progress func(name string, total int64) io.Writer
+	Progress func(repoID, name string, total int64) io.Writer
 }
 
 // Load fetches, verifies and parses one repository. A local folder without
 // repodata/repomd.xml is read as a folder of .rpm files.
 func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
+	var repo *Repo
+	var err error
 	if dir, ok := localRPMDir(src); ok {
-		repo, err := ReadRPMDir(ctx, src.ID, dir, l.Strings)
-		if err != nil {
-			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
-		}
-		repo.ModuleHotfixes = src.ModuleHotfixes
-		return repo, nil
+		repo, err = ReadRPMDir(ctx, src.ID, dir, l.Strings)
+	} else {
+		repo, err = l.loadRepodata(ctx, src)
 	}
-	mirrors, want, err := l.Fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
 	if err != nil {
 		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+	}
+	repo.ModuleHotfixes = src.ModuleHotfixes
+	return repo, nil
+}
+
+// loadRepodata fetches repomd.xml from src's mirrors and parses the files it
+// lists.
+func (l *Loader) loadRepodata(ctx context.Context, src Source) (*Repo, error) {
+	mirrors, want, err := l.Fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
+	if err != nil {
+		return nil, err
 	}
 	body, mirror, err := l.Fetcher.Repomd(ctx, src.ID, mirrors, want)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, err
 	}
 	mdName := joinURL(mirror, "repodata/repomd.xml")
 	md, err := ParseRepomd(body, mdName)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, err
 	}
 	// The mirror that answered goes first for the files it describes.
 	mirrors = append([]string{mirror}, removeString(mirrors, mirror)...)
 	primary, ok := md.Find("primary")
 	if !ok {
-		return nil, fmt.Errorf("repo %s: %s has no primary entry", src.ID, mdName)
+		return nil, fmt.Errorf("%s has no primary entry", mdName)
 	}
 	// About one new string per 200 bytes of XML on real repositories
 	// (CS9 AppStream: 52 MB, 240,000 strings).
 	l.Strings.Reserve(int(primary.OpenSize / 200))
-	repo := &Repo{ID: src.ID, Strings: l.Strings, ModuleHotfixes: src.ModuleHotfixes}
+	repo := &Repo{ID: src.ID, Strings: l.Strings}
 	err = l.parseFile(ctx, src.ID, mirrors, primary, func(r io.Reader, name string) error {
 		pkgs, err := ParsePrimary(r, name, l.Strings)
 		repo.Packages = pkgs
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, err
 	}
 	if filelists, ok := md.Find("filelists"); ok && !l.SkipFilelists {
 		err = l.parseFile(ctx, src.ID, mirrors, filelists, func(r io.Reader, name string) error {
 			return ParseFilelists(r, name, l.Strings, repo.Packages)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+			return nil, err
 		}
 	}
 	if l.Strings.Full() {
-		return nil, fmt.Errorf("repo %s: more than %d distinct strings: too big to load", src.ID, MaxIDs)
+		return nil, fmt.Errorf("more than %d distinct strings: too big to load", MaxIDs)
 	}
 	if modules, ok := md.Find("modules"); ok {
 		err = l.parseFile(ctx, src.ID, mirrors, modules, func(r io.Reader, name string) (err error) {
@@ -99,7 +109,7 @@ func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
 			return err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+			return nil, err
 		}
 	}
 	return repo, nil
@@ -124,7 +134,7 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 	name := joinURL(mirrors[0], df.Href)
 	var src io.Reader = f
 	if l.Progress != nil {
-		if pw := l.Progress("parse "+df.Href, df.Size); pw != nil {
+		if pw := l.Progress(repoID, "parse "+df.Href, df.Size); pw != nil {
 			src = io.TeeReader(f, pw)
 			if c, ok := pw.(io.Closer); ok {
 				defer c.Close()

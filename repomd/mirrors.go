@@ -45,11 +45,14 @@ type metalinkDoc struct {
 		Alternates []struct {
 			Hashes []metalinkHash `xml:"verification>hash"`
 		} `xml:"alternates>alternate"`
-		URLs []struct {
-			Preference string `xml:"preference,attr"`
-			URL        string `xml:",chardata"`
-		} `xml:"resources>url"`
+		URLs []metalinkURL `xml:"resources>url"`
 	} `xml:"files>file"`
+}
+
+// metalinkURL is one <url> of a metalink <file>.
+type metalinkURL struct {
+	Preference string `xml:"preference,attr"`
+	URL        string `xml:",chardata"`
 }
 
 // ParseMetalink reads a metalink 3.0 document and returns what it says about
@@ -94,28 +97,36 @@ func ParseMetalink(r io.Reader) (*Metalink, error) {
 				}
 			}
 		}
-		type ranked struct {
-			url        string
-			preference int
-		}
-		var mirrors []ranked
-		for _, u := range file.URLs {
-			base, ok := metalinkMirror(strings.TrimSpace(u.URL))
-			if !ok {
-				continue
-			}
-			// A missing or malformed preference ranks last rather than
-			// costing the whole metalink.
-			pref, _ := strconv.Atoi(strings.TrimSpace(u.Preference))
-			mirrors = append(mirrors, ranked{base, pref})
-		}
-		slices.SortStableFunc(mirrors, func(a, b ranked) int { return b.preference - a.preference })
-		for _, m := range mirrors {
-			ml.Mirrors = append(ml.Mirrors, m.url)
-		}
+		ml.Mirrors = metalinkMirrors(file.URLs)
 		return ml, nil
 	}
 	return nil, errors.New(`metalink: no <file name="repomd.xml">`)
+}
+
+// metalinkMirrors returns the repository roots of urls that name one, by
+// preference (highest first; the document's order among equals).
+func metalinkMirrors(urls []metalinkURL) []string {
+	type ranked struct {
+		url        string
+		preference int
+	}
+	var mirrors []ranked
+	for _, u := range urls {
+		base, ok := metalinkMirror(strings.TrimSpace(u.URL))
+		if !ok {
+			continue
+		}
+		// A missing or malformed preference ranks last rather than
+		// costing the whole metalink.
+		pref, _ := strconv.Atoi(strings.TrimSpace(u.Preference))
+		mirrors = append(mirrors, ranked{base, pref})
+	}
+	slices.SortStableFunc(mirrors, func(a, b ranked) int { return b.preference - a.preference })
+	var out []string
+	for _, m := range mirrors {
+		out = append(out, m.url)
+	}
+	return out
 }
 
 // parseMetalinkHash validates one <hash>. A type this package does not know

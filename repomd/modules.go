@@ -180,29 +180,41 @@ func decodeStream(data *yaml.Node, version int) (ModuleStream, error) {
 			s.Profiles[p] = v.RPMs
 		}
 	}
-	if y.Dependencies.Kind == 0 {
-		return s, nil
-	}
-	if version == 1 {
-		// v1: one map, each module with a single stream.
-		var d yamlDepsV1
-		if err := y.Dependencies.Decode(&d); err != nil {
-			return ModuleStream{}, err
-		}
-		if len(d.Requires) > 0 {
-			req := make(map[string][]string, len(d.Requires))
-			for mod, stream := range d.Requires {
-				req[mod] = []string{stream}
-			}
-			s.Requires = append(s.Requires, req)
-		}
-		return s, nil
-	}
-	var deps []yamlDepsV2
-	if err := y.Dependencies.Decode(&deps); err != nil {
+	reqs, err := decodeRequires(&y.Dependencies, version)
+	if err != nil {
 		return ModuleStream{}, err
 	}
-	for _, d := range deps {
+	s.Requires = reqs
+	return s, nil
+}
+
+// decodeRequires reads a stream's dependencies: in version 1 one map, each
+// module with a single stream; in version 2 a list of maps, each module
+// with its streams (none: any).
+func decodeRequires(deps *yaml.Node, version int) ([]map[string][]string, error) {
+	if deps.Kind == 0 {
+		return nil, nil
+	}
+	if version == 1 {
+		var d yamlDepsV1
+		if err := deps.Decode(&d); err != nil {
+			return nil, err
+		}
+		if len(d.Requires) == 0 {
+			return nil, nil
+		}
+		req := make(map[string][]string, len(d.Requires))
+		for mod, stream := range d.Requires {
+			req[mod] = []string{stream}
+		}
+		return []map[string][]string{req}, nil
+	}
+	var list []yamlDepsV2
+	if err := deps.Decode(&list); err != nil {
+		return nil, err
+	}
+	var out []map[string][]string
+	for _, d := range list {
 		req := d.Requires
 		if req == nil {
 			req = map[string][]string{}
@@ -212,9 +224,9 @@ func decodeStream(data *yaml.Node, version int) (ModuleStream, error) {
 				req[mod] = []string{}
 			}
 		}
-		s.Requires = append(s.Requires, req)
+		out = append(out, req)
 	}
-	return s, nil
+	return out, nil
 }
 
 // validNEVRA is libmodulemd's modulemd_validate_nevra, which rejects the whole

@@ -236,61 +236,7 @@ func (p *primaryParser) parsePackage() error {
 	p.files = p.files[:0]
 	var pkg Package
 	pkgIDIsYes := false
-	err := sc.children(func() (err error) {
-		// <format> is transparent, as in libsolv: its children are
-		// handled like the package's own.
-		switch string(sc.name) {
-		case "format":
-			// Read on into its children.
-		case "name":
-			err = p.internText(&pkg.Name)
-		case "arch":
-			err = p.internText(&pkg.Arch)
-		case "version":
-			var e evrAttrs
-			for _, a := range sc.attrs {
-				e.set(a)
-			}
-			p.buf = appendEVR(p.buf[:0], &e)
-			pkg.EVR = p.strs.Intern(p.buf)
-			err = sc.skipElement()
-		case "checksum":
-			isYes := false
-			for _, a := range sc.attrs {
-				if string(a.name) == "pkgid" && string(a.value) == "YES" {
-					isYes = true
-				}
-			}
-			var text []byte
-			if text, err = sc.textContent(); err == nil && (pkg.PkgID == "" || isYes && !pkgIDIsYes) {
-				pkg.PkgID = arenaString(&p.textArena, text)
-				pkgIDIsYes = isYes
-			}
-		case "location":
-			for _, a := range sc.attrs {
-				switch string(a.name) {
-				case "href":
-					pkg.Location = arenaString(&p.textArena, a.value)
-				case "xml:base":
-					pkg.LocationBase = arenaString(&p.textArena, a.value)
-				}
-			}
-			err = sc.skipElement()
-		case "rpm:sourcerpm":
-			err = p.internText(&pkg.SourceRPM)
-		case "file":
-			err = p.parseFile()
-		default:
-			if kind, ok := depKindOf(sc.name); ok {
-				// A repeated list replaces the earlier one, as in libsolv.
-				p.deps[kind] = p.deps[kind][:0]
-				err = p.parseDeps(kind)
-			} else {
-				err = sc.skipElement()
-			}
-		}
-		return err
-	})
+	err := sc.children(func() error { return p.parseChild(&pkg, &pkgIDIsYes) })
 	if err != nil {
 		return err
 	}
@@ -306,6 +252,66 @@ func (p *primaryParser) parsePackage() error {
 	pkg.Files = p.fileArena.copy(p.files)
 	p.pkgs = append(p.pkgs, pkg)
 	return nil
+}
+
+// parseChild reads the element of a <package> whose start tag was just
+// scanned into pkg. pkgIDIsYes says whether pkg.PkgID came from a
+// <checksum pkgid="YES">, which wins over the others.
+func (p *primaryParser) parseChild(pkg *Package, pkgIDIsYes *bool) (err error) {
+	sc := p.sc
+	// <format> is transparent, as in libsolv: its children are handled
+	// like the package's own.
+	switch string(sc.name) {
+	case "format":
+		// Read on into its children.
+	case "name":
+		err = p.internText(&pkg.Name)
+	case "arch":
+		err = p.internText(&pkg.Arch)
+	case "version":
+		var e evrAttrs
+		for _, a := range sc.attrs {
+			e.set(a)
+		}
+		p.buf = appendEVR(p.buf[:0], &e)
+		pkg.EVR = p.strs.Intern(p.buf)
+		err = sc.skipElement()
+	case "checksum":
+		isYes := false
+		for _, a := range sc.attrs {
+			if string(a.name) == "pkgid" && string(a.value) == "YES" {
+				isYes = true
+			}
+		}
+		var text []byte
+		if text, err = sc.textContent(); err == nil && (pkg.PkgID == "" || isYes && !*pkgIDIsYes) {
+			pkg.PkgID = arenaString(&p.textArena, text)
+			*pkgIDIsYes = isYes
+		}
+	case "location":
+		for _, a := range sc.attrs {
+			switch string(a.name) {
+			case "href":
+				pkg.Location = arenaString(&p.textArena, a.value)
+			case "xml:base":
+				pkg.LocationBase = arenaString(&p.textArena, a.value)
+			}
+		}
+		err = sc.skipElement()
+	case "rpm:sourcerpm":
+		err = p.internText(&pkg.SourceRPM)
+	case "file":
+		err = p.parseFile()
+	default:
+		if kind, ok := depKindOf(sc.name); ok {
+			// A repeated list replaces the earlier one, as in libsolv.
+			p.deps[kind] = p.deps[kind][:0]
+			err = p.parseDeps(kind)
+		} else {
+			err = sc.skipElement()
+		}
+	}
+	return err
 }
 
 // internText sets *id to the interned text of the element just started.

@@ -134,21 +134,7 @@ func (s *iniSection) set(v iniValue) {
 //   - a value wholly in matching single or double quotes loses them;
 //   - a repeated section merges, a repeated key replaces.
 func parseINI(r io.Reader, name string) ([]*iniSection, error) {
-	var sections []*iniSection
-	byName := map[string]*iniSection{}
-	var cur *iniSection
-	var pending *iniValue // key being read, continuation lines may follow
-	flush := func() {
-		if pending != nil {
-			pending.value = trimQuotes(trimBlankLines(pending.value))
-			cur.set(*pending)
-			pending = nil
-		}
-	}
-	fail := func(line int, msg string) error {
-		return fmt.Errorf("%s:%d: %s", name, line, msg)
-	}
-
+	p := iniParser{byName: map[string]*iniSection{}}
 	br := bufio.NewReader(r)
 	for lineNo := 1; ; lineNo++ {
 		line, err := br.ReadString('\n')
@@ -162,78 +148,121 @@ func parseINI(r io.Reader, name string) ([]*iniSection, error) {
 		if lineNo == 1 {
 			line = strings.TrimPrefix(line, "\uFEFF")
 		}
-		switch {
-		case line == "" || line[0] == '#' || line[0] == ';':
-			flush()
-			continue
-		case strings.Trim(line, " \t\r") == "":
-			if pending != nil {
-				pending.value += "\n"
-			}
-			continue
-		}
-		start := strings.IndexFunc(line, func(c rune) bool { return c != ' ' && c != '\t' && c != '\r' })
-		end := len(strings.TrimRight(line, " \t\r")) // one past the last non-blank
-		if pending != nil && (start == 0 || line[start] == '[') {
-			flush()
-		}
-		switch {
-		case line[start] == '[':
-			closing := strings.IndexByte(line[start+1:], ']')
-			if closing < 0 {
-				return nil, fail(lineNo, "missing ']'")
-			}
-			closing += start + 1
-			if closing == start+1 {
-				return nil, fail(lineNo, "empty section name")
-			}
-			for _, c := range []byte(line[closing+1 : max(closing+1, end-1)]) {
-				if c == '#' || c == ';' {
-					break
-				}
-				if c != ' ' && c != '\t' && c != '\r' {
-					return nil, fail(lineNo, "text after section header")
-				}
-			}
-			secName := line[start+1 : closing]
-			if cur = byName[secName]; cur == nil {
-				cur = &iniSection{name: secName, line: lineNo}
-				byName[secName] = cur
-				sections = append(sections, cur)
-			}
-		case cur == nil:
-			return nil, fail(lineNo, "key before any [section]")
-		case start > 0:
-			if pending == nil {
-				return nil, fail(lineNo, "continuation line without a key before it")
-			}
-			pending.value += "\n" + line[start:end]
-		case line[0] == '=':
-			return nil, fail(lineNo, "missing key before '='")
-		default:
-			eq := strings.IndexByte(line, '=')
-			if eq < 0 {
-				return nil, fail(lineNo, "missing '=' (libdnf reads no \"key: value\")")
-			}
-			value := ""
-			if rest := strings.TrimLeft(line[eq+1:], " \t"); rest != "" {
-				// libdnf takes the value up to the last non-blank, but when
-				// only carriage returns follow the blanks after '=' its
-				// unsigned length wraps and it keeps them.
-				if vp := len(line) - len(rest); vp <= end {
-					value = line[vp:end]
-				} else {
-					value = rest
-				}
-			}
-			pending = &iniValue{key: strings.TrimRight(line[:eq], " \t"), value: value, line: lineNo}
+		if lerr := p.line(line, lineNo); lerr != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, lineNo, lerr)
 		}
 		if err == io.EOF {
 			break
 		}
 	}
-	flush()
-	return sections, nil
+	p.flush()
+	return p.sections, nil
+}
+
+// iniParser is parseINI's state from one line to the next.
+type iniParser struct {
+	sections []*iniSection
+	byName   map[string]*iniSection
+	cur      *iniSection
+	pending  *iniValue // key being read, continuation lines may follow
+}
+
+// flush sets the pending key, its value complete.
+func (p *iniParser) flush() {
+	if p.pending != nil {
+		p.pending.value = trimQuotes(trimBlankLines(p.pending.value))
+		p.cur.set(*p.pending)
+		p.pending = nil
+	}
+}
+
+// line reads one line, without its newline.
+func (p *iniParser) line(line string, lineNo int) error {
+	switch {
+	case line == "" || line[0] == '#' || line[0] == ';':
+		p.flush()
+		return nil
+	case strings.Trim(line, " \t\r") == "":
+		if p.pending != nil {
+			p.pending.value += "\n"
+		}
+		return nil
+	}
+	start := strings.IndexFunc(line, func(c rune) bool { return c != ' ' && c != '\t' && c != '\r' })
+	end := len(strings.TrimRight(line, " \t\r")) // one past the last non-blank
+	if p.pending != nil && (start == 0 || line[start] == '[') {
+		p.flush()
+	}
+	switch {
+	case line[start] == '[':
+		secName, err := sectionName(line, start, end)
+		if err != nil {
+			return err
+		}
+		if p.cur = p.byName[secName]; p.cur == nil {
+			p.cur = &iniSection{name: secName, line: lineNo}
+			p.byName[secName] = p.cur
+			p.sections = append(p.sections, p.cur)
+		}
+	case p.cur == nil:
+		return errors.New("key before any [section]")
+	case start > 0:
+		if p.pending == nil {
+			return errors.New("continuation line without a key before it")
+		}
+		p.pending.value += "\n" + line[start:end]
+	case line[0] == '=':
+		return errors.New("missing key before '='")
+	default:
+		key, value, ok := splitKeyValue(line, end)
+		if !ok {
+			return errors.New("missing '=' (libdnf reads no \"key: value\")")
+		}
+		p.pending = &iniValue{key: key, value: value, line: lineNo}
+	}
+	return nil
+}
+
+// sectionName reads the "[name]" at line[start:], end being one past the
+// line's last non-blank.
+func sectionName(line string, start, end int) (string, error) {
+	closing := strings.IndexByte(line[start+1:], ']')
+	if closing < 0 {
+		return "", errors.New("missing ']'")
+	}
+	closing += start + 1
+	if closing == start+1 {
+		return "", errors.New("empty section name")
+	}
+	for _, c := range []byte(line[closing+1 : max(closing+1, end-1)]) {
+		if c == '#' || c == ';' {
+			break
+		}
+		if c != ' ' && c != '\t' && c != '\r' {
+			return "", errors.New("text after section header")
+		}
+	}
+	return line[start+1 : closing], nil
+}
+
+// splitKeyValue splits "key = value" as libdnf does, end being one past the
+// line's last non-blank. ok is false without a '='.
+func splitKeyValue(line string, end int) (key, value string, ok bool) {
+	eq := strings.IndexByte(line, '=')
+	if eq < 0 {
+		return "", "", false
+	}
+	if rest := strings.TrimLeft(line[eq+1:], " \t"); rest != "" {
+		// libdnf takes the value up to the last non-blank, but when only
+		// carriage returns follow the blanks after '=' its unsigned
+		// length wraps and it keeps them.
+		if vp := len(line) - len(rest); vp <= end {
+			value = line[vp:end]
+		} else {
+			value = rest
+		}
+	}
+	return strings.TrimRight(line[:eq], " \t"), value, true
 }
 
 // trimBlankLines drops the empty lines that lines of blanks left at the end

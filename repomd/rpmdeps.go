@@ -43,6 +43,44 @@ const (
 	srcOldEnhances
 )
 
+// depKind is the list parsehdr.c files a dependency of this source with
+// these flags in: legacy MISSINGOK requires are Recommends, and the legacy
+// OLDSUGGESTS and OLDENHANCES are Recommends and Supplements when flagged
+// strong.
+func (k depSourceKind) depKind(flags uint64) DepKind {
+	switch k {
+	case srcProvides:
+		return Provides
+	case srcConflicts:
+		return Conflicts
+	case srcObsoletes:
+		return Obsoletes
+	case srcRequires:
+		if flags&senseMissingOK != 0 {
+			return Recommends
+		}
+		return Requires
+	case srcSuggests:
+		return Suggests
+	case srcEnhances:
+		return Enhances
+	case srcRecommends:
+		return Recommends
+	case srcSupplements:
+		return Supplements
+	case srcOldSuggests:
+		if flags&senseStrong != 0 {
+			return Recommends
+		}
+		return Suggests
+	}
+	// srcOldEnhances
+	if flags&senseStrong != 0 {
+		return Supplements
+	}
+	return Enhances
+}
+
 func depSources() [10]depSource {
 	return [10]depSource{
 		{rpmutils.PROVIDENAME, rpmutils.PROVIDEFLAGS, rpmutils.PROVIDEVERSION, srcProvides},
@@ -109,49 +147,21 @@ func collectDeps(h rpmHeader, ownFiles map[string]bool) [NumDepKinds][]rawDep {
 				continue // createrepo_c warns "Bad epoch" and skips it
 			}
 			d := rawDep{name: name, flags: flagStr, version: version}
-			switch src.kind {
-			case srcProvides:
+			switch {
+			case src.kind == srcProvides:
 				provided[nfv] = true
-				deps[Provides] = append(deps[Provides], d)
-			case srcConflicts:
-				deps[Conflicts] = append(deps[Conflicts], d)
-			case srcObsoletes:
-				deps[Obsoletes] = append(deps[Obsoletes], d)
-			case srcRequires:
-				if flags&senseMissingOK != 0 {
-					deps[Recommends] = append(deps[Recommends], d)
-					break
-				}
+			case src.kind == srcRequires && flags&senseMissingOK == 0:
 				d.pre = pre
 				if strings.HasPrefix(name, "libc.so.6") {
 					if libc == nil || compareLibcDep(libc.name, name) == 2 {
 						libc = &d
 					}
-					break
+					continue
 				}
-				deps[Requires] = append(deps[Requires], d)
 				seen[name] = requireSeen{flagStr, version, pre}
-			case srcSuggests:
-				deps[Suggests] = append(deps[Suggests], d)
-			case srcEnhances:
-				deps[Enhances] = append(deps[Enhances], d)
-			case srcRecommends:
-				deps[Recommends] = append(deps[Recommends], d)
-			case srcSupplements:
-				deps[Supplements] = append(deps[Supplements], d)
-			case srcOldSuggests:
-				if flags&senseStrong != 0 {
-					deps[Recommends] = append(deps[Recommends], d)
-				} else {
-					deps[Suggests] = append(deps[Suggests], d)
-				}
-			case srcOldEnhances:
-				if flags&senseStrong != 0 {
-					deps[Supplements] = append(deps[Supplements], d)
-				} else {
-					deps[Enhances] = append(deps[Enhances], d)
-				}
 			}
+			kind := src.kind.depKind(flags)
+			deps[kind] = append(deps[kind], d)
 		}
 		if libc != nil {
 			deps[Requires] = append(deps[Requires], *libc)

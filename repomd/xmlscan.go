@@ -375,8 +375,7 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 		return false, s.errorAt(start, "element name longer than %d bytes", maxNameLen)
 	}
 	name := b[1:i]
-	attrs := s.attrs[:0]
-	scratch := s.scratch[:0]
+	s.attrs, s.scratch = s.attrs[:0], s.scratch[:0]
 	for {
 		for i < len(b) && isSpace(b[i]) {
 			i++
@@ -404,93 +403,112 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 		if !isSpace(b[i-1]) {
 			return false, s.errorAt(start+i, "expected space before attribute in <%s>", name)
 		}
-		ns := i
-		for i < len(b) && !isNameStop(b[i]) {
-			i++
+		var err error
+		if i, err = s.parseAttr(b, i, start, name); i < 0 || err != nil {
+			return false, err
 		}
-		if i == len(b) {
-			return false, nil
-		}
-		if i == ns {
-			return false, s.errorAt(start+i, "invalid character %q in <%s>", b[i], name)
-		}
-		attrName := b[ns:i]
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		if i == len(b) {
-			return false, nil
-		}
-		if b[i] != '=' {
-			return false, s.errorAt(start+i, "attribute %s without value in <%s>", attrName, name)
-		}
-		i++
-		for i < len(b) && isSpace(b[i]) {
-			i++
-		}
-		if i == len(b) {
-			return false, nil
-		}
-		quote := b[i]
-		if quote != '"' && quote != '\'' {
-			return false, s.errorAt(start+i, "unquoted value of attribute %s in <%s>", attrName, name)
-		}
-		i++
-		vs := i
-		special := false
-		for {
-			// Skip eight plain bytes at a time; stop at a byte that may
-			// be special.
-			if i+8 <= len(b) {
-				m := attrSpecialMask(binary.LittleEndian.Uint64(b[i:]))
-				if m == 0 {
-					i += 8
-					continue
-				}
-				i += bits.TrailingZeros64(m) >> 3
-			} else if i == len(b) {
-				return false, nil
-			}
-			c := b[i]
-			if isAttrSpecial(c) {
-				if c == quote {
-					break
-				}
-				if c == '<' {
-					return false, s.errorAt(start+i, "< in value of attribute %s", attrName)
-				}
-				if c == '&' || c == '\t' || c == '\n' || c == '\r' {
-					special = true
-				}
-			}
-			i++
-		}
-		if i-vs > maxNameLen {
-			return false, s.errorAt(start+vs, "value of attribute %s longer than %d bytes", attrName, maxNameLen)
-		}
-		value := b[vs:i]
-		i++
-		if special {
-			if cap(scratch) < len(s.buf) {
-				// Decoding never lengthens, so a scratch buffer as long
-				// as the buffer never needs to grow.
-				scratch = make([]byte, 0, len(s.buf))
-			}
-			n := len(scratch)
-			var err error
-			scratch, err = s.decode(scratch, value, start+vs, true)
-			if err != nil {
-				return false, err
-			}
-			value = scratch[n:len(scratch):len(scratch)]
-		}
-		attrs = append(attrs, xmlAttr{name: attrName, value: value})
 	}
-	s.scratch = scratch[:0]
-	s.name, s.attrs = name, attrs
+	s.scratch = s.scratch[:0]
+	s.name = name
 	s.offset = s.base + int64(start)
 	s.pos = start + i
 	return true, nil
+}
+
+// parseAttr parses the attribute at b[i] of the start tag <tag...> at
+// buf[start:], b being buf[start:end], and appends it to attrs. It returns
+// the index in b after the attribute, or -1 when the tag does not end
+// within the buffer. A value with references or white space to normalise is
+// decoded into scratch.
+func (s *xmlScanner) parseAttr(b []byte, i, start int, tag []byte) (int, error) {
+	ns := i
+	for i < len(b) && !isNameStop(b[i]) {
+		i++
+	}
+	if i == len(b) {
+		return -1, nil
+	}
+	if i == ns {
+		return -1, s.errorAt(start+i, "invalid character %q in <%s>", b[i], tag)
+	}
+	name := b[ns:i]
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	if i == len(b) {
+		return -1, nil
+	}
+	if b[i] != '=' {
+		return -1, s.errorAt(start+i, "attribute %s without value in <%s>", name, tag)
+	}
+	i++
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	if i == len(b) {
+		return -1, nil
+	}
+	quote := b[i]
+	if quote != '"' && quote != '\'' {
+		return -1, s.errorAt(start+i, "unquoted value of attribute %s in <%s>", name, tag)
+	}
+	i++
+	vs := i
+	i, special := attrValueEnd(b, i, quote)
+	switch {
+	case i == len(b):
+		return -1, nil
+	case b[i] == '<':
+		return -1, s.errorAt(start+i, "< in value of attribute %s", name)
+	case i-vs > maxNameLen:
+		return -1, s.errorAt(start+vs, "value of attribute %s longer than %d bytes", name, maxNameLen)
+	}
+	value := b[vs:i]
+	if special {
+		if cap(s.scratch) < len(s.buf) {
+			// Decoding never lengthens, so a scratch buffer as long as
+			// the buffer never needs to grow.
+			s.scratch = make([]byte, 0, len(s.buf))
+		}
+		n := len(s.scratch)
+		var err error
+		if s.scratch, err = s.decode(s.scratch, value, start+vs, true); err != nil {
+			return -1, err
+		}
+		value = s.scratch[n:len(s.scratch):len(s.scratch)]
+	}
+	s.attrs = append(s.attrs, xmlAttr{name: name, value: value})
+	return i + 1, nil
+}
+
+// attrValueEnd returns the index of the quote that ends the attribute value
+// starting at b[i], of a '<' before it (not allowed), or len(b) when the
+// buffer ends first. special reports references or white space that
+// decoding must expand or normalise.
+func attrValueEnd(b []byte, i int, quote byte) (end int, special bool) {
+	for {
+		// Skip eight plain bytes at a time; stop at a byte that may be
+		// special.
+		if i+8 <= len(b) {
+			m := attrSpecialMask(binary.LittleEndian.Uint64(b[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		} else if i == len(b) {
+			return i, special
+		}
+		if c := b[i]; isAttrSpecial(c) {
+			if c == quote || c == '<' {
+				return i, special
+			}
+			if c == '&' || c == '\t' || c == '\n' || c == '\r' {
+				special = true
+			}
+		}
+		i++
+	}
 }
 
 // scanEndTag scans "</name>" at pos and closes the innermost element.

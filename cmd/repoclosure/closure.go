@@ -1,57 +1,81 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 
 	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/spf13/cobra"
 )
 
-// runClosure is the drop-in for `dnf repoclosure`.
-func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs, rf := newFlagSet("repoclosure", stderr)
-	var opts resolver.ClosureOptions
-	var check, arches, pkgs listFlag
-	var best, jsonOut, why bool
-	fs.Var(&check, "check", "check only packages of these repositories (`ID`, repeatable)")
-	fs.Var(&arches, "arch", "check only packages of this `ARCH` (repeatable)")
-	fs.Var(&pkgs, "pkg", "check only packages matching this name or NEVRA `GLOB` (repeatable)")
-	fs.BoolVar(&opts.Newest, "newest", false, "check only the newest package per name.arch of each repository")
-	fs.BoolVar(&opts.Newest, "n", false, "same as --newest")
-	fs.BoolVar(&best, "best", false, "only the newest package per name.arch may provide (dnf's best=True)")
-	fs.BoolVar(&jsonOut, "json", false, "print dnf5's JSON instead of text")
-	fs.BoolVar(&why, "why", false, "for each unresolved dep, print the nearest candidates and why they do not fit")
-	if err := fs.Parse(args); err != nil {
-		return exitError, usageError{err}
+// closureFlags are dnf repoclosure's own options.
+type closureFlags struct {
+	repo    repoFlags
+	opts    resolver.ClosureOptions
+	check   listFlag
+	arches  listFlag
+	pkgs    listFlag
+	best    bool
+	jsonOut bool
+	why     bool
+}
+
+// newClosureCmd is the drop-in for `dnf repoclosure`: the root command, and
+// `repoclosure closure` for those who name it.
+func newClosureCmd(code *int) *cobra.Command {
+	f := new(closureFlags)
+	cmd := &cobra.Command{
+		Use:     "closure [options]",
+		Aliases: []string{"repoclosure"},
+		Short:   "Report unresolved dependencies, as dnf repoclosure (the default command)",
+		Long: `Report the packages whose dependencies cannot be met, as dnf repoclosure does:
+the same options, the same output and the same exit code (0 closed, 1 unresolved
+dependencies, 2 usage or load error). Requires and Requires(pre/post) are
+checked; weak dependencies, conflicts and obsoletes are not.`,
+		Example: `  repoclosure --repofrompath base,https://mirror.stream.centos.org/9-stream/BaseOS/x86_64/os/ --repo base
+  repoclosure --repo appstream --check appstream -n
+  repoclosure -qC --repo kmods --json`,
+		Args: cobra.NoArgs,
 	}
-	if fs.NArg() > 0 {
-		return exitError, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
-	}
+	fs := cmd.Flags()
+	f.repo.register(fs)
+	fs.Var(&f.check, "check", "check only packages of these repositories (`ID`, repeatable)")
+	fs.Var(&f.arches, "arch", "check only packages of this `ARCH` (repeatable)")
+	fs.Var(&f.pkgs, "pkg", "check only packages matching this name or NEVRA `GLOB` (repeatable)")
+	fs.BoolVarP(&f.opts.Newest, "newest", "n", false, "check only the newest package per name.arch of each repository")
+	fs.BoolVar(&f.best, "best", false, "only the newest package per name.arch may provide (dnf's best=True)")
+	fs.BoolVar(&f.jsonOut, "json", false, "print dnf5's JSON instead of text")
+	fs.BoolVar(&f.why, "why", false, "for each unresolved dep, print the nearest candidates and why they do not fit")
+	inGroup(fs, groupSelection, "check", "arch", "pkg", "newest", "best")
+	inGroup(fs, groupOutput, "json", "why")
+	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) {
+		return f.run(cmd)
+	})
+	return cmd
+}
+
+func (f *closureFlags) run(cmd *cobra.Command) (int, error) {
 	// --check names repositories that are enabled too (repoclosure.py's configure).
-	rf.alsoEnable = check
-	s, err := rf.resolve()
+	f.repo.alsoEnable = f.check
+	pool, s, err := f.repo.loadPool(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err
 	}
-	opts.Check, opts.Arches, opts.Pkgs = check, arches, pkgs
-	opts.Best = best || s.best
-	strs, repos, err := rf.load(ctx, s)
-	if err != nil {
-		return exitError, err
-	}
-	pool := resolver.NewPool(strs, repos, s.poolOptions(strs, repos))
+	opts := f.opts
+	opts.Check, opts.Arches, opts.Pkgs = f.check, f.arches, f.pkgs
+	opts.Best = f.best || s.best
 	avail, checked, err := pool.Available(opts)
 	if err != nil {
 		return exitError, err
 	}
 	problems := pool.Unresolved(checked, avail)
-	if jsonOut {
+	stdout := cmd.OutOrStdout()
+	if f.jsonOut {
 		if err := printClosureJSON(stdout, pool, problems); err != nil {
 			return exitError, err
 		}
 	} else {
-		printClosureText(stdout, pool, problems, why, avail)
+		printClosureText(stdout, pool, problems, f.why, avail)
 	}
 	if len(problems) == 0 {
 		return exitClosed, nil
@@ -60,7 +84,9 @@ func runClosure(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	for _, p := range problems {
 		total += len(p.Deps)
 	}
-	fmt.Fprintf(stderr, "Error: Repoclosure ended with unresolved dependencies (%d) across %d packages.\n", total, len(problems))
+	// dnf's wording, plural or not ("across 1 packages" included), which
+	// scripts match.
+	fmt.Fprintf(cmd.ErrOrStderr(), "Error: Repoclosure ended with unresolved dependencies (%d) across %d packages.\n", total, len(problems))
 	return exitUnresolved, nil
 }
 

@@ -2,64 +2,91 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 
 	"github.com/repoclosure/repoclosure/repomd"
+	"github.com/spf13/cobra"
 )
 
-// runDump prints what was loaded, so that loading can be checked by hand.
-func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs, rf := newFlagSet("dump", stderr)
-	var jsonOut, files, count bool
-	fs.BoolVar(&jsonOut, "json", false, "print JSON, one object per package")
-	fs.BoolVar(&count, "count", false, "print only how many packages each repository has")
-	fs.BoolVar(&files, "files", false, "also print each package's files")
-	if err := fs.Parse(args); err != nil {
-		return exitError, usageError{err}
+func init() { addCommand(newDumpCmd) }
+
+// dumpFlags are the dump command's options.
+type dumpFlags struct {
+	repo                  repoFlags
+	jsonOut, files, count bool
+}
+
+// newDumpCmd prints what was loaded, so that loading can be checked by hand.
+func newDumpCmd(code *int) *cobra.Command {
+	f := new(dumpFlags)
+	cmd := &cobra.Command{
+		Use:   "dump [options]",
+		Short: "Print the package records as loaded, before excludes and modular filtering",
+		Long: `Print every package record as it was read from the repositories (before
+excludes and modular filtering): NEVRA, repository, source rpm and dependencies,
+with --files the file list, with --json one JSON object per line.`,
+		Example: `  repoclosure dump --repofrompath base,testdata/fixtures/repos/base --count
+  repoclosure dump --repo baseos --json | jq -r .nevra`,
+		Args: cobra.NoArgs,
 	}
-	s, err := rf.resolve()
+	fs := cmd.Flags()
+	f.repo.register(fs)
+	fs.BoolVar(&f.jsonOut, "json", false, "print JSON, one object per package")
+	fs.BoolVar(&f.count, "count", false, "print only how many packages each repository has")
+	fs.BoolVar(&f.files, "files", false, "also print each package's files")
+	inGroup(fs, groupOutput, "json", "count", "files")
+	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
+	return cmd
+}
+
+func (f *dumpFlags) run(cmd *cobra.Command) (int, error) {
+	s, err := f.repo.resolve()
 	if err != nil {
 		return exitError, err
 	}
-	strs, repos, err := rf.load(ctx, s)
+	strs, repos, err := f.repo.load(cmd.Context(), s, cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err
 	}
-	w := bufio.NewWriter(stdout)
-	defer w.Flush()
-	if count {
+	w := bufio.NewWriter(cmd.OutOrStdout())
+	if f.count {
 		for _, r := range repos {
 			fmt.Fprintf(w, "%s\t%d\n", r.ID, len(r.Packages))
 		}
-		return exitClosed, nil
+		return exitClosed, w.Flush()
 	}
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // as writeJSON, but one object per line
 	for _, r := range repos {
 		for i := range r.Packages {
-			rec := dumpRecord(strs, r, &r.Packages[i], files || jsonOut)
-			if jsonOut {
+			rec := dumpRecord(strs, r, &r.Packages[i], f.files || f.jsonOut)
+			if f.jsonOut {
 				if err := enc.Encode(rec); err != nil {
 					return exitError, err
 				}
 				continue
 			}
-			fmt.Fprintf(w, "%s from %s (%s)\n", rec.NEVRA, rec.Repo, rec.SourceRPM)
-			for _, kind := range depKindsInOrder {
-				for _, d := range rec.Deps[kind.String()] {
-					fmt.Fprintf(w, "  %s: %s\n", kind, d)
-				}
-			}
-			if files {
-				for _, f := range rec.Files {
-					fmt.Fprintf(w, "  file: %s\n", f)
-				}
-			}
+			printDumpRecord(w, rec, f.files)
 		}
 	}
-	return exitClosed, nil
+	return exitClosed, w.Flush()
+}
+
+// printDumpRecord prints one package as text.
+func printDumpRecord(w io.Writer, rec packageDump, files bool) {
+	fmt.Fprintf(w, "%s from %s (%s)\n", rec.NEVRA, rec.Repo, rec.SourceRPM)
+	for _, kind := range depKindsInOrder {
+		for _, d := range rec.Deps[kind.String()] {
+			fmt.Fprintf(w, "  %s: %s\n", kind, d)
+		}
+	}
+	if files {
+		for _, f := range rec.Files {
+			fmt.Fprintf(w, "  file: %s\n", f)
+		}
+	}
 }
 
 var depKindsInOrder = []repomd.DepKind{repomd.Provides, repomd.Requires, repomd.Conflicts, repomd.Obsoletes,

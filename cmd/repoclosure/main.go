@@ -4,16 +4,19 @@
 //
 // Exit codes: 0 closed, 1 unresolved dependencies, 2 usage or load error,
 // 3 a matrix regression against --baseline.
+//
+// Each command is one file: a constructor that returns its *cobra.Command,
+// registered with addCommand from the file's init.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/spf13/cobra"
 )
 
 const (
@@ -31,53 +34,93 @@ func (e usageError) Unwrap() error { return e.error }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// run dispatches a subcommand and maps its outcome to an exit code.
+// run executes the command tree on args and maps the outcome to an exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := "closure"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
 	var code int
-	var err error
-	switch cmd {
-	case "closure", "repoclosure":
-		code, err = runClosure(ctx, args, stdout, stderr)
-	case "dump":
-		code, err = runDump(ctx, args, stdout, stderr)
-	case "matrix":
-		code, err = runMatrix(ctx, args, stdout, stderr)
-	case "symdiff":
-		code, err = runSymdiff(ctx, args, stdout, stderr)
-	case "series":
-		code, err = runSeries(ctx, args, stdout, stderr)
-	case "help":
-		fmt.Fprintln(stdout, usageText)
-		return exitClosed
-	default:
-		err = usageError{fmt.Errorf("unknown command %q\n%s", cmd, usageText)}
+	root := newRootCmd(&code)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		return exitClosed // the flag set printed the options
-	}
-	if err != nil {
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitError
-		}
-		if code == 0 {
+		if code == exitClosed {
 			code = exitError
 		}
 	}
 	return code
 }
 
-const usageText = `usage: repoclosure [closure] [options]   report unresolved dependencies (dnf repoclosure)
-       repoclosure matrix [options]      the kmod × kernel install matrix (--format table|csv|json|markdown|html)
-       repoclosure symdiff A B [options] kernel(...) symbols added, removed, changed between two kernel builds
-       repoclosure series [options]      symbol change over the kernel builds, kmod rebuilds, kABI coverage
-       repoclosure dump [options]        print the loaded package records
-Run "repoclosure COMMAND -h" for a command's options.`
+// commandFunc builds one subcommand; code receives its exit code.
+type commandFunc func(code *int) *cobra.Command
+
+// commands are the subcommands, each added by its own file's init.
+var commands []commandFunc
+
+// addCommand registers a subcommand constructor; call it from init.
+func addCommand(f commandFunc) { commands = append(commands, f) }
+
+// runE adapts a command body returning an exit code to cobra's RunE.
+func runE(code *int, body func(cmd *cobra.Command, args []string) (int, error)) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := body(cmd, args)
+		*code = c
+		return err
+	}
+}
+
+// newRootCmd builds the tree: the root is the dnf-compatible closure, so
+// `repoclosure --repo …` works as `dnf repoclosure --repo …` does.
+func newRootCmd(code *int) *cobra.Command {
+	root := newClosureCmd(code)
+	root.Use = "repoclosure [options]"
+	root.Aliases = nil
+	root.Args = nil // cobra then rejects stray words as unknown commands, with suggestions
+	root.Short = "Unresolved dependencies of RPM repositories, and which kmods install on which kernels"
+	root.Long = `repoclosure answers, from RPM repository metadata alone, which packages cannot
+have their dependencies met, and which kernel modules (kmods) install on which
+kernel builds, and why not.
+
+Without a command it is a drop-in for dnf repoclosure: dnf's options, dnf's output
+and exit codes (0 closed, 1 unresolved dependencies, 2 usage or load error).`
+	root.Version = versionString()
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	root.Flags().Bool("version", false, "print the version, commit and Go version")
+	root.SilenceErrors = true // run prints them, with dnf's "Error: " prefix
+	root.SilenceUsage = true
+	root.SetFlagErrorFunc(flagError)
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) { writeHelp(c.OutOrStdout(), c) })
+	root.SetUsageFunc(func(c *cobra.Command) error { writeUsage(c.OutOrStderr(), c); return nil })
+	root.SetHelpCommand(newHelpCmd())
+	closure := newClosureCmd(code)
+	root.AddCommand(closure)
+	for _, f := range commands {
+		root.AddCommand(f(code))
+	}
+	// cobra's completion command has a subcommand per shell and prints its
+	// help for any other word; an unknown shell is a usage error here.
+	root.InitDefaultCompletionCmd()
+	if comp, _, err := root.Find([]string{"completion"}); err == nil && comp.Name() == "completion" {
+		comp.Args = cobra.ArbitraryArgs
+		comp.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("completion: unknown shell %q: want bash, zsh, fish or powershell", args[0])}
+			}
+			return c.Help()
+		}
+	}
+	// Synopses say [options] themselves; options print in the order they
+	// are registered, most used first.
+	for _, c := range append(root.Commands(), root) {
+		c.DisableFlagsInUseLine = true
+		c.Flags().SortFlags = false
+	}
+	return root
+}

@@ -389,21 +389,8 @@ func (g *seriesGen) kernelPkgs(build KernelBuild) []Pkg {
 		eq("kernel-modules-"+arch, ver, rel),
 	)
 	mods.Requires = []Entry{{Name: "/bin/sh"}, {Name: "/bin/sh", Pre: true}, eq("kernel-uname-r", ver, unameRel)}
-	usedModules := map[string]bool{}
-	var coreSyms, modSyms []Entry
-	for _, i := range g.order {
-		if !g.cur.alive[i] {
-			continue
-		}
-		e := Entry{Name: g.syms[i].prov, Flags: "EQ", Ver: g.cur.crcS[i]}
-		if g.syms[i].module == "" {
-			coreSyms = append(coreSyms, e)
-		} else {
-			modSyms = append(modSyms, e)
-			usedModules[g.syms[i].module] = true
-		}
-	}
-	for _, m := range slices.Sorted(maps.Keys(usedModules)) {
+	coreSyms, modSyms, modules := g.kernelSymbols()
+	for _, m := range modules {
 		base := m[strings.LastIndexByte(m, '/')+1:]
 		mods.Provides = append(mods.Provides, Entry{Name: "kmod(" + base + ".ko)"})
 		mods.Files = append(mods.Files, moddir+"/kernel/"+m+".ko.xz")
@@ -416,6 +403,26 @@ func (g *seriesGen) kernelPkgs(build KernelBuild) []Pkg {
 	core.Provides = mergeSorted(core.Provides, coreSyms)
 	mods.Provides = mergeSorted(mods.Provides, modSyms)
 	return []Pkg{meta, core, mods}
+}
+
+// kernelSymbols returns the current build's kernel(...) provides of
+// kernel-core and of kernel-modules, and the modules (sorted) that export
+// the latter.
+func (g *seriesGen) kernelSymbols() (coreSyms, modSyms []Entry, modules []string) {
+	used := map[string]bool{}
+	for _, i := range g.order {
+		if !g.cur.alive[i] {
+			continue
+		}
+		e := Entry{Name: g.syms[i].prov, Flags: "EQ", Ver: g.cur.crcS[i]}
+		if g.syms[i].module == "" {
+			coreSyms = append(coreSyms, e)
+		} else {
+			modSyms = append(modSyms, e)
+			used[g.syms[i].module] = true
+		}
+	}
+	return coreSyms, modSyms, slices.Sorted(maps.Keys(used))
 }
 
 func (g *seriesGen) stableList() []KABISymbol {

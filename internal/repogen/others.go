@@ -100,86 +100,113 @@ var syllables = strings.Fields(`ba co da fe gi ho ju ka li mo nu pa qui ra se ti
 // soname, packages by versioned name, data files that only filelists
 // lists), so the set is closed.
 func otherPkgs(r *rng, cfg SeriesConfig) []Pkg {
-	var out []Pkg
 	if cfg.OtherPkgs == 0 {
 		return nil
 	}
-	for _, b := range basePackages(cfg.Arch) {
-		out = append(out, b.pkg())
-	}
-	var libs []string      // sonames provided so far
-	var dataFiles []string // filelists-only files provided so far
-	seen := map[string]bool{}
-	libc := soname("libc.so.6", cfg.Arch)
-	libdir := "/usr/lib64"
+	g := &otherGen{r: r, arch: cfg.Arch, seen: map[string]bool{},
+		libc: soname("libc.so.6", cfg.Arch), libdir: "/usr/lib64", dist: fmt.Sprintf("el%d", cfg.Major)}
 	if soname("x", cfg.Arch) == "x()" {
-		libdir = "/usr/lib"
+		g.libdir = "/usr/lib"
 	}
-	dist := fmt.Sprintf("el%d", cfg.Major)
-	for len(out) < cfg.OtherPkgs {
-		word := pick(r, syllables) + pick(r, syllables)
-		if r.chance(0.5) {
-			word += pick(r, syllables)
-		}
-		k := r.intn(100)
-		nameOf := func(word string) string {
-			switch {
-			case k < 40:
-				return "lib" + word
-			case k >= 85:
-				return word + "-data"
-			}
-			return word
-		}
-		name := nameOf(word)
-		if seen[name] {
-			// Numbered by position: unique, so large counts always finish.
-			word += itoa(len(out))
-			name = nameOf(word)
-		}
-		seen[name] = true
-		p := Pkg{Name: name, Arch: cfg.Arch,
-			Ver: fmt.Sprintf("%d.%d.%d", r.between(0, 12), r.between(0, 30), r.between(0, 9)),
-			Rel: fmt.Sprintf("%d.%s", r.between(1, 20), dist)}
-		p.SourceRPM = name + "-" + p.Ver + "-" + p.Rel + ".src.rpm"
-		p.Provides = selfProvides(&p)
-		data := "/usr/share/" + word + "/" + word + ".dat"
+	for _, b := range basePackages(cfg.Arch) {
+		g.out = append(g.out, b.pkg())
+	}
+	for len(g.out) < cfg.OtherPkgs {
+		g.out = append(g.out, g.next())
+	}
+	return g.out
+}
+
+// otherGen makes the packages of otherPkgs one at a time, each drawing on
+// what the earlier ones provide.
+type otherGen struct {
+	r                  *rng
+	arch, libc, libdir string
+	dist               string   // release suffix, "el9"
+	libs               []string // sonames provided so far
+	dataFiles          []string // filelists-only files provided so far
+	seen               map[string]bool
+	out                []Pkg
+}
+
+// next makes one package: a shared library (40%), a program (45%) or
+// architecture-independent data.
+func (g *otherGen) next() Pkg {
+	r := g.r
+	word := pick(r, syllables) + pick(r, syllables)
+	if r.chance(0.5) {
+		word += pick(r, syllables)
+	}
+	k := r.intn(100)
+	nameOf := func(word string) string {
 		switch {
-		case k < 40: // shared library
-			so := fmt.Sprintf("lib%s.so.%d", word, r.between(0, 5))
-			p.Provides = append(p.Provides, Entry{Name: soname(so, cfg.Arch)})
-			p.Requires = append(p.Requires, Entry{Name: libc})
-			if len(libs) > 0 && r.chance(0.4) {
-				p.Requires = append(p.Requires, Entry{Name: pick(r, libs)})
-			}
-			p.Files = []string{libdir + "/" + so, libdir + "/" + so + ".0.0", data}
-			p.Dirs = []string{"/usr/share/" + word}
-			libs = append(libs, soname(so, cfg.Arch))
-			dataFiles = append(dataFiles, data)
-		case k < 85: // program
-			p.Requires = append(p.Requires, Entry{Name: libc}, Entry{Name: "/bin/sh"})
-			for n := r.between(0, 3); n > 0 && len(libs) > 0; n-- {
-				p.Requires = append(p.Requires, Entry{Name: pick(r, libs)})
-			}
-			if len(dataFiles) > 0 && r.chance(0.3) {
-				// A file dependency that only filelists can answer.
-				p.Requires = append(p.Requires, Entry{Name: pick(r, dataFiles)})
-			}
-			if dep := out[r.intn(len(out))]; r.chance(0.3) {
-				p.Requires = append(p.Requires, Entry{Name: dep.Name, Flags: "GE", Ver: dep.Ver})
-				p.Recommends = []Entry{{Name: dep.Name}}
-			}
-			p.Files = []string{"/etc/" + word + ".conf", "/usr/bin/" + word, "/usr/share/man/man1/" + word + ".1.gz"}
-		default: // architecture-independent data
-			p.Arch = "noarch"
-			p.Provides = selfProvides(&p)
-			p.Files = []string{data}
-			p.Dirs = []string{"/usr/share/" + word}
-			dataFiles = append(dataFiles, data)
+		case k < 40:
+			return "lib" + word
+		case k >= 85:
+			return word + "-data"
 		}
-		sortEntries(p.Provides)
-		sortEntries(p.Requires)
-		out = append(out, p)
+		return word
 	}
-	return out
+	name := nameOf(word)
+	if g.seen[name] {
+		// Numbered by position: unique, so large counts always finish.
+		word += itoa(len(g.out))
+		name = nameOf(word)
+	}
+	g.seen[name] = true
+	p := Pkg{Name: name, Arch: g.arch,
+		Ver: fmt.Sprintf("%d.%d.%d", r.between(0, 12), r.between(0, 30), r.between(0, 9)),
+		Rel: fmt.Sprintf("%d.%s", r.between(1, 20), g.dist)}
+	p.SourceRPM = name + "-" + p.Ver + "-" + p.Rel + ".src.rpm"
+	p.Provides = selfProvides(&p)
+	data := "/usr/share/" + word + "/" + word + ".dat"
+	switch {
+	case k < 40:
+		g.library(&p, word, data)
+	case k < 85:
+		g.program(&p, word)
+	default:
+		p.Arch = "noarch"
+		p.Provides = selfProvides(&p)
+		p.Files = []string{data}
+		p.Dirs = []string{"/usr/share/" + word}
+		g.dataFiles = append(g.dataFiles, data)
+	}
+	sortEntries(p.Provides)
+	sortEntries(p.Requires)
+	return p
+}
+
+// library makes p a shared library that may need an earlier one.
+func (g *otherGen) library(p *Pkg, word, data string) {
+	r := g.r
+	so := fmt.Sprintf("lib%s.so.%d", word, r.between(0, 5))
+	p.Provides = append(p.Provides, Entry{Name: soname(so, g.arch)})
+	p.Requires = append(p.Requires, Entry{Name: g.libc})
+	if len(g.libs) > 0 && r.chance(0.4) {
+		p.Requires = append(p.Requires, Entry{Name: pick(r, g.libs)})
+	}
+	p.Files = []string{g.libdir + "/" + so, g.libdir + "/" + so + ".0.0", data}
+	p.Dirs = []string{"/usr/share/" + word}
+	g.libs = append(g.libs, soname(so, g.arch))
+	g.dataFiles = append(g.dataFiles, data)
+}
+
+// program makes p a program needing libraries, data files and maybe an
+// earlier package at a version.
+func (g *otherGen) program(p *Pkg, word string) {
+	r := g.r
+	p.Requires = append(p.Requires, Entry{Name: g.libc}, Entry{Name: "/bin/sh"})
+	for n := r.between(0, 3); n > 0 && len(g.libs) > 0; n-- {
+		p.Requires = append(p.Requires, Entry{Name: pick(r, g.libs)})
+	}
+	if len(g.dataFiles) > 0 && r.chance(0.3) {
+		// A file dependency that only filelists can answer.
+		p.Requires = append(p.Requires, Entry{Name: pick(r, g.dataFiles)})
+	}
+	if dep := g.out[r.intn(len(g.out))]; r.chance(0.3) {
+		p.Requires = append(p.Requires, Entry{Name: dep.Name, Flags: "GE", Ver: dep.Ver})
+		p.Recommends = []Entry{{Name: dep.Name}}
+	}
+	p.Files = []string{"/etc/" + word + ".conf", "/usr/bin/" + word, "/usr/share/man/man1/" + word + ".1.gz"}
 }

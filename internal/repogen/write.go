@@ -198,19 +198,7 @@ func writeMetadata(repodata, kind string, comp Compression, body func(*bufio.Wri
 	}()
 	closed := &countingHash{h: sha256.New()}
 	fileBuf := bufio.NewWriterSize(io.MultiWriter(f, closed), 1<<16)
-	var cw io.WriteCloser
-	switch comp {
-	case Gzip:
-		cw, err = gzip.NewWriterLevel(fileBuf, gzip.DefaultCompression)
-	case XZ:
-		cw, err = xz.WriterConfig{}.NewWriter(fileBuf)
-	case Zstd:
-		// One encoder goroutine: the machine is shared and the stream must
-		// not depend on scheduling.
-		cw, err = zstd.NewWriter(fileBuf, zstd.WithEncoderConcurrency(1))
-	case NoCompression:
-		cw = nopCloser{fileBuf}
-	}
+	cw, err := newCompressor(fileBuf, comp)
 	if err != nil {
 		return rec, fmt.Errorf("%s: starting %v compressor: %w", kind, comp, err)
 	}
@@ -249,6 +237,21 @@ func writeMetadata(repodata, kind string, comp Compression, body func(*bufio.Wri
 		return rec, fmt.Errorf("%s: %w", kind, err)
 	}
 	return rec, nil
+}
+
+// newCompressor returns a writer that compresses to w with comp.
+func newCompressor(w io.Writer, comp Compression) (io.WriteCloser, error) {
+	switch comp {
+	case Gzip:
+		return gzip.NewWriterLevel(w, gzip.DefaultCompression)
+	case XZ:
+		return xz.WriterConfig{}.NewWriter(w)
+	case Zstd:
+		// One encoder goroutine: the machine is shared and the stream must
+		// not depend on scheduling.
+		return zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
+	}
+	return nopCloser{w}, nil
 }
 
 type nopCloser struct{ io.Writer }

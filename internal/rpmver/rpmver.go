@@ -44,38 +44,11 @@ func Vercmp(a, b string) int {
 func vercmpFrom(a, b string, k int) int {
 	i, j := k, k
 	for i < len(a) || j < len(b) {
-		for i < len(a) && !isAlnum(a[i]) && a[i] != '~' && a[i] != '^' {
-			i++
-		}
-		for j < len(b) && !isAlnum(b[j]) && b[j] != '~' && b[j] != '^' {
-			j++
-		}
+		i, j = skipSeparators(a, i), skipSeparators(b, j)
 		ca, cb := byteAt(a, i), byteAt(b, j)
-
-		if ca == '~' || cb == '~' {
-			if ca != '~' {
-				return 1
-			}
-			if cb != '~' {
-				return -1
-			}
-			i++
-			j++
-			continue
-		}
-		// '^' is like '~', except that the string that ended is the older one.
-		if ca == '^' || cb == '^' {
-			if i == len(a) {
-				return -1
-			}
-			if j == len(b) {
-				return 1
-			}
-			if ca != '^' {
-				return 1
-			}
-			if cb != '^' {
-				return -1
+		if ca == '~' || cb == '~' || ca == '^' || cb == '^' {
+			if r := compareMarks(ca, cb, i == len(a), j == len(b)); r != 0 {
+				return r
 			}
 			i++
 			j++
@@ -84,7 +57,6 @@ func vercmpFrom(a, b string, k int) int {
 		if i == len(a) || j == len(b) {
 			break
 		}
-
 		si, sj := i, j
 		isNum := IsDigit(a[i])
 		if isNum {
@@ -111,6 +83,8 @@ func vercmpFrom(a, b string, k int) int {
 		}
 		ra, rb := a[si:i], b[sj:j]
 		if isNum {
+			// Numbers of any length: without leading zeros, the longer
+			// is the larger.
 			ra, rb = trimZeros(ra), trimZeros(rb)
 			if len(ra) != len(rb) {
 				if len(ra) > len(rb) {
@@ -131,6 +105,43 @@ func vercmpFrom(a, b string, k int) int {
 		return 1
 	}
 	return -1
+}
+
+// skipSeparators returns the index of the first letter, digit, '~' or '^'
+// of s from i on, or len(s).
+func skipSeparators(s string, i int) int {
+	for i < len(s) && !isAlnum(s[i]) && s[i] != '~' && s[i] != '^' {
+		i++
+	}
+	return i
+}
+
+// compareMarks orders the strings when either has a '~' or '^' where the
+// next run would start (ca, cb; endA and endB tell the end of a string): a
+// '~' sorts before anything, even the end; a '^' is like it, except that
+// the string that ended is the older one. It returns 0 when both have the
+// same mark, and the scan goes on after it.
+func compareMarks(ca, cb byte, endA, endB bool) int {
+	if ca == '~' || cb == '~' {
+		switch {
+		case ca != '~':
+			return 1
+		case cb != '~':
+			return -1
+		}
+		return 0
+	}
+	switch {
+	case endA:
+		return -1
+	case endB:
+		return 1
+	case ca != '^':
+		return 1
+	case cb != '^':
+		return -1
+	}
+	return 0
 }
 
 func trimZeros(s string) string {

@@ -25,9 +25,9 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 			installable++
 		}
 	}
-	fmt.Fprintf(bw, "## kmod × kernel install matrix\n\n%d kmods, %d kernels: %d of %d cells installable. "+
+	fmt.Fprintf(bw, "## kmod × kernel install matrix\n\n%s, %s: %d of %s installable. "+
 		"✓ = installable, ✗N = N unmet requirements; column numbers are the kernels listed below.\n",
-		len(m.Kmods), len(m.Kernels), installable, len(m.Cells))
+		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
 		return flushMarkdown(bw)
 	}

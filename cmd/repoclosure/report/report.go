@@ -154,3 +154,11 @@ func (m *Matrix) installableOn(kernel int) int {
 	}
 	return n
 }
+
+// Plural is "1 kmod", "2 kmods": n and noun, with an s unless n is 1.
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

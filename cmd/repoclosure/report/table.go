@@ -32,72 +32,90 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 		return fmt.Errorf("write table: %w", err)
 	}
 	bw := bufio.NewWriter(w)
-	paint := func(code, s string) string {
-		if !color {
-			return s
-		}
-		return code + s + ansiReset
-	}
-
 	installable := 0
 	for _, c := range m.Cells {
 		if c.Installable {
 			installable++
 		}
 	}
-	fmt.Fprintf(bw, "kmod × kernel matrix: %d kmods, %d kernels, %d of %d cells installable\n",
-		len(m.Kmods), len(m.Kernels), installable, len(m.Cells))
+	fmt.Fprintf(bw, "kmod × kernel matrix: %s, %s, %d of %s installable\n",
+		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
 		return flush(bw)
 	}
 
-	perKernel := make([]int, len(m.Kernels))
-	colW := len(strconv.Itoa(len(m.Kernels)))
+	t := tableLayout{m: m, color: color, perKernel: make([]int, len(m.Kernels)), colW: len(strconv.Itoa(len(m.Kernels))), nameW: len(tableFooter)}
 	for j := range m.Kernels {
-		perKernel[j] = m.installableOn(j)
-		colW = max(colW, len(strconv.Itoa(perKernel[j])))
+		t.perKernel[j] = m.installableOn(j)
+		t.colW = max(t.colW, len(strconv.Itoa(t.perKernel[j])))
 	}
 	for _, c := range m.Cells {
-		colW = max(colW, utf8.RuneCountInString(cellToken(c)))
+		t.colW = max(t.colW, utf8.RuneCountInString(cellToken(c)))
 	}
-	const footer = "installable"
-	nameW := len(footer)
 	for _, k := range m.Kmods {
-		nameW = max(nameW, utf8.RuneCountInString(k.NEVRA))
+		t.nameW = max(t.nameW, utf8.RuneCountInString(k.NEVRA))
 	}
-	perPanel := max(1, (tableWidth-nameW)/(colW+1))
-
+	perPanel := max(1, (tableWidth-t.nameW)/(t.colW+1))
 	for start := 0; start < len(m.Kernels); start += perPanel {
 		end := min(start+perPanel, len(m.Kernels))
-		fmt.Fprintln(bw)
 		label := ""
 		if perPanel < len(m.Kernels) {
 			label = fmt.Sprintf("kernels %d–%d of %d", start+1, end, len(m.Kernels))
 		}
-		bw.WriteString(paint(ansiBold, pad(label, nameW, false)))
+		t.writePanel(bw, label, start, end)
+	}
+	writeLegend(bw, m, t.perKernel)
+	return flush(bw)
+}
+
+// tableFooter labels the row of installable counts.
+const tableFooter = "installable"
+
+// tableLayout is what every panel of a table shares.
+type tableLayout struct {
+	m           *Matrix
+	color       bool
+	perKernel   []int // kmods installable on each kernel
+	colW, nameW int
+}
+
+func (t *tableLayout) paint(code, s string) string {
+	if !t.color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// writePanel writes the kernel columns [start, end) under label.
+func (t *tableLayout) writePanel(bw *bufio.Writer, label string, start, end int) {
+	fmt.Fprintln(bw)
+	bw.WriteString(t.paint(ansiBold, pad(label, t.nameW, false)))
+	for j := start; j < end; j++ {
+		bw.WriteString(" " + t.paint(ansiBold, pad(strconv.Itoa(j+1), t.colW, true)))
+	}
+	bw.WriteString("\n")
+	for i, k := range t.m.Kmods {
+		bw.WriteString(pad(printable(k.NEVRA), t.nameW, false))
 		for j := start; j < end; j++ {
-			bw.WriteString(" " + paint(ansiBold, pad(strconv.Itoa(j+1), colW, true)))
-		}
-		bw.WriteString("\n")
-		for i, k := range m.Kmods {
-			bw.WriteString(pad(printable(k.NEVRA), nameW, false))
-			for j := start; j < end; j++ {
-				c := m.Cell(i, j)
-				code := ansiGreen
-				if !c.Installable {
-					code = ansiRed
-				}
-				bw.WriteString(" " + paint(code, pad(cellToken(*c), colW, true)))
+			c := t.m.Cell(i, j)
+			code := ansiGreen
+			if !c.Installable {
+				code = ansiRed
 			}
-			bw.WriteString("\n")
-		}
-		bw.WriteString(pad(footer, nameW, false))
-		for j := start; j < end; j++ {
-			bw.WriteString(" " + pad(strconv.Itoa(perKernel[j]), colW, true))
+			bw.WriteString(" " + t.paint(code, pad(cellToken(*c), t.colW, true)))
 		}
 		bw.WriteString("\n")
 	}
+	bw.WriteString(pad(tableFooter, t.nameW, false))
+	for j := start; j < end; j++ {
+		bw.WriteString(" " + pad(strconv.Itoa(t.perKernel[j]), t.colW, true))
+	}
+	bw.WriteString("\n")
+}
 
+// writeLegend maps the table's column numbers to kernels and says what a
+// cell means.
+func writeLegend(bw *bufio.Writer, m *Matrix, perKernel []int) {
 	fmt.Fprintln(bw, "\nkernels:")
 	numW := len(strconv.Itoa(len(m.Kernels)))
 	unameW := 0
@@ -109,7 +127,7 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 			pad(strconv.Itoa(j+1), numW+1, true), pad(printable(k.Uname), unameW, false),
 			perKernel[j], len(m.Kmods), k.Symbols)
 	}
-	return flush(bw)
+	fmt.Fprintln(bw, "\ncells: ✗N = N unmet requirements (--format json or html names them), else installable")
 }
 
 // cellToken is a cell as the table and Markdown show it.

@@ -2,11 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/mattn/go-isatty"
 )
 
 // atomicFile is an output file that appears whole or not at all: written to
@@ -20,7 +21,7 @@ type atomicFile struct {
 func createAtomic(name string) (*atomicFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("create %s: %w", name, err)
 	}
 	return &atomicFile{File: f, final: name}, nil
 }
@@ -35,15 +36,15 @@ func (f *atomicFile) commit() error {
 	if err := f.Chmod(0o644); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return err
+		return fmt.Errorf("write %s: %w", f.final, err)
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(f.Name())
-		return err
+		return fmt.Errorf("write %s: %w", f.final, err)
 	}
 	if err := os.Rename(f.Name(), f.final); err != nil {
 		os.Remove(f.Name())
-		return err
+		return fmt.Errorf("write %s: %w", f.final, err)
 	}
 	return nil
 }
@@ -57,45 +58,39 @@ func (f *atomicFile) abort() {
 	}
 }
 
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+// isTerminal says whether w is a terminal that draws (not TERM=dumb).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd())
 }
 
+// writeJSON writes v as every command writes JSON: indented by two spaces,
+// with <, > and & as they are (the matrix report's encoding too).
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
 
-// reorderArgs moves flags ahead of positional arguments, so that
-// "symdiff A B --list" parses like dnf's argparse would.
-func reorderArgs(fs *flag.FlagSet, args []string) []string {
-	var flags, positional []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			positional = append(positional, args[i+1:]...)
-			break
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" {
-			positional = append(positional, a)
-			continue
-		}
-		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
-			continue
-		}
-		if f := fs.Lookup(name); f != nil {
-			if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
-				continue
-			}
-			if i+1 < len(args) {
-				i++
-				flags = append(flags, args[i])
-			}
-		}
+// useColor says whether output to w may be coloured: a terminal, and no
+// NO_COLOR (https://no-color.org).
+func useColor(w io.Writer) bool {
+	return isTerminal(w) && os.Getenv("NO_COLOR") == ""
+}
+
+// writeFile writes the file name with write, whole or not at all.
+func writeFile(name string, write func(*atomicFile) error) error {
+	f, err := createAtomic(name)
+	if err != nil {
+		return err
 	}
-	return append(flags, positional...)
+	defer f.abort()
+	if err := write(f); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return f.commit()
 }

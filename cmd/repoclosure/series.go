@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -11,42 +10,84 @@ import (
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/kabi"
+	"github.com/spf13/cobra"
 )
 
-// runSeries reports symbol change over the kernel builds and what it cost the kmods.
-func runSeries(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs, rf, kf := newKernelFlagSet("series", stderr)
-	var refName, format, outFile, title string
-	var stablelists rawListFlag
-	var jsonOut, symbols bool
-	fs.StringVar(&refName, "reference", "", "compare every build with this `UNAME` (default: the first build)")
-	fs.Var(&stablelists, "stablelist", "kABI stable list `[LABEL=]FILE`: kabi_stablelist_<arch>, Module.kabi_<arch> or the kernel-abi-stablelists .rpm; repeat to follow the list's evolution (coverage uses the last)")
-	fs.BoolVar(&symbols, "symbols", false, "symbol blame: per symbol the kmods consume, its consumers, stable-list membership, the builds that changed it and the cells it breaks")
-	fs.StringVar(&format, "format", "text", "output `FORMAT`: text, json or html")
-	fs.BoolVar(&jsonOut, "json", false, "print JSON (--format json)")
-	fs.StringVar(&outFile, "o", "", "write to `FILE` instead of standard output")
-	fs.StringVar(&title, "title", "kernel series", "page `TITLE` for --format html")
-	if err := fs.Parse(args); err != nil {
-		return exitError, usageError{err}
+func init() { addCommand(newSeriesCmd) }
+
+// seriesFlags are the series command's options.
+type seriesFlags struct {
+	kernelFlags
+	reference, format, outFile, title string
+	stablelists                       []string
+	jsonOut, symbols                  bool
+}
+
+// newSeriesCmd reports symbol change over the kernel builds and what it cost the kmods.
+func newSeriesCmd(code *int) *cobra.Command {
+	f := new(seriesFlags)
+	cmd := &cobra.Command{
+		Use:   "series [options]",
+		Short: "Symbol change over the kernel builds, kmod rebuilds, symbol blame, kABI stable lists",
+		Long: `One row per kernel build: its kernel(...) symbols, the change against the
+reference build and the previous build, the kmods that install on it and the kmods
+whose symbols it changed (rebuilds it forced); per kmod the first build it installs
+on, the first later build that breaks it and how many builds of it the series needs.
+--stablelist takes a kabi_stablelist_<arch> file, a Module.kabi_<arch> file or the
+kernel-abi-stablelists .rpm and reports its coverage; given several times (each
+LABEL=FILE), it follows the list's evolution: symbols added, removed, CRC-changed.
+--symbols adds the symbol blame: per symbol the kmods consume, its consumers, whether
+it is stable, the builds that changed it and the matrix cells it breaks, ranked by
+breaks. --format html draws it all as one self-contained page of charts.`,
+		Example: `  repoclosure series --repo kernels --repo kmods
+  repoclosure series --repofrompath k,testdata/el8-demo/kernels --repofrompath m,testdata/el8-demo/kmods --stablelist testdata/el8-demo/kabi_stablelist_x86_64 --json
+  repoclosure series --repo kernels --repo kmods --symbols --stablelist 8.4=kabi-8.4 --stablelist 8.5=kabi-8.5 --format html -o series.html`,
+		Args: cobra.NoArgs,
 	}
-	if jsonOut {
-		format = "json"
+	fs := cmd.Flags()
+	f.register(fs, true)
+	fs.StringVar(&f.reference, "reference", "", "compare every build with this `UNAME` (default: the first build)")
+	fs.StringArrayVar(&f.stablelists, "stablelist", nil, "kABI stable list `[LABEL=]FILE`: kabi_stablelist_<arch>, Module.kabi_<arch> or the kernel-abi-stablelists .rpm; repeat to follow the list's evolution (coverage uses the last)")
+	fs.BoolVar(&f.symbols, "symbols", false, "symbol blame: per symbol the kmods consume, its consumers, stable-list membership, the builds that changed it and the cells it breaks")
+	fs.StringVar(&f.format, "format", "text", "output `FORMAT`: text, json or html")
+	fs.BoolVar(&f.jsonOut, "json", false, "print JSON (--format json)")
+	fs.StringVarP(&f.outFile, "output", "o", "", "write to `FILE` instead of standard output")
+	fs.StringVar(&f.title, "title", "kernel series", "page `TITLE` for --format html")
+	inGroup(fs, groupSelection, "reference", "stablelist", "symbols")
+	inGroup(fs, groupOutput, "json", "format", "output", "title")
+	must(cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(
+		[]string{"text", "json", "html"}, cobra.ShellCompDirectiveNoFileComp)))
+	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
+	return cmd
+}
+
+func (f *seriesFlags) run(cmd *cobra.Command) (int, error) {
+	if f.jsonOut {
+		f.format = "json"
 	}
-	if format != "text" && format != "json" && format != "html" {
-		return exitError, usageError{fmt.Errorf("--format %q: want text, json or html", format)}
+	var write func(io.Writer, *report.Series) error
+	switch f.format {
+	case "text":
+		write = func(w io.Writer, s *report.Series) error { printSeries(w, s); return nil }
+	case "json":
+		write = func(w io.Writer, s *report.Series) error { return writeJSON(w, s) }
+	case "html":
+		write = func(w io.Writer, s *report.Series) error { return report.WriteSeriesHTML(w, s, f.title) }
+	default:
+		return exitError, usageError{fmt.Errorf("--format %q: want text, json or html", f.format)}
 	}
-	w, err := loadKernelWorld(ctx, rf, kf)
+	w, err := f.load(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err
 	}
 	ref := 0
-	if refName != "" {
-		if ref, err = w.findKernel(refName); err != nil {
+	if f.reference != "" {
+		if ref, err = w.findKernel(f.reference); err != nil {
 			return exitError, err
 		}
 	}
 	var lists []labelledList
-	for _, arg := range stablelists {
+	for _, arg := range f.stablelists {
 		label, file := stablelistArg(arg)
 		syms, err := kabi.LoadStablelist(file)
 		if err != nil {
@@ -55,17 +96,16 @@ func runSeries(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		lists = append(lists, labelledList{label, syms})
 	}
 	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
-	out := w.seriesReport(m, kabi.NewSeries(w.pool, m, ref), lists, symbols)
-	return writeOutput(stdout, stderr, outFile, func(dst io.Writer) error {
-		switch format {
-		case "json":
-			return writeJSON(dst, out)
-		case "html":
-			return report.WriteSeriesHTML(dst, out, title)
-		}
-		printSeries(dst, out)
-		return nil
-	})
+	out := w.seriesReport(m, kabi.NewSeries(w.pool, m, ref), lists, f.symbols)
+	if f.outFile == "" {
+		err = write(cmd.OutOrStdout(), out)
+	} else {
+		err = writeFile(f.outFile, func(dst *atomicFile) error { return write(dst, out) })
+	}
+	if err != nil {
+		return exitError, err
+	}
+	return exitClosed, nil
 }
 
 // labelledList is a parsed stable list and its label.
@@ -81,29 +121,6 @@ func stablelistArg(arg string) (label, file string) {
 		return l, f
 	}
 	return filepath.Base(arg), arg
-}
-
-// writeOutput calls write on stdout, or on FILE (written atomically) when
-// outFile is set.
-func writeOutput(stdout, stderr io.Writer, outFile string, write func(io.Writer) error) (int, error) {
-	if outFile == "" {
-		if err := write(stdout); err != nil {
-			return exitError, err
-		}
-		return exitClosed, nil
-	}
-	f, err := createAtomic(outFile)
-	if err != nil {
-		return exitError, err
-	}
-	defer f.abort()
-	if err := write(f); err != nil {
-		return exitError, err
-	}
-	if err := f.commit(); err != nil {
-		return exitError, err
-	}
-	return exitClosed, nil
 }
 
 func counts(c kabi.SymbolCounts) report.SymCounts {

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/repoclosure/repoclosure/kabi"
+	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/spf13/pflag"
+)
+
+// kernelFlags choose kernel builds (every kernel command) and kmods (matrix
+// and series).
+type kernelFlags struct {
+	repo      repoFlags
+	sources   listFlag
+	kmodGlobs listFlag
+	kmodRepos listFlag
+}
+
+// register adds the repository options and --kernel-source; withKmods adds
+// the kmod selections.
+func (k *kernelFlags) register(fs *pflag.FlagSet, withKmods bool) {
+	k.repo.register(fs)
+	fs.Var(&k.sources, "kernel-source", "also treat builds of this source package `NAME` as kernels (kernel always is)")
+	inGroup(fs, groupSelection, "kernel-source")
+	if withKmods {
+		fs.Var(&k.kmodGlobs, "kmod", "only kmods whose name or NEVRA matches `GLOB` (repeatable)")
+		fs.Var(&k.kmodRepos, "kmod-repo", "only kmods from repository `ID` (repeatable)")
+		inGroup(fs, groupSelection, "kmod", "kmod-repo")
+	}
+}
+
+// kernelWorld is what the kernel commands work on.
+type kernelWorld struct {
+	pool    *resolver.Pool
+	kernels []kabi.KernelBuild
+	kmods   []resolver.PkgID
+}
+
+// load loads the repositories and finds kernel builds and kmods.
+func (k *kernelFlags) load(ctx context.Context, stderr io.Writer) (*kernelWorld, error) {
+	pool, _, err := k.repo.loadPool(ctx, stderr)
+	if err != nil {
+		return nil, err
+	}
+	sources := append([]string{"kernel"}, k.sources...)
+	w := &kernelWorld{pool: pool, kernels: kabi.KernelBuilds(pool, sources)}
+	if len(w.kernels) == 0 {
+		return nil, fmt.Errorf("no kernel builds found (packages built from %s)", strings.Join(sources, ", "))
+	}
+	inKernel := resolver.NewSet(pool.Len())
+	for _, b := range w.kernels {
+		for _, id := range b.Packages {
+			inKernel.Add(id)
+		}
+	}
+	for i := range pool.Len() {
+		if id := resolver.PkgID(i); !inKernel.Has(id) && kabi.IsKmod(pool, id) && k.selects(pool, id) {
+			w.kmods = append(w.kmods, id)
+		}
+	}
+	sortPkgs(pool, w.kmods)
+	return w, nil
+}
+
+// selects applies --kmod and --kmod-repo.
+func (k *kernelFlags) selects(pool *resolver.Pool, id resolver.PkgID) bool {
+	if len(k.kmodRepos) > 0 && !matchAny(k.kmodRepos, pool.Repo(id).ID) {
+		return false
+	}
+	name := pool.Strings.String(pool.Package(id).Name)
+	return len(k.kmodGlobs) == 0 || matchAny(k.kmodGlobs, name) || matchAny(k.kmodGlobs, pool.NEVRA(id))
+}
+
+// sortPkgs sorts packages by NEVRA in natural order (drv9 before drv10),
+// then by repository.
+func sortPkgs(pool *resolver.Pool, ids []resolver.PkgID) {
+	slices.SortFunc(ids, func(a, b resolver.PkgID) int {
+		if c := naturalCompare(pool.NEVRA(a), pool.NEVRA(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(pool.Repo(a).ID, pool.Repo(b).ID)
+	})
+}
+
+// naturalCompare orders strings with runs of digits compared as numbers.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := len(na) - len(nb); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return int(a[0]) - int(b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) - len(b)
+}
+
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
+}
+
+// findKernel resolves a uname, EVR or unique prefix to a build index.
+func (w *kernelWorld) findKernel(name string) (int, error) {
+	var hits []int
+	for i, b := range w.kernels {
+		if b.Uname == name || b.EVR == name {
+			return i, nil
+		}
+		if ok, _ := path.Match(name, b.Uname); ok || strings.HasPrefix(b.Uname, name) {
+			hits = append(hits, i)
+		}
+	}
+	if len(hits) == 1 {
+		return hits[0], nil
+	}
+	var known []string
+	for _, b := range w.kernels {
+		known = append(known, b.Uname)
+	}
+	if len(hits) > 1 {
+		return 0, usageError{fmt.Errorf("kernel %q is ambiguous; known builds: %s", name, strings.Join(known, " "))}
+	}
+	return 0, usageError{fmt.Errorf("no kernel build %q; known builds: %s", name, strings.Join(known, " "))}
+}
