@@ -10,6 +10,9 @@ import (
 
 // KernelBuild is the binary packages built from one kernel source RPM for
 // one arch (noarch subpackages join every arch's build), named by uname -r.
+// A build has a package that provides kernel symbols or kernel-uname-r /
+// kernel-core-uname-r: kernel-devel, -headers, -doc or -tools alone (a
+// repository that ships only those for a version) are no kernel.
 type KernelBuild struct {
 	Uname    string // "4.18.0-348.el8.x86_64"
 	EVR      string // "4.18.0-348.el8"
@@ -61,6 +64,9 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 	}
 	out := make([]KernelBuild, 0, len(builds))
 	for _, b := range builds {
+		if !slices.ContainsFunc(b.Packages, func(id resolver.PkgID) bool { return providesKernel(p, id) }) {
+			continue
+		}
 		slices.SortFunc(b.Packages, p.ComparePackages)
 		out = append(out, *b)
 	}
@@ -74,6 +80,25 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 		return strings.Compare(a.Arch, b.Arch)
 	})
 	return out
+}
+
+// providesKernel reports whether a package is (part of) a kernel one can
+// boot: it provides kernel(SYM) = 0xCRC symbols or a kernel / kernel-core
+// uname-r (any flavour: kernel-rt-core-uname-r, kernel-debug-core-uname-r).
+func providesKernel(p *resolver.Pool, id resolver.PkgID) bool {
+	for _, d := range p.Package(id).Deps[repomd.Provides] {
+		name := p.Strings.String(d.Name)
+		if base, ok := strings.CutSuffix(name, "-uname-r"); ok {
+			if base == "kernel" || strings.HasPrefix(base, "kernel-") && strings.HasSuffix(base, "-core") {
+				return true
+			}
+			continue
+		}
+		if _, ok := SymbolName(name); ok && d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") {
+			return true
+		}
+	}
+	return false
 }
 
 // splitSourceRPM splits "kernel-4.18.0-348.el8.src.rpm" into "kernel" and
@@ -146,4 +171,29 @@ func IsKmod(p *resolver.Pool, id resolver.PkgID) bool {
 		}
 	}
 	return false
+}
+
+// LatestKmods keeps, of kmods, the newest build (highest EVR) of each name
+// in each repository; builds of that EVR for several arches are all kept.
+func LatestKmods(p *resolver.Pool, kmods []resolver.PkgID) []resolver.PkgID {
+	type key struct {
+		repo string
+		name repomd.ID
+	}
+	best := map[key]repomd.ID{}
+	for _, id := range kmods {
+		pkg := p.Package(id)
+		k := key{p.Repo(id).ID, pkg.Name}
+		if cur, ok := best[k]; !ok || resolver.CompareEVR(p.Strings.String(pkg.EVR), p.Strings.String(cur)) > 0 {
+			best[k] = pkg.EVR
+		}
+	}
+	var out []resolver.PkgID
+	for _, id := range kmods {
+		pkg := p.Package(id)
+		if cur := best[key{p.Repo(id).ID, pkg.Name}]; resolver.CompareEVR(p.Strings.String(pkg.EVR), p.Strings.String(cur)) == 0 {
+			out = append(out, id)
+		}
+	}
+	return out
 }

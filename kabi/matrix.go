@@ -16,15 +16,20 @@ const (
 	ReasonCRCMismatch   Reason = "crc-mismatch"   // the build has the symbol with another CRC
 	ReasonUnknownSymbol Reason = "unknown-symbol" // the build lacks the symbol
 	ReasonKernelVersion Reason = "kernel-version" // a kernel / kernel-uname-r requirement the build's version misses
-	ReasonOther         Reason = "other"          // not kernel-related
+	// ReasonKernelPackageMissing: a kernel / kernel-uname-r style
+	// requirement whose name nothing provides with the build (e.g.
+	// kernel-modules-core-uname-r on a build older than that package).
+	ReasonKernelPackageMissing Reason = "kernel-package-missing"
+	ReasonOther                Reason = "other" // not kernel-related
 )
 
 // Missing is one unmet dependency of a matrix cell.
 type Missing struct {
 	Dep    repomd.Dep
 	Reason Reason
-	// KernelHas is what the build provides instead: the symbol's CRC for
-	// crc-mismatch, the build's version for kernel-version.
+	// KernelHas is what the build really provides under the dep's name
+	// instead: the symbol's CRC for crc-mismatch, the provided versions for
+	// kernel-version; empty otherwise.
 	KernelHas string
 }
 
@@ -74,11 +79,19 @@ func NewMatrix(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgID) 
 type depIndex struct {
 	p        *resolver.Pool
 	kernels  []KernelBuild
-	kernelOf []int32      // the build each package belongs to, -1 for none
-	all      resolver.Set // every package
-	base     resolver.Set // the packages of no build
+	kernelOf []int32                    // the build each package belongs to, -1 for none, -2 for several
+	shared   map[resolver.PkgID][]int32 // the builds of a -2 package (noarch subpackages)
+	all      resolver.Set               // every package
+	base     resolver.Set               // the packages of no build
 	availFor []*resolver.Set
-	verdicts map[repomd.Dep]*depVerdict
+	verdicts map[verdictKey]*depVerdict
+}
+
+// verdictKey is a dependency, and for a rich one the kmod (plus one) whose
+// require it is.
+type verdictKey struct {
+	dep  repomd.Dep
+	kmod resolver.PkgID
 }
 
 func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
@@ -87,7 +100,8 @@ func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
 		kernelOf: make([]int32, p.Len()),
 		all:      p.All(),
 		availFor: make([]*resolver.Set, len(kernels)),
-		verdicts: make(map[repomd.Dep]*depVerdict),
+		verdicts: make(map[verdictKey]*depVerdict),
+		shared:   make(map[resolver.PkgID][]int32),
 	}
 	for i := range x.kernelOf {
 		x.kernelOf[i] = -1
@@ -95,11 +109,31 @@ func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
 	x.base = x.all.Clone()
 	for k, b := range kernels {
 		for _, id := range b.Packages {
-			x.kernelOf[id] = int32(k)
+			switch prev := x.kernelOf[id]; {
+			case prev == -1:
+				x.kernelOf[id] = int32(k)
+			case prev >= 0:
+				x.shared[id] = []int32{prev, int32(k)}
+				x.kernelOf[id] = -2
+			default:
+				x.shared[id] = append(x.shared[id], int32(k))
+			}
 			x.base.Remove(id)
 		}
 	}
 	return x
+}
+
+// buildsOf returns the builds package id belongs to (none: nil).
+func (x *depIndex) buildsOf(id resolver.PkgID, one *[1]int32) []int32 {
+	switch k := x.kernelOf[id]; {
+	case k >= 0:
+		one[0] = k
+		return one[:]
+	case k == -2:
+		return x.shared[id]
+	}
+	return nil
 }
 
 // avail is what dnf sees when build k is the only kernel: built lazily, as
@@ -115,34 +149,44 @@ func (x *depIndex) avail(k int) resolver.Set {
 	return *x.availFor[k]
 }
 
-// verdict says where d is met, and why not on the builds where it is not.
-func (x *depIndex) verdict(d repomd.Dep) *depVerdict {
-	if v, ok := x.verdicts[d]; ok {
+// verdict says where kmod's require d is met, and why not on the builds
+// where it is not. A rich dep is judged with the kmod's other requires
+// (resolver.Pool.ResolvedFor), so its verdict is the kmod's own.
+func (x *depIndex) verdict(kmod resolver.PkgID, d repomd.Dep) *depVerdict {
+	p := x.p
+	rich := p.IsRich(d.Name)
+	key := verdictKey{dep: d}
+	if rich {
+		key.kmod = kmod + 1
+	}
+	if v, ok := x.verdicts[key]; ok {
 		return v
 	}
-	p := x.p
 	v := &depVerdict{dep: d, inKernel: make([]bool, len(x.kernels))}
-	if p.IsRich(d.Name) {
+	if rich {
 		v.everywhere = true
 		for ki := range x.kernels {
-			v.inKernel[ki] = p.Resolved(d, x.avail(ki))
+			v.inKernel[ki] = p.ResolvedFor(kmod, d, x.avail(ki))
 			v.everywhere = v.everywhere && v.inKernel[ki]
 		}
 	} else {
+		var one [1]int32
 		for _, prov := range p.WhatProvides(nil, d, x.all) {
-			if ki := x.kernelOf[prov]; ki < 0 {
+			ks := x.buildsOf(prov, &one)
+			if len(ks) == 0 {
 				v.everywhere = true
 				break
-			} else {
+			}
+			for _, ki := range ks {
 				v.inKernel[ki] = true
 			}
 		}
 	}
 	if !v.everywhere {
 		v.text = p.DepString(d)
-		v.reasons = reasons(p, d, x.kernels, x.kernelOf)
+		v.reasons = x.reasons(d)
 	}
-	x.verdicts[d] = v
+	x.verdicts[key] = v
 	return v
 }
 
@@ -156,7 +200,7 @@ func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*dep
 		if x.p.Skipped(d) {
 			continue
 		}
-		if v := x.verdict(d.WithoutPre()); !v.everywhere {
+		if v := x.verdict(id, d.WithoutPre()); !v.everywhere {
 			missing = append(missing, v)
 		}
 	}
@@ -175,29 +219,42 @@ func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*dep
 
 // reasons says, for each build, why d is not met there: the symbol with
 // another CRC, a missing symbol, a kernel version the build does not have,
-// or something not kernel-related. What a build "has" is what its packages,
-// or the packages outside every build (ksym from other kmods), provide under
-// d's name.
-func reasons(p *resolver.Pool, d repomd.Dep, kernels []KernelBuild, kernelOf []int32) []Missing {
-	has := make([][]string, len(kernels))
+// a kernel package the build does not have at all, or something not
+// kernel-related. What a build "has" is what its packages, or the packages
+// outside every build (ksym from other kmods), really provide under d's
+// name.
+func (x *depIndex) reasons(d repomd.Dep) []Missing {
+	p := x.p
+	has := make([][]string, len(x.kernels))
+	named := make([]bool, len(x.kernels)) // the build provides d's name at all
 	var common []string
+	commonNamed := false
+	var one [1]int32
 	for _, e := range p.ProvidersOf(d.Name) {
+		ks := x.buildsOf(e.Pkg(), &one)
+		if len(ks) == 0 {
+			commonNamed = true
+		}
+		for _, ki := range ks {
+			named[ki] = true
+		}
 		if e.EVR() == 0 {
 			continue
 		}
 		evr := p.Strings.String(e.EVR())
-		if ki := kernelOf[e.Pkg()]; ki >= 0 {
+		for _, ki := range ks {
 			if !slices.Contains(has[ki], evr) {
 				has[ki] = append(has[ki], evr)
 			}
-		} else if !slices.Contains(common, evr) {
+		}
+		if len(ks) == 0 && !slices.Contains(common, evr) {
 			common = append(common, evr)
 		}
 	}
 	name := p.Strings.String(d.Name)
 	_, isSym := SymbolName(name)
-	out := make([]Missing, len(kernels))
-	for ki := range kernels {
+	out := make([]Missing, len(x.kernels))
+	for ki := range x.kernels {
 		h := strings.Join(append(has[ki], common...), ",")
 		m := Missing{Dep: d}
 		switch {
@@ -205,11 +262,10 @@ func reasons(p *resolver.Pool, d repomd.Dep, kernels []KernelBuild, kernelOf []i
 			m.Reason, m.KernelHas = ReasonCRCMismatch, h
 		case isSym:
 			m.Reason = ReasonUnknownSymbol
+		case IsKernelVersionDep(name) && !named[ki] && !commonNamed:
+			m.Reason = ReasonKernelPackageMissing
 		case IsKernelVersionDep(name):
 			m.Reason, m.KernelHas = ReasonKernelVersion, h
-			if h == "" {
-				m.KernelHas = kernels[ki].EVR
-			}
 		default:
 			m.Reason = ReasonOther
 		}

@@ -188,3 +188,86 @@ func FuzzParseStablelist(f *testing.F) {
 		}
 	})
 }
+
+// TestMatrixNoarchInEveryArch: a noarch subpackage belongs to each arch's
+// build of its source, so a kmod that needs it installs on both arches.
+func TestMatrixNoarchInEveryArch(t *testing.T) {
+	strs := repomd.NewStrings()
+	var specs []string
+	for _, rel := range []string{"1", "2"} {
+		src := "src:kernel-5.14.0-" + rel + ".el9.src.rpm"
+		for _, arch := range []string{"i686", "x86_64"} {
+			specs = append(specs, "kernel-core-5.14.0-"+rel+".el9."+arch+" | "+src+" | P:kernel(sym) = 0x1, kernel-uname-r = 5.14.0-"+rel+".el9."+arch)
+		}
+		specs = append(specs, "kernel-abi-stablelists-5.14.0-"+rel+".el9.noarch | "+src+" | P:kabi-lists = "+rel)
+	}
+	kr := pooltest.Repo(t, strs, "kernels", specs...)
+	mr := pooltest.Repo(t, strs, "kmods", "kmod-x-1-1.el9.x86_64 | R:kernel(sym) = 0x1, kabi-lists")
+	pool := resolver.NewPool(strs, []*repomd.Repo{kr, mr}, resolver.PoolOptions{})
+	builds := KernelBuilds(pool, nil)
+	if got, want := unames(builds), "5.14.0-1.el9.i686 5.14.0-1.el9.x86_64 5.14.0-2.el9.i686 5.14.0-2.el9.x86_64"; got != want {
+		t.Fatalf("builds %q, want %q", got, want)
+	}
+	kmod := resolver.PkgID(pool.Len() - 1)
+	m := NewMatrix(pool, builds, []resolver.PkgID{kmod})
+	for ki, b := range builds {
+		if c := m.Cells[0][ki]; !c.Installable() {
+			t.Errorf("kmod-x on %s: missing %+v; the build's noarch kernel-abi-stablelists provides kabi-lists", b.Uname, c.Missing)
+		}
+	}
+}
+
+// TestMatrixKernelPackageMissing: a kernel-package requirement whose name
+// the build does not provide at all is kernel-package-missing, and
+// kernel_has only ever names what is provided.
+func TestMatrixKernelPackageMissing(t *testing.T) {
+	strs := repomd.NewStrings()
+	kr := pooltest.Repo(t, strs, "kernels",
+		"kernel-core-5.14.0-1.el9.x86_64 | src:kernel-5.14.0-1.el9.src.rpm | P:kernel(sym) = 0x1, kernel-core-uname-r = 5.14.0-1.el9.x86_64",
+		"kernel-core-5.14.0-2.el9.x86_64 | src:kernel-5.14.0-2.el9.src.rpm | P:kernel(sym) = 0x1, kernel-core-uname-r = 5.14.0-2.el9.x86_64",
+		"kernel-modules-core-5.14.0-2.el9.x86_64 | src:kernel-5.14.0-2.el9.src.rpm | P:kernel-modules-core-uname-r = 5.14.0-2.el9.x86_64")
+	mr := pooltest.Repo(t, strs, "kmods", "kmod-x-1-1.el9.x86_64 | R:kernel-modules-core-uname-r = 5.14.0-3.el9.x86_64")
+	pool := resolver.NewPool(strs, []*repomd.Repo{kr, mr}, resolver.PoolOptions{})
+	builds := KernelBuilds(pool, nil)
+	m := NewMatrix(pool, builds, []resolver.PkgID{resolver.PkgID(pool.Len() - 1)})
+	want := []Missing{
+		{Reason: ReasonKernelPackageMissing},
+		{Reason: ReasonKernelVersion, KernelHas: "5.14.0-2.el9.x86_64"},
+	}
+	for ki := range builds {
+		c := m.Cells[0][ki]
+		if len(c.Missing) != 1 || c.Missing[0].Reason != want[ki].Reason || c.Missing[0].KernelHas != want[ki].KernelHas {
+			t.Errorf("%s: %+v, want %+v", builds[ki].Uname, c.Missing, want[ki])
+		}
+	}
+}
+
+// TestMatrixRichContext: a kmod's rich require is judged as the closure
+// judges it, with what the kmod's other requires force in: here foo's only
+// provider also provides bar, so "(baz if bar)" cannot hold for kmod-a,
+// while kmod-b, which does not need foo, may leave bar out.
+func TestMatrixRichContext(t *testing.T) {
+	strs := repomd.NewStrings()
+	kr := pooltest.Repo(t, strs, "kernels",
+		"kernel-core-5.14.0-1.el9.x86_64 | src:kernel-5.14.0-1.el9.src.rpm | P:kernel(sym) = 0x1, kernel-uname-r = 5.14.0-1.el9.x86_64",
+		"foo-1-1.x86_64 | P:bar")
+	mr := pooltest.Repo(t, strs, "kmods",
+		"kmod-a-1-1.el9.x86_64 | R:kernel(sym) = 0x1, foo, (baz if bar)",
+		"kmod-b-1-1.el9.x86_64 | R:kernel(sym) = 0x1, (baz if bar)")
+	pool := resolver.NewPool(strs, []*repomd.Repo{kr, mr}, resolver.PoolOptions{})
+	builds := KernelBuilds(pool, nil)
+	a, b := resolver.PkgID(pool.Len()-2), resolver.PkgID(pool.Len()-1)
+	m := NewMatrix(pool, builds, []resolver.PkgID{a, b})
+	if c := m.Cells[0][0]; len(c.Missing) != 1 || pool.DepString(c.Missing[0].Dep) != "(baz if bar)" {
+		t.Errorf("kmod-a: missing %+v, want (baz if bar)", c.Missing)
+	}
+	if c := m.Cells[1][0]; !c.Installable() {
+		t.Errorf("kmod-b: missing %+v, want installable", c.Missing)
+	}
+	check := resolver.NewSet(pool.Len())
+	check.Add(a)
+	check.Add(b)
+	if pr := pool.Unresolved(check, pool.All()); len(pr) != 1 || pr[0].Pkg != a {
+		t.Errorf("closure: %+v, want kmod-a alone", pr)
+	}
+}

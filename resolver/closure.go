@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -43,16 +42,19 @@ func (p *Pool) Available(opts ClosureOptions) (avail, check Set, err error) {
 		check = avail.Clone()
 	}
 	if len(opts.Pkgs) > 0 {
+		// dnf picks each subject's form over the whole sack, then keeps
+		// what is also to be checked (repoclosure.py's get_best_query).
+		sel := NewSelector(p.Strings, p.pkgs)
 		matched := NewSet(len(p.pkgs))
 		var missing []string
 		for _, pat := range opts.Pkgs {
 			n := 0
-			check.Each(func(id PkgID) {
-				if MatchesSubject(p.Strings, p.pkgs[id], pat) {
-					matched.Add(id)
+			for _, i := range sel.Select(ParseSubject(pat)) {
+				if check.Has(PkgID(i)) {
+					matched.Add(PkgID(i))
 					n++
 				}
-			})
+			}
 			if n == 0 {
 				missing = append(missing, pat)
 			}
@@ -107,27 +109,6 @@ func (p *Pool) keepLatest(s Set) Set {
 	return out
 }
 
-// MatchesSubject reports whether pattern (a glob) names the package in one
-// of the NEVRA forms dnf's Subject accepts with nevra matching (as for
-// --pkg, -x and excludepkgs): name, name.arch, name-version,
-// name-version-release, name-version-release.arch, each also with the epoch.
-func MatchesSubject(strs *repomd.Strings, pkg *repomd.Package, pattern string) bool {
-	name, arch := strs.String(pkg.Name), strs.String(pkg.Arch)
-	epoch, ver, rel := repomd.SplitEVR(strs.String(pkg.EVR))
-	if epoch == "" {
-		epoch = "0"
-	}
-	for _, form := range [...]string{
-		name, name + "." + arch, name + "-" + ver, name + "-" + ver + "-" + rel, name + "-" + ver + "-" + rel + "." + arch,
-		name + "-" + epoch + ":" + ver + "-" + rel, name + "-" + epoch + ":" + ver + "-" + rel + "." + arch,
-	} {
-		if ok, err := path.Match(pattern, form); err == nil && ok {
-			return true
-		}
-	}
-	return false
-}
-
 // Closure returns the checked packages with unresolved requires, sorted as
 // dnf prints them (name, then EVR, then arch; pool order breaks ties).
 // Requires(pre/post) count; weak deps, conflicts and obsoletes do not; requires
@@ -152,8 +133,12 @@ func (p *Pool) Unresolved(check, avail Set) []Problem {
 				continue
 			}
 			d = d.WithoutPre()
-			ok, seen := verdict[d]
-			if !seen {
+			var ok bool
+			if p.opts.Rich == RichExact && p.IsRich(d.Name) {
+				ok = p.ResolvedFor(id, d, avail) // depends on the package's other requires
+			} else if v, seen := verdict[d]; seen {
+				ok = v
+			} else {
 				ok = p.Resolved(d, avail)
 				verdict[d] = ok
 			}

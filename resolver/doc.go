@@ -8,8 +8,9 @@
 //     available and checked sets (--check, --arch, --pkg, --newest, best);
 //   - WhatProvides, Resolved and Explain: who meets a dependency, and the
 //     nearest candidates when nobody does;
-//   - MatchesSubject and ComposeExcludes: dnf's package subjects (--pkg,
-//     -x, excludepkgs) and the exclude predicate a Pool is built with.
+//   - Subject, Selector, SpecExcludes and ComposeExcludes: dnf's package
+//     subjects (--pkg, -x, excludepkgs, includepkgs; libdnf's first
+//     matching form) and the exclude predicate a Pool is built with.
 //
 // Kernel analytics (builds, the kmod × kernel matrix, series) live in package
 // kabi, on this pool's index; dnf's modular filtering lives in
@@ -17,8 +18,9 @@
 //
 // Its rules are rpm's and libsolv's, reproduced exactly: versions compare
 // with rpm's rpmvercmp (internal/rpmver), CompareEVR and Matches are
-// libsolv's EVR comparison and provide/require matching, CompatibleArches is libsolv's arch policy, and
-// ParseRich reads rpm's boolean dependencies, which can be judged exactly
-// (Satisfied, as libsolv's solver and dnf5 do) or as dnf4's repoclosure does
-// (ProvidersDNF4).
+// libsolv's EVR comparison and provide/require matching, CompatibleArches is
+// libsolv's arch policy, and ParseRich reads rpm's boolean dependencies,
+// which can be judged as libsolv's solver decides installability
+// (Installable, checked against testsolv), as logic over what is available
+// (Satisfied), or as dnf4's repoclosure does (ProvidersDNF4).
 package resolver

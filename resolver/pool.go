@@ -11,7 +11,9 @@ import (
 type RichMode uint8
 
 const (
-	// RichExact evaluates and/or/if/unless/with/without as logic, as dnf5 and rpm do.
+	// RichExact judges a boolean dependency as libsolv's solver does
+	// (Rich.Installable): met when some choice of packages to install
+	// fulfils it, so the condition of if/unless holds only if installed.
 	RichExact RichMode = iota
 	// RichDNF4 reproduces dnf4's repoclosure, which asks libsolv's
 	// whatprovides for the whole rich dep (a union of the parts' providers).
@@ -231,6 +233,44 @@ func (p *Pool) leafProviders(avail Set) LeafProviders {
 	}
 }
 
+// ResolvedFor is Resolved for a require of package pkg. In exact mode a
+// rich dep is judged as the solver installs pkg: together with pkg itself,
+// a provider of each of its plain requires that has one, and what its
+// other rich requires force (those with a single way to be fulfilled).
+func (p *Pool) ResolvedFor(pkg PkgID, d repomd.Dep, avail Set) bool {
+	r := p.richDep(d.Name)
+	if r == nil || p.opts.Rich != RichExact {
+		return p.Resolved(d, avail)
+	}
+	prov := p.leafProviders(avail)
+	return r.installableWith(prov, func() richBranch {
+		ctx := richBranch{needs: [][]int32{{int32(pkg)}}}
+		var buf []PkgID
+		for _, req := range p.pkgs[pkg].Deps[repomd.Requires] {
+			if p.Skipped(req) || req.Name == d.Name {
+				continue
+			}
+			if other := p.richDep(req.Name); other != nil {
+				if bs, ok := other.branches(prov, false); ok && len(bs) == 1 {
+					ctx.needs = append(ctx.needs, bs[0].needs...)
+					ctx.forbid = unionSorted(ctx.forbid, bs[0].forbid)
+				}
+				continue
+			}
+			buf = p.plainProviders(buf[:0], req.Name, req.Op(), p.str(req.EVR()), avail)
+			if len(buf) == 0 {
+				continue // unresolved, and reported as such
+			}
+			ids := make([]int32, len(buf))
+			for i, id := range buf {
+				ids[i] = int32(id)
+			}
+			ctx.needs = append(ctx.needs, ids)
+		}
+		return ctx
+	})
+}
+
 // Resolved reports whether d is met by some package of avail,
 // under the pool's rich-dep semantics.
 func (p *Pool) Resolved(d repomd.Dep, avail Set) bool {
@@ -238,7 +278,7 @@ func (p *Pool) Resolved(d repomd.Dep, avail Set) bool {
 		if p.opts.Rich == RichDNF4 {
 			return len(r.ProvidersDNF4(p.leafProviders(avail))) > 0
 		}
-		return r.Satisfied(p.leafProviders(avail))
+		return r.Installable(p.leafProviders(avail))
 	}
 	op, evr := d.Op(), p.str(d.EVR())
 	for _, e := range p.ProvidersOf(d.Name) {

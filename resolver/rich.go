@@ -400,9 +400,9 @@ func (r *Rich) word(i int) string {
 // modifies them.
 type LeafProviders func(name string, op repomd.Op, evr string) []int32
 
-// Satisfied evaluates the dependency exactly, as rpm, dnf5 and libsolv's
-// solver do (libsolv solver_dep_fulfilled_cplx): a leaf is true when it has
-// a provider; and/or are logic; "A if B" is A or not B; "A unless B" is A
+// Satisfied evaluates the dependency as logic with every package prov knows
+// taken as installed (libsolv's solver_dep_fulfilled_cplx on that set, as
+// rpm judges an installed system): a leaf is true when it has a provider; and/or are logic; "A if B" is A or not B; "A unless B" is A
 // and not B; "A if B else C" is (B and A) or (not B and C); "A unless B else
 // C" is (not B and A) or (B and C); "A with B" holds when one package
 // provides both, "A without B" when a package provides A and not B (both

@@ -357,8 +357,12 @@ func FuzzParseRich(f *testing.F) {
 			t.Fatalf("String is not canonical: %q then %q", text, again.String())
 		}
 		prov := truth("a b c", true, false, true)
-		r.Satisfied(prov)
+		sat := r.Satisfied(prov)
 		r.ProvidersDNF4(prov)
+		// Without conditions the solver's answer is the logic's.
+		if inst := r.Installable(prov); inst != sat && !strings.Contains(text, " if ") && !strings.Contains(text, " unless ") {
+			t.Fatalf("%q: Installable %v, Satisfied %v", text, inst, sat)
+		}
 	})
 }
 
@@ -457,10 +461,28 @@ func TestProvidersDNF4AgainstDNF(t *testing.T) {
 	}
 }
 
-// writeRichRepo writes repodata (repomd.xml and a gzipped primary.xml) for
-// dnfRichWorld plus one checker package per dnfRichDeps entry.
-func writeRichRepo(t *testing.T, root string) {
-	t.Helper()
+// richPrimary is the primary.xml of dnfRichWorld and a package chkNN
+// requiring dnfRichDeps[NN] each.
+func richPrimary() string {
+	var pkgs []xmlPkg
+	for _, p := range dnfRichWorld {
+		pkgs = append(pkgs, xmlPkg{name: p.name, provides: p.provides})
+	}
+	for k, dep := range dnfRichDeps {
+		pkgs = append(pkgs, xmlPkg{name: fmt.Sprintf("chk%02d", k), requires: []string{dep}})
+	}
+	return primaryXML(pkgs)
+}
+
+// xmlPkg is a noarch package 1-1 for primaryXML: provides and requires are
+// "cap", "cap = evr" or a rich dep.
+type xmlPkg struct {
+	name               string
+	provides, requires []string
+}
+
+// primaryXML writes pkgs as an rpm-md primary.xml.
+func primaryXML(list []xmlPkg) string {
 	var pkgs strings.Builder
 	entry := func(c string) string {
 		name, evr, versioned := strings.Cut(c, " = ")
@@ -469,38 +491,43 @@ func writeRichRepo(t *testing.T, root string) {
 		}
 		return fmt.Sprintf(`<rpm:entry name="%s" flags="EQ" epoch="0" ver="%s"/>`, xmlEscape(name), xmlEscape(evr))
 	}
-	add := func(name string, provides, requires []string) {
+	for _, p := range list {
 		fmt.Fprintf(&pkgs, `<package type="rpm"><name>%s</name><arch>noarch</arch><version epoch="0" ver="1" rel="1"/>`+
 			`<checksum type="sha256" pkgid="YES">%064x</checksum><summary>s</summary><description>d</description>`+
 			`<packager/><url/><time file="1" build="1"/><size package="1" installed="1" archive="1"/>`+
 			`<location href="%s-1-1.noarch.rpm"/><format><rpm:license>MIT</rpm:license><rpm:vendor/><rpm:group>g</rpm:group>`+
 			`<rpm:buildhost>h</rpm:buildhost><rpm:sourcerpm>%s-1-1.src.rpm</rpm:sourcerpm><rpm:header-range start="1" end="2"/>`,
-			name, len(pkgs.String()), name, name)
-		pkgs.WriteString(`<rpm:provides>` + entry(name+" = 1-1"))
-		for _, c := range provides {
+			p.name, len(pkgs.String()), p.name, p.name)
+		pkgs.WriteString(`<rpm:provides>` + entry(p.name+" = 1-1"))
+		for _, c := range p.provides {
 			pkgs.WriteString(entry(c))
 		}
 		pkgs.WriteString(`</rpm:provides>`)
-		if len(requires) > 0 {
+		if len(p.requires) > 0 {
 			pkgs.WriteString(`<rpm:requires>`)
-			for _, c := range requires {
+			for _, c := range p.requires {
 				pkgs.WriteString(entry(c))
 			}
 			pkgs.WriteString(`</rpm:requires>`)
 		}
 		pkgs.WriteString("</format></package>\n")
 	}
-	for _, p := range dnfRichWorld {
-		add(p.name, p.provides, nil)
-	}
-	for k, dep := range dnfRichDeps {
-		add(fmt.Sprintf("chk%02d", k), nil, []string{dep})
-	}
-	primary := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+	return fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
 <metadata xmlns="http://linux.duke.edu/metadata/common" xmlns:rpm="http://linux.duke.edu/metadata/rpm" packages="%d">
 %s</metadata>
-`, len(dnfRichWorld)+len(dnfRichDeps), pkgs.String())
+`, len(list), pkgs.String())
+}
 
+// writeRichRepo writes repodata (repomd.xml and a gzipped primary.xml) for
+// dnfRichWorld plus one checker package per dnfRichDeps entry.
+func writeRichRepo(t *testing.T, root string) {
+	t.Helper()
+	writePrimaryRepo(t, root, richPrimary())
+}
+
+// writePrimaryRepo writes root/repodata with primary as its only file.
+func writePrimaryRepo(t *testing.T, root, primary string) {
+	t.Helper()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	if _, err := zw.Write([]byte(primary)); err != nil {

@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/dnforacle"
+	"github.com/repoclosure/repoclosure/internal/repogen"
 	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
@@ -160,4 +162,125 @@ func TestClosureCS9MatchesDNF(t *testing.T) {
 			t.Errorf("only %d packages unresolved; the real AppStream has over a thousand", n)
 		}
 	})
+}
+
+// TestSubjectFormsMatchDNF: --pkg and -x select exactly dnf's packages on
+// the real BaseOS names with dashes in them (kernel, kernel-core,
+// kernel-modules, ...): each spec's first matching form only (libdnf's
+// getBestSolution), every form reached, and the whole-NEVRA fallback.
+func TestSubjectFormsMatchDNF(t *testing.T) {
+	dnforacle.Require(t)
+	baseos := cs9(t, "baseos")
+	for _, args := range [][]string{
+		{"--pkg", "kernel-*"},                     // NAME: the subpackages, not kernel-VERSION
+		{"--pkg", "kernel-5.14.0*"},               // NEV with a glob version
+		{"--pkg", "kernel-modules-5.14.0-55.el9"}, // NEVR
+		{"--pkg", "kernel-5.14.0-55.el9.x86_64"},  // NEVRA
+		{"--pkg", "kernel-*.x86_64"},              // NA
+		{"--pkg", "kernel-5.14.00-55.el9"},        // versions compare as rpm versions
+		{"--pkg", "kernel*x86_64"},                // no form matches: whole NEVRA glob
+		{"--pkg", "kernel-0:5.14.0-55.el9"},       // epoch 0
+		{"--pkg", "kernel-debug-[[:alpha:]]*"},    // NAME with a class
+		{"-x", "kernel-*"},                        // kernel stays, and misses its subpackages
+		{"-x", "kernel-modules*"},
+		{"-x", "kernel-5.14.0-55.el9", "--pkg", "kernel*"},
+		{"--setopt=baseos.excludepkgs=kernel-*,bash-*", "--pkg", "kernel*"},
+		{"--setopt=baseos.includepkgs=kernel,kernel-modules-*,glibc*,bash-5*", "--pkg", "kernel*"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			// Without the cores every kernel package has unresolved deps,
+			// so what --pkg selects shows in the output.
+			args := append([]string{"-x", "kernel-core", "-x", "kernel-debug-core"}, args...)
+			got := compareWithDNF(t, []dnforacle.Repo{baseos}, args)
+			if len(got.unresolved) == 0 {
+				t.Errorf("nothing unresolved: the case shows no selection")
+			}
+		})
+	}
+}
+
+// TestSubjectFormsZFSMatchDNF: the zfs family as the OpenZFS repository
+// names it (zfs, zfs-dracut, zfs-test, libzfs5, kmod-zfs), every package
+// with a dep nothing provides so that the selection shows, in two
+// repositories: a spec's form is chosen over every repository, then a
+// repo's excludepkgs keeps to that repo.
+func TestSubjectFormsZFSMatchDNF(t *testing.T) {
+	dnforacle.Require(t)
+	dir := t.TempDir()
+	pkg := func(name, arch, ver string) repogen.Pkg {
+		return repogen.Pkg{Name: name, Arch: arch, Ver: ver, Rel: "1.el9", SourceRPM: "zfs-" + ver + "-1.el9.src.rpm",
+			Provides: []repogen.Entry{{Name: name, Flags: "EQ", Ver: ver, Rel: "1.el9"}},
+			Requires: []repogen.Entry{{Name: "missing-for-" + name}}}
+	}
+	repos := map[string][]repogen.Pkg{
+		"zfs": {pkg("zfs", "x86_64", "2.1.15"), pkg("zfs-dracut", "noarch", "2.1.15"), pkg("zfs-test", "x86_64", "2.1.15"),
+			pkg("libzfs5", "x86_64", "2.1.15"), pkg("kmod-zfs", "x86_64", "2.1.15"), pkg("zfs", "x86_64", "2.2.4")},
+		"other": {pkg("zfs", "x86_64", "2.1.16"), pkg("zfs-dracut-extra", "noarch", "1")},
+	}
+	var all []dnforacle.Repo
+	for _, name := range []string{"zfs", "other"} {
+		if err := repogen.WriteRepo(filepath.Join(dir, name), repos[name], repogen.Gzip); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, dnforacle.Repo{Name: name, Path: filepath.Join(dir, name)})
+	}
+	for _, args := range [][]string{
+		{"--pkg", "zfs-*"},        // zfs-dracut, zfs-dracut-extra, zfs-test: not zfs
+		{"--pkg", "zfs*"},         // all of them
+		{"--pkg", "zfs-2.1*"},     // NEV: zfs 2.1.15 and 2.1.16
+		{"--pkg", "zfs-dracut-*"}, // NAME: zfs-dracut-extra only
+		{"--pkg", "zfs-2.1.15-1.el9.x86_64"},
+		{"--pkg", "*zfs*.noarch"},                 // NA
+		{"-x", "zfs-*"},                           // zfs stays
+		{"-x", "zfs"},                             // all zfs versions
+		{"-x", "zfs-2.2.4"},                       // NEV
+		{"--setopt=other.excludepkgs=zfs-*"},      // NAME matches in both repos: other's zfs stays
+		{"--setopt=zfs.excludepkgs=zfs-dracut-*"}, // NAME matches only in other: nothing of zfs goes
+		{"--setopt=zfs.includepkgs=zfs-*,kmod-*"},
+		{"--setopt=includepkgs=zfs-*,libzfs*"}, // [main]: every repo keeps only these
+		{"--setopt=excludepkgs=zfs-2.1*", "-x", "kmod-zfs"},
+		{"--check", "other", "--pkg", "zfs-*"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			if got := compareWithDNF(t, all, args); len(got.unresolved) == 0 {
+				t.Errorf("nothing unresolved: the case shows no selection")
+			}
+		})
+	}
+}
+
+// TestClosureCS9RichModes keeps the README's CS9 counts per --rich mode
+// true: AppStream checked against BaseOS, dnf4 (what the real dnf 4 says,
+// see TestClosureCS9MatchesDNF) and exact (libsolv's solver) differ only by
+// conditional rich deps whose condition the solver need not install.
+func TestClosureCS9RichModes(t *testing.T) {
+	repos := []dnforacle.Repo{cs9(t, "baseos"), cs9(t, "appstream")}
+	summary := regexp.MustCompile(`unresolved dependencies \((\d+)\) across (\d+) packages`)
+	runs := map[string]ourRun{}
+	for mode, want := range map[string]string{"exact": "3977 1674", "dnf4": "3983 1679"} {
+		got := runOurs(t, repos, "--check", "appstream", "--rich="+mode)
+		m := summary.FindStringSubmatch(got.stderr)
+		if m == nil || m[1]+" "+m[2] != want {
+			t.Errorf("--rich=%s: %q, want %s deps across packages (README)", mode, got.stderr, want)
+		}
+		runs[mode] = got
+	}
+	for pkg, deps := range runs["dnf4"].unresolved {
+		exact := runs["exact"].unresolved[pkg]
+		for _, d := range deps {
+			if !slices.Contains(exact, d) && !(strings.HasPrefix(d, "(") && strings.Contains(d, " if ")) {
+				t.Errorf("%s: %s unresolved for dnf4 only, and is no conditional", pkg, d)
+			}
+		}
+		for _, d := range exact {
+			if !slices.Contains(deps, d) {
+				t.Errorf("%s: %s unresolved in exact mode only", pkg, d)
+			}
+		}
+	}
+	for pkg := range runs["exact"].unresolved {
+		if _, ok := runs["dnf4"].unresolved[pkg]; !ok {
+			t.Errorf("%s unresolved in exact mode only", pkg)
+		}
+	}
 }

@@ -79,7 +79,7 @@ func (f *repoFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cacheDir, "cachedir", "", "metadata cache `DIR` (default $XDG_CACHE_HOME/repoclosure)")
 	fs.BoolVarP(&f.cacheOnly, "cacheonly", "C", false, "use only cached metadata; never touch the network")
 	fs.BoolVar(&f.noFilelists, "no-filelists", false, "do not read filelists.xml (file deps outside primary stay unresolved)")
-	fs.StringVar(&f.rich, "rich", "exact", "boolean dependency semantics: `MODE` exact (libsolv's solver, dnf5) or dnf4 (dnf 4's approximation)")
+	fs.StringVar(&f.rich, "rich", "exact", "boolean dependency semantics: `MODE` exact (as libsolv's solver installs) or dnf4 (dnf 4's approximation)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "quiet: no progress, no warnings")
 	inGroup(fs, groupSources, "repofrompath", "repo", "repoid", "enablerepo", "disablerepo", "setopt", "rpm",
 		"forcearch", "releasever", "cachedir", "cacheonly", "no-filelists")

@@ -156,7 +156,7 @@ func TestMatrixPageAtScale(t *testing.T) {
 			// build fails.
 			builds := map[string][]int{}
 			for i, k := range m.Kmods {
-				n := report.KmodName(k.NEVRA)
+				n := report.NameOf(k.NEVRA)
 				builds[n] = append(builds[n], i)
 			}
 			target := ""

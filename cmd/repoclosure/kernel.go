@@ -20,6 +20,7 @@ type kernelFlags struct {
 	sources   listFlag
 	kmodGlobs listFlag
 	kmodRepos listFlag
+	latest    bool
 }
 
 // register adds the repository options and --kernel-source; withKmods adds
@@ -31,7 +32,8 @@ func (k *kernelFlags) register(fs *pflag.FlagSet, withKmods bool) {
 	if withKmods {
 		fs.Var(&k.kmodGlobs, "kmod", "only kmods whose name or NEVRA matches `GLOB` (repeatable)")
 		fs.Var(&k.kmodRepos, "kmod-repo", "only kmods from repository `ID` (repeatable)")
-		inGroup(fs, groupSelection, "kmod", "kmod-repo")
+		fs.BoolVar(&k.latest, "latest", false, "only the newest build of each kmod name in each repository")
+		inGroup(fs, groupSelection, "kmod", "kmod-repo", "latest")
 	}
 }
 
@@ -63,6 +65,9 @@ func (k *kernelFlags) load(ctx context.Context, stderr io.Writer) (*kernelWorld,
 		if id := resolver.PkgID(i); !inKernel.Has(id) && kabi.IsKmod(pool, id) && k.selects(pool, id) {
 			w.kmods = append(w.kmods, id)
 		}
+	}
+	if k.latest {
+		w.kmods = kabi.LatestKmods(pool, w.kmods)
 	}
 	sortPkgs(pool, w.kmods)
 	return w, nil

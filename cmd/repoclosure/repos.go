@@ -205,25 +205,8 @@ func (f *repoFlags) loadPool(ctx context.Context, stderr io.Writer) (*resolver.P
 }
 
 // exclude returns the pool's filter for excludepkgs/includepkgs.
-func (s *setup) exclude(strs *repomd.Strings) func(*repomd.Repo, *repomd.Package) bool {
-	global := s.excludes[""]
-	return func(r *repomd.Repo, p *repomd.Package) bool {
-		hit := func(globs []string) bool {
-			for _, g := range globs {
-				if resolver.MatchesSubject(strs, p, g) {
-					return true
-				}
-			}
-			return false
-		}
-		if hit(global) || hit(s.excludes[r.ID]) {
-			return true
-		}
-		if inc := s.includes[r.ID]; len(inc) > 0 && !hit(inc) {
-			return true
-		}
-		return false
-	}
+func (s *setup) exclude(strs *repomd.Strings, repos []*repomd.Repo) func(*repomd.Repo, *repomd.Package) bool {
+	return resolver.SpecExcludes(strs, repos, s.excludes, s.includes)
 }
 
 // poolOptions combines excludepkgs/includepkgs with dnf's modular filtering.
@@ -234,7 +217,7 @@ func (s *setup) poolOptions(strs *repomd.Strings, repos []*repomd.Repo) resolver
 			mods[r] = r.Modules
 		}
 	}
-	exclude := s.exclude(strs)
+	exclude := s.exclude(strs, repos)
 	if len(mods) > 0 {
 		exclude = resolver.ComposeExcludes(exclude, modular.Excludes(strs, repos, mods, modular.Options{Arch: s.arch}))
 	}

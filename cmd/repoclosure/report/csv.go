@@ -8,24 +8,30 @@ import (
 )
 
 // WriteCSV writes one row per cell, in the matrix's order, after the header
-// kmod,kernel,installable,missing,crc_mismatch,unknown_symbol,kernel_version,other
-// where missing is the count of unmet requirements and the last four split it
-// by reason.
+// kmod,kernel,installable,missing,crc_mismatch,unknown_symbol,kernel_version,other,kernel_package_missing,name,name_installable
+// where missing is the count of unmet requirements, the five reason columns
+// split it, name is the kmod's package name and name_installable says
+// whether any build of that name installs on the kernel.
 func WriteCSV(w io.Writer, m *Matrix) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"kmod", "kernel", "installable", "missing",
-		"crc_mismatch", "unknown_symbol", "kernel_version", "other"}); err != nil {
+		"crc_mismatch", "unknown_symbol", "kernel_version", "other",
+		"kernel_package_missing", "name", "name_installable"}); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}
-	for _, c := range m.Cells {
+	names := m.Names()
+	nameOf := nameIndex(m, names)
+	for ci, c := range m.Cells {
 		n := countReasons(c.Missing)
+		name := names[nameOf[ci/len(m.Kernels)]]
 		row := []string{c.Kmod, c.Kernel, strconv.FormatBool(c.Installable),
 			strconv.Itoa(len(c.Missing)),
 			strconv.Itoa(n.crcMismatch), strconv.Itoa(n.unknownSymbol),
-			strconv.Itoa(n.kernelVersion), strconv.Itoa(n.other)}
+			strconv.Itoa(n.kernelVersion), strconv.Itoa(n.other), strconv.Itoa(n.kernelPackageMissing),
+			name.Name, strconv.FormatBool(name.Installable[ci%len(m.Kernels)])}
 		if err := cw.Write(row); err != nil {
 			return fmt.Errorf("write CSV: %w", err)
 		}
@@ -38,7 +44,7 @@ func WriteCSV(w io.Writer, m *Matrix) error {
 }
 
 type reasonCounts struct {
-	crcMismatch, unknownSymbol, kernelVersion, other int
+	crcMismatch, unknownSymbol, kernelVersion, other, kernelPackageMissing int
 }
 
 func countReasons(missing []Missing) reasonCounts {
@@ -51,6 +57,8 @@ func countReasons(missing []Missing) reasonCounts {
 			n.unknownSymbol++
 		case ReasonKernelVersion:
 			n.kernelVersion++
+		case ReasonKernelPackageMissing:
+			n.kernelPackageMissing++
 		default:
 			n.other++
 		}

@@ -193,18 +193,21 @@ func TestWriteCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantHeader := []string{"kmod", "kernel", "installable", "missing", "crc_mismatch", "unknown_symbol", "kernel_version", "other"}
+	wantHeader := []string{"kmod", "kernel", "installable", "missing", "crc_mismatch", "unknown_symbol", "kernel_version", "other",
+		"kernel_package_missing", "name", "name_installable"}
 	if !reflect.DeepEqual(rows[0], wantHeader) {
 		t.Fatalf("header = %v, want %v", rows[0], wantHeader)
 	}
 	if len(rows)-1 != len(m.Cells) {
 		t.Fatalf("%d data rows, want %d", len(rows)-1, len(m.Cells))
 	}
-	reasonColumn := map[string]int{ReasonCRCMismatch: 4, ReasonUnknownSymbol: 5, ReasonKernelVersion: 6, ReasonOther: 7}
-	totals := make([]int, 8)
+	reasonColumn := map[string]int{ReasonCRCMismatch: 4, ReasonUnknownSymbol: 5, ReasonKernelVersion: 6, ReasonOther: 7, ReasonKernelPackageMissing: 8}
+	totals := make([]int, 9)
 	for n, c := range m.Cells {
 		row := rows[n+1]
-		want := []string{c.Kmod, c.Kernel, strconv.FormatBool(c.Installable), strconv.Itoa(len(c.Missing)), "0", "0", "0", "0"}
+		// The sample's names have one build each: the name's answer is the cell's.
+		want := []string{c.Kmod, c.Kernel, strconv.FormatBool(c.Installable), strconv.Itoa(len(c.Missing)), "0", "0", "0", "0", "0",
+			NameOf(c.Kmod), strconv.FormatBool(c.Installable)}
 		for _, miss := range c.Missing {
 			col := reasonColumn[miss.Reason]
 			v, _ := strconv.Atoi(want[col])
@@ -213,7 +216,7 @@ func TestWriteCSV(t *testing.T) {
 		if !reflect.DeepEqual(row, want) {
 			t.Errorf("row %d = %v, want %v", n+1, row, want)
 		}
-		for col := 3; col < 8; col++ {
+		for col := 3; col < 9; col++ {
 			v, err := strconv.Atoi(row[col])
 			if err != nil {
 				t.Fatalf("row %d column %s: %v", n+1, wantHeader[col], err)
@@ -222,7 +225,7 @@ func TestWriteCSV(t *testing.T) {
 		}
 	}
 	// The sample's totals, counted by hand from its comment.
-	if want := []int{0, 0, 0, 8, 2, 3, 1, 2}; !reflect.DeepEqual(totals[3:], want[3:]) {
+	if want := []int{0, 0, 0, 8, 2, 3, 1, 2, 0}; !reflect.DeepEqual(totals[3:], want[3:]) {
 		t.Errorf("totals missing..other = %v, want %v", totals[3:], want[3:])
 	}
 }

@@ -93,13 +93,13 @@ type pageData struct {
 	// Streams are the kernel release streams ("4.18.0-305"), in order.
 	Streams []string     `json:"streams"`
 	Kernels []pageKernel `json:"kernels"`
-	// Names are the kmod names, sorted; Kmods name them by index.
-	Names []string   `json:"names"`
+	// Names groups the kmods by name, as Matrix.Names does.
+	Names []pageName `json:"names"`
 	Kmods []pageKmod `json:"kmods"`
 	// Cells[i][j] turns the missing list of Kmods[i] on Kernels[j-1] (the
 	// empty list for j = 0) into its list on Kernels[j]: 0 when it is the
 	// same, else [r, the r entries removed..., the entries added...]. A
-	// missing dep's entry is its Strings index × 4 + its Reasons index; an
+	// missing dep's entry is its Strings index × 8 + its Reasons index; an
 	// added entry is followed by 1 + the Strings index of kernel_has (0 for
 	// none). A cell's list is ordered by dep text.
 	Cells [][]any `json:"cells"`
@@ -118,14 +118,22 @@ type pageKmod struct {
 	NEVRA          string `json:"v"`
 	Repo           string `json:"r"`
 	KernelRequires int    `json:"q"`
-	Name           int    `json:"n"` // Names index
 }
 
-var reasonOrder = []string{ReasonCRCMismatch, ReasonUnknownSymbol, ReasonKernelVersion, ReasonOther}
+// pageName is Matrix.Names' grouping, its builds by Kmods index; whether
+// some build installs is the page's to work out.
+type pageName struct {
+	Name  string `json:"name"`
+	Kmods []int  `json:"kmods"`
+}
+
+// reasonOrder is pageData.Reasons; a missing entry keeps its reason in the
+// entry's low 3 bits, room for 8 reasons.
+var reasonOrder = []string{ReasonCRCMismatch, ReasonUnknownSymbol, ReasonKernelVersion, ReasonKernelPackageMissing, ReasonOther}
 
 func newPageData(m *Matrix) *pageData {
 	d := &pageData{Reasons: reasonOrder, Strings: []string{}, Streams: []string{}, Kernels: []pageKernel{},
-		Names: []string{}, Kmods: []pageKmod{}, Cells: [][]any{}}
+		Names: []pageName{}, Kmods: []pageKmod{}, Cells: [][]any{}}
 	strs := map[string]int{}
 	str := func(s string) int {
 		i, ok := strs[s]
@@ -153,19 +161,19 @@ func newPageData(m *Matrix) *pageData {
 		}
 		d.Kernels = append(d.Kernels, pk)
 	}
-	names := map[string]int{}
-	for _, k := range m.Kmods {
-		names[KmodName(k.NEVRA)] = 0
+	kmodIndex := make(map[string]int, len(m.Kmods))
+	for i, k := range m.Kmods {
+		kmodIndex[k.NEVRA] = i
 	}
-	for n := range names {
-		d.Names = append(d.Names, n)
-	}
-	slices.Sort(d.Names)
-	for i, n := range d.Names {
-		names[n] = i
+	for _, n := range m.Names() {
+		pn := pageName{Name: n.Name}
+		for _, nevra := range n.Kmods {
+			pn.Kmods = append(pn.Kmods, kmodIndex[nevra])
+		}
+		d.Names = append(d.Names, pn)
 	}
 	for i, k := range m.Kmods {
-		d.Kmods = append(d.Kmods, pageKmod{NEVRA: k.NEVRA, Repo: k.Repo, KernelRequires: k.KernelRequires, Name: names[KmodName(k.NEVRA)]})
+		d.Kmods = append(d.Kmods, pageKmod(k))
 		row := make([]any, len(m.Kernels))
 		prev := map[int]int{} // entry -> kernel_has of the list on the kernel before
 		for j := range m.Kernels {
@@ -175,7 +183,7 @@ func newPageData(m *Matrix) *pageData {
 				if miss.KernelHas != "" {
 					has = 1 + str(miss.KernelHas)
 				}
-				cur[str(miss.Dep)*4+reason[miss.Reason]] = has
+				cur[str(miss.Dep)*8+reason[miss.Reason]] = has
 			}
 			var removed, added []int
 			for e, h := range prev {
@@ -204,23 +212,6 @@ func newPageData(m *Matrix) *pageData {
 		d.Cells = append(d.Cells, row)
 	}
 	return d
-}
-
-// KmodName is the package name of a NEVRA ("kmod-foo-1:2.0-1.el8.x86_64" ->
-// "kmod-foo"): what the page groups a kmod's builds by.
-func KmodName(nevra string) string {
-	n := nevra
-	if i := strings.LastIndexByte(n, '.'); i > 0 {
-		n = n[:i] // arch
-	}
-	for range 2 { // release, then version
-		i := strings.LastIndexByte(n, '-')
-		if i <= 0 {
-			return nevra
-		}
-		n = n[:i]
-	}
-	return n
 }
 
 // ReleaseStream is the release stream of a kernel EVR: its version and the

@@ -30,15 +30,19 @@ func decodePageData(t *testing.T, page string) *Matrix {
 		t.Fatal("page has no matrix-data script")
 	}
 	var d struct {
-		Strings, Reasons, Streams, Names []string
-		Kernels                          []struct {
+		Strings, Reasons, Streams []string
+		Names                     []struct {
+			Name  string
+			Kmods []int
+		}
+		Kernels []struct {
 			U, E, S string
 			P       []string
 			N, R    int
 		}
 		Kmods []struct {
 			V, R string
-			Q, N int
+			Q    int
 		}
 		Cells [][]any
 	}
@@ -52,9 +56,18 @@ func decodePageData(t *testing.T, page string) *Matrix {
 		}
 		m.Kernels = append(m.Kernels, Kernel{Uname: k.U, EVR: k.E, Source: k.S, Packages: k.P, Symbols: k.N})
 	}
+	nameOf := map[int]string{} // each kmod under one name
+	for _, n := range d.Names {
+		for _, i := range n.Kmods {
+			if prev, dup := nameOf[i]; dup {
+				t.Errorf("kmod %d is under %q and %q", i, prev, n.Name)
+			}
+			nameOf[i] = n.Name
+		}
+	}
 	for i, k := range d.Kmods {
-		if d.Names[k.N] != KmodName(k.V) {
-			t.Errorf("kmod %s: name %q, want %q", k.V, d.Names[k.N], KmodName(k.V))
+		if name := nameOf[i]; name != NameOf(k.V) {
+			t.Errorf("kmod %s is under name %q, want %q", k.V, name, NameOf(k.V))
 		}
 		m.Kmods = append(m.Kmods, Kmod{NEVRA: k.V, Repo: k.R, KernelRequires: k.Q})
 		cur := map[int]int{} // entry -> 1 + kernel_has string
@@ -72,7 +85,7 @@ func decodePageData(t *testing.T, page string) *Matrix {
 			}
 			c := Cell{Kmod: k.V, Kernel: m.Kernels[j].Uname, Installable: len(cur) == 0, Missing: []Missing{}}
 			for e, has := range cur {
-				miss := Missing{Dep: d.Strings[e/4], Reason: d.Reasons[e%4]}
+				miss := Missing{Dep: d.Strings[e/8], Reason: d.Reasons[e%8]}
 				if has > 0 {
 					miss.KernelHas = d.Strings[has-1]
 				}
@@ -184,21 +197,6 @@ func TestHeatLevel(t *testing.T) {
 	for _, tt := range tests {
 		if got := heatLevel(tt.n); got != tt.want {
 			t.Errorf("heatLevel(%d) = %d, want %d", tt.n, got, tt.want)
-		}
-	}
-}
-
-func TestKmodName(t *testing.T) {
-	tests := map[string]string{
-		"kmod-foo-1.0-1.el8.x86_64":         "kmod-foo",
-		"kmod-amp-1:3.0-1.el8.x86_64":       "kmod-amp",
-		"kmod-be2net-7.9.16-2.el8_4.noarch": "kmod-be2net",
-		"nvidia-kmod-550.54-3.el9.x86_64":   "nvidia-kmod",
-		"odd":                               "odd",
-	}
-	for nevra, want := range tests {
-		if got := KmodName(nevra); got != want {
-			t.Errorf("KmodName(%q) = %q, want %q", nevra, got, want)
 		}
 	}
 }

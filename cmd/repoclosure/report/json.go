@@ -19,6 +19,7 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	m = withEmptyLists(m)
+	names := m.Names()
 	bw := bufio.NewWriter(w)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -53,7 +54,8 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 	err := errors.Join(
 		list("kernels", len(m.Kernels), func(i int) any { return m.Kernels[i] }, false),
 		list("kmods", len(m.Kmods), func(i int) any { return m.Kmods[i] }, false),
-		list("cells", len(m.Cells), func(i int) any { return m.Cells[i] }, true),
+		list("cells", len(m.Cells), func(i int) any { return m.Cells[i] }, false),
+		list("names", len(names), func(i int) any { return names[i] }, true),
 	)
 	bw.WriteString("}\n")
 	if err == nil {

@@ -11,8 +11,10 @@ import (
 
 // WriteMarkdown writes the matrix as GitHub-flavoured Markdown for an issue or
 // a wiki page: a table with one row per kmod and one numbered column per
-// kernel (✓ or ✗N), a legend table of the kernels with their installable
-// counts, then each kmod's unmet requirements with the kernels they fail on.
+// kernel (✓ or ✗N), when a kmod name has several builds a "By name" table
+// (✓ where any build of the name installs), a legend table of the kernels
+// with their installable counts, then each kmod's unmet requirements with the
+// kernels they fail on.
 // Text from packages is escaped, so a | or < in a name cannot break the page.
 func WriteMarkdown(w io.Writer, m *Matrix) error {
 	if err := m.Validate(); err != nil {
@@ -47,6 +49,29 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 			bw.WriteString(" " + cellToken(*m.Cell(i, j)) + " |")
 		}
 		bw.WriteString("\n")
+	}
+
+	if names := m.Names(); multiBuild(names) {
+		bw.WriteString("\n### By name\n\n✓ = some build of the name installs on the kernel.\n\n| kmod name | builds |")
+		for j := range m.Kernels {
+			fmt.Fprintf(bw, " %d |", j+1)
+		}
+		bw.WriteString("\n| :--- | --: |")
+		for range m.Kernels {
+			bw.WriteString(" :-: |")
+		}
+		bw.WriteString("\n")
+		for _, n := range names {
+			fmt.Fprintf(bw, "| %s | %d |", markdownEscape(n.Name), len(n.Kmods))
+			for _, ok := range n.Installable {
+				if ok {
+					bw.WriteString(" ✓ |")
+				} else {
+					bw.WriteString(" ✗ |")
+				}
+			}
+			bw.WriteString("\n")
+		}
 	}
 
 	bw.WriteString("\n### Kernels\n\n| # | kernel | installable kmods | symbols |\n| --: | :--- | --: | --: |\n")

@@ -4,7 +4,8 @@
 // series report (Series: JSON, and an HTML page of charts).
 //
 // The JSON forms (WriteJSON, ReadJSON; Series) are the scripting contract:
-// their field names do not change.
+// their field names do not change. Fields are only added: "names", the
+// by-name view (Matrix.Names), derived from kmods and cells.
 package report
 
 import "fmt"
@@ -17,8 +18,13 @@ const (
 	// ReasonUnknownSymbol: the kernel does not export the symbol at all.
 	ReasonUnknownSymbol = "unknown-symbol"
 	// ReasonKernelVersion: a kernel or kernel-uname-r requirement is not met
-	// (Missing.KernelHas gives the build's version).
+	// (Missing.KernelHas gives the versions the build provides under that
+	// name).
 	ReasonKernelVersion = "kernel-version"
+	// ReasonKernelPackageMissing: a kernel, kernel-core or *-uname-r style
+	// requirement whose name the kernel build does not provide at all
+	// (the build lacks that package, e.g. kernel-modules-core).
+	ReasonKernelPackageMissing = "kernel-package-missing"
 	// ReasonOther: any other unmet requirement.
 	ReasonOther = "other"
 )
@@ -138,7 +144,7 @@ func (m *Matrix) Validate() error {
 
 func knownReason(r string) bool {
 	switch r {
-	case ReasonCRCMismatch, ReasonUnknownSymbol, ReasonKernelVersion, ReasonOther:
+	case ReasonCRCMismatch, ReasonUnknownSymbol, ReasonKernelVersion, ReasonKernelPackageMissing, ReasonOther:
 		return true
 	}
 	return false

@@ -24,8 +24,10 @@ const (
 // WriteTable writes the matrix as a terminal grid: one row per kmod, one
 // numbered column per kernel, each cell ✓ (installable) or ✗N (N unmet
 // requirements), then an "installable" row counting the kmods that install on
-// each kernel. A legend maps each column number to its kernel's uname, with the
-// kernel's installable count and symbol count. Columns that would not fit in
+// each kernel and, when a kmod name has several builds, a "NAME (any)" row
+// per name: ✓ where any of its builds installs. A legend maps each column
+// number to its kernel's uname, with the kernel's installable count and
+// symbol count. Columns that would not fit in
 // 160 characters (tableWidth) go to further panels. color adds ANSI colours.
 func WriteTable(w io.Writer, m *Matrix, color bool) error {
 	if err := m.Validate(); err != nil {
@@ -55,6 +57,14 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 	for _, k := range m.Kmods {
 		t.nameW = max(t.nameW, utf8.RuneCountInString(k.NEVRA))
 	}
+	// The by-name rows, when some name has several builds: ✓ when any
+	// build of the name installs, ✗ when none does.
+	if names := m.Names(); multiBuild(names) {
+		t.byName = names
+		for _, n := range names {
+			t.nameW = max(t.nameW, utf8.RuneCountInString(n.Name)+len(" (any)"))
+		}
+	}
 	perPanel := max(1, (tableWidth-t.nameW)/(t.colW+1))
 	for start := 0; start < len(m.Kernels); start += perPanel {
 		end := min(start+perPanel, len(m.Kernels))
@@ -75,7 +85,8 @@ const tableFooter = "installable"
 type tableLayout struct {
 	m           *Matrix
 	color       bool
-	perKernel   []int // kmods installable on each kernel
+	perKernel   []int  // kmods installable on each kernel
+	byName      []Name // the names' rows, when a name has several builds
 	colW, nameW int
 }
 
@@ -111,6 +122,17 @@ func (t *tableLayout) writePanel(bw *bufio.Writer, label string, start, end int)
 		bw.WriteString(" " + pad(strconv.Itoa(t.perKernel[j]), t.colW, true))
 	}
 	bw.WriteString("\n")
+	for _, n := range t.byName {
+		bw.WriteString(pad(printable(n.Name)+" (any)", t.nameW, false))
+		for j := start; j < end; j++ {
+			tok, code := "✗", ansiRed
+			if n.Installable[j] {
+				tok, code = "✓", ansiGreen
+			}
+			bw.WriteString(" " + t.paint(code, pad(tok, t.colW, true)))
+		}
+		bw.WriteString("\n")
+	}
 }
 
 // writeLegend maps the table's column numbers to kernels and says what a
