@@ -15,4 +15,11 @@
 //   - Blame ranks the symbols kmods consume by the matrix cells they break,
 //     with their consumers and the builds that changed them;
 //     CompareStablelists follows a stable list from one release to the next.
+//   - Regressions and Fixes are the rule `watch` and `matrix --baseline`
+//     share: a new build on which no build of a kmod name installs while one
+//     installed on the previous build (Previous) of its line.
+//   - HistoryKernel, HistoryKmods and FromHistory convert builds and kmods
+//     to the history store's records (package history) and back into a pool
+//     whose matrix is the repositories'; Ingest records one poll and derives
+//     its events.
 package kabi

@@ -21,6 +21,7 @@ type kernelFlags struct {
 	kmodGlobs listFlag
 	kmodRepos listFlag
 	latest    bool
+	db        string
 }
 
 // register adds the repository options and --kernel-source; withKmods adds
@@ -35,6 +36,8 @@ func (k *kernelFlags) register(fs *pflag.FlagSet, withKmods bool) {
 		fs.BoolVar(&k.latest, "latest", false, "only the newest build of each kmod name in each repository")
 		inGroup(fs, groupSelection, "kmod", "kmod-repo", "latest")
 	}
+	fs.StringVar(&k.db, "db", "", "include every build and kmod of the history database `FILE` (see watch); without repo options, read only the database")
+	inGroup(fs, groupSources, "db")
 }
 
 // kernelWorld is what the kernel commands work on.
@@ -44,17 +47,32 @@ type kernelWorld struct {
 	kmods   []resolver.PkgID
 }
 
-// load loads the repositories and finds kernel builds and kmods.
+// load loads the repositories, or with --db the history database (and the
+// repositories when repo options are given), and finds kernel builds and
+// kmods.
 func (k *kernelFlags) load(ctx context.Context, stderr io.Writer) (*kernelWorld, error) {
-	pool, _, err := k.repo.loadPool(ctx, stderr)
-	if err != nil {
-		return nil, err
+	var w *kernelWorld
+	if k.db != "" {
+		var err error
+		if w, err = k.loadHistory(ctx, stderr); err != nil {
+			return nil, err
+		}
+	} else {
+		pool, _, err := k.repo.loadPool(ctx, stderr)
+		if err != nil {
+			return nil, err
+		}
+		w = k.world(pool)
 	}
-	sources := append([]string{"kernel"}, k.sources...)
-	w := &kernelWorld{pool: pool, kernels: kabi.KernelBuilds(pool, sources)}
 	if len(w.kernels) == 0 {
-		return nil, fmt.Errorf("no kernel builds found (packages built from %s)", strings.Join(sources, ", "))
+		return nil, fmt.Errorf("no kernel builds found (packages built from %s)", strings.Join(append([]string{"kernel"}, k.sources...), ", "))
 	}
+	return w, nil
+}
+
+// world finds the kernel builds and the selected kmods of a pool.
+func (k *kernelFlags) world(pool *resolver.Pool) *kernelWorld {
+	w := &kernelWorld{pool: pool, kernels: kabi.KernelBuilds(pool, append([]string{"kernel"}, k.sources...))}
 	inKernel := resolver.NewSet(pool.Len())
 	for _, b := range w.kernels {
 		for _, id := range b.Packages {
@@ -70,7 +88,7 @@ func (k *kernelFlags) load(ctx context.Context, stderr io.Writer) (*kernelWorld,
 		w.kmods = kabi.LatestKmods(pool, w.kmods)
 	}
 	sortPkgs(pool, w.kmods)
-	return w, nil
+	return w
 }
 
 // selects applies --kmod and --kmod-repo.

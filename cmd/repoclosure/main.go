@@ -3,7 +3,7 @@
 // which kernel modules install on which kernel builds, and why not.
 //
 // Exit codes: 0 closed, 1 unresolved dependencies, 2 usage or load error,
-// 3 a matrix regression against --baseline.
+// 3 a kernel regression (matrix --baseline, watch).
 //
 // Each command is one file: a constructor that returns its *cobra.Command,
 // registered with addCommand from the file's init.
@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -32,7 +33,7 @@ type usageError struct{ error }
 func (e usageError) Unwrap() error { return e.error }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,9 +31,14 @@ exactly what dnf repoclosure reports for the kmod when the available packages ar
 everything loaded except the other kernel builds; each missing dependency has a
 reason: crc-mismatch, unknown-symbol, kernel-version or other.
 
-With --baseline PREVIOUS.json (an earlier --format json run) it reports new kernel
-builds and every cell that was installable and is not any more, and exits 3 when
-there is such a regression.`,
+With --baseline PREVIOUS.json (an earlier --format json run; written when absent)
+it reports new kernel builds and kmods, and a regression for each new build on
+which no build of a kmod installs while one installed on the build before (the
+rule of watch); it exits 3 when there is one. The diff goes to stderr, as JSON
+with --format json.
+
+With --db FILE the matrix includes every build and kmod of a watch history
+database; without repository options it is made from the database alone.`,
 		Example: `  repoclosure matrix --repo kernels --repo kmods
   repoclosure matrix --repofrompath k,testdata/el8-demo/kernels --repofrompath m,testdata/el8-demo/kmods --format html -o matrix.html
   repoclosure matrix --repo kernels --repo kmods --format json -o now.json --baseline last.json`,
@@ -42,7 +48,7 @@ there is such a regression.`,
 	f.register(fs, true)
 	fs.StringVar(&f.format, "format", "table", "output `FORMAT`: table, csv, json, markdown or html")
 	fs.StringVarP(&f.outFile, "output", "o", "", "write to `FILE` instead of standard output")
-	fs.StringVar(&f.baseline, "baseline", "", "compare with a previous --format json run in `FILE`; exit 3 when a cell regressed")
+	fs.StringVar(&f.baseline, "baseline", "", "compare with a previous --format json run in `FILE` (created when absent); exit 3 when a new kernel breaks a kmod that installed on the build before")
 	fs.StringVar(&f.title, "title", "kmod × kernel install matrix", "page `TITLE` for --format html")
 	inGroup(fs, groupOutput, "format", "output", "baseline", "title")
 	must(cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(
@@ -72,7 +78,7 @@ func (f *matrixFlags) run(cmd *cobra.Command) (int, error) {
 	if f.baseline == "" {
 		return exitClosed, nil
 	}
-	return compareBaseline(cmd, f.baseline, rep)
+	return compareBaseline(cmd, f.baseline, f.format, rep)
 }
 
 // matrixWriters are the --format writers; color applies to the table only.
@@ -88,9 +94,17 @@ func matrixWriters(title string) map[string]func(w io.Writer, m *report.Matrix, 
 }
 
 // compareBaseline reports the change against an earlier JSON run on
-// stderr; a regression exits 3.
-func compareBaseline(cmd *cobra.Command, file string, rep *report.Matrix) (int, error) {
+// stderr (as JSON with --format json); a regression exits 3. The first run,
+// with no file yet, writes it.
+func compareBaseline(cmd *cobra.Command, file, format string, rep *report.Matrix) (int, error) {
 	bf, err := os.Open(file)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := writeFile(file, func(out *atomicFile) error { return report.WriteJSON(out, rep) }); err != nil {
+			return exitError, fmt.Errorf("--baseline: %w", err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %d kernels, %d kmods\n", file, len(rep.Kernels), len(rep.Kmods))
+		return exitClosed, nil
+	}
 	if err != nil {
 		return exitError, fmt.Errorf("--baseline: %w", err)
 	}
@@ -100,7 +114,12 @@ func compareBaseline(cmd *cobra.Command, file string, rep *report.Matrix) (int, 
 		return exitError, err
 	}
 	diff := report.CompareBaseline(prev, rep)
-	if err := report.WriteDiff(cmd.ErrOrStderr(), diff); err != nil {
+	if format == "json" {
+		err = report.WriteDiffJSON(cmd.ErrOrStderr(), diff)
+	} else {
+		err = report.WriteDiff(cmd.ErrOrStderr(), diff)
+	}
+	if err != nil {
 		return exitError, err
 	}
 	if len(diff.Regressions) > 0 {

@@ -159,6 +159,13 @@ func (f *repoFlags) enabled(configs []repomd.RepoConfig) (map[string]bool, error
 // table; progress and warnings go to stderr.
 func (f *repoFlags) load(ctx context.Context, s *setup, stderr io.Writer) (*repomd.Strings, []*repomd.Repo, error) {
 	strs := repomd.NewStrings()
+	repos, err := f.loadInto(ctx, s, stderr, s.sources, strs)
+	return strs, repos, err
+}
+
+// loadInto reads sources (and --rpm files) into strs, which may hold
+// repositories loaded earlier (watch keeps the unchanged ones).
+func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, sources []repomd.Source, strs *repomd.Strings) ([]*repomd.Repo, error) {
 	fetcher := &repomd.Fetcher{CacheDir: s.cacheDir, CacheOnly: f.cacheOnly}
 	if !f.quiet {
 		fetcher.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
@@ -169,9 +176,9 @@ func (f *repoFlags) load(ctx context.Context, s *setup, stderr io.Writer) (*repo
 		fetcher.Progress, loader.Progress = bars.download, bars.parse
 		defer bars.stop()
 	}
-	repos, err := loader.LoadAll(ctx, s.sources)
+	repos, err := loader.LoadAll(ctx, sources)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// Parsing leaves scratch buffers behind; collecting them now lets the
 	// provides index reuse that memory instead of growing the heap (a few
@@ -182,13 +189,13 @@ func (f *repoFlags) load(ctx context.Context, s *setup, stderr io.Writer) (*repo
 		for _, file := range f.rpms {
 			pkg, err := repomd.ReadRPM(file, filepath.Base(file), strs)
 			if err != nil {
-				return nil, nil, fmt.Errorf("--rpm: %w", err)
+				return nil, fmt.Errorf("--rpm: %w", err)
 			}
 			cmdline.Packages = append(cmdline.Packages, pkg)
 		}
 		repos = append(repos, cmdline)
 	}
-	return strs, repos, nil
+	return repos, nil
 }
 
 // loadPool resolves the flags, loads the repositories and builds the pool.

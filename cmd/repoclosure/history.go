@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"github.com/repoclosure/repoclosure/kabi"
+	"github.com/repoclosure/repoclosure/kabi/history"
+	"github.com/repoclosure/repoclosure/resolver"
+)
+
+// hasRepos reports whether the command line names repositories; without
+// them, --db reports read the database alone.
+func (f *repoFlags) hasRepos() bool {
+	if len(f.repoFromPath)+len(f.repos)+len(f.enable)+len(f.rpms) > 0 {
+		return true
+	}
+	for _, kv := range f.setopt {
+		if strings.HasPrefix(kv, "reposdir=") {
+			return true
+		}
+	}
+	return false
+}
+
+// loadHistory is every kernel build and kmod of the history database, plus
+// those of the repositories when the command line names some.
+func (k *kernelFlags) loadHistory(ctx context.Context, stderr io.Writer) (*kernelWorld, error) {
+	st, err := history.Open(ctx, k.db, false)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	kernels, err := st.Kernels(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	kmods, err := st.Kmods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := k.repo.resolve()
+	if err != nil {
+		return nil, err
+	}
+	if k.repo.hasRepos() {
+		strs, repos, err := k.repo.load(ctx, s, stderr)
+		if err != nil {
+			return nil, err
+		}
+		cur := k.world(resolver.NewPool(strs, repos, s.poolOptions(strs, repos)))
+		known := map[string]bool{}
+		for _, b := range kernels {
+			known[b.Uname] = true
+		}
+		for _, m := range kmods {
+			known[m.NEVRA] = true
+		}
+		for _, b := range cur.kernels {
+			if !known[b.Uname] {
+				kernels = append(kernels, kabi.HistoryKernel(cur.pool, b, nil))
+			}
+		}
+		for _, m := range kabi.HistoryKmods(cur.pool, cur.kernels, cur.kmods, nil) {
+			if !known[m.NEVRA] {
+				kmods = append(kmods, m)
+			}
+		}
+	}
+	pool, builds, ids := kabi.FromHistory(kernels, kmods, resolver.PoolOptions{Arch: s.arch, Rich: s.rich})
+	w := &kernelWorld{pool: pool, kernels: builds}
+	for _, id := range ids {
+		if k.selects(pool, id) {
+			w.kmods = append(w.kmods, id)
+		}
+	}
+	sortPkgs(pool, w.kmods)
+	return w, nil
+}

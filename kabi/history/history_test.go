@@ -1,0 +1,173 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func sampleKernel(uname string, crc uint32) Kernel {
+	return Kernel{
+		Uname: uname, EVR: strings.TrimSuffix(uname, ".x86_64"), Arch: "x86_64",
+		Source: "kernel-" + strings.TrimSuffix(uname, ".x86_64") + ".src.rpm", Repo: "baseos", URL: "http://mirror/baseos",
+		Packages: []Package{{Name: "kernel-core", EVR: strings.TrimSuffix(uname, ".x86_64"), Arch: "x86_64",
+			Provides: []Dep{{Name: "kernel-uname-r", Op: "=", EVR: uname}}}},
+		Symbols: []Symbol{{"a_sym", 1}, {"b_sym", crc}, {"zz", 0xffffffff}},
+	}
+}
+
+func TestRecordRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sub", "h?x=1#%20.db") // URI characters stay in the name
+	if _, err := Open(ctx, path, false); err == nil {
+		t.Fatal("Open without create succeeded on a missing file")
+	}
+	s, err := Open(ctx, path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	k1, k2 := sampleKernel("5.14.0-1.el9.x86_64", 2), sampleKernel("5.14.0-2.el9.x86_64", 3)
+	m := Kmod{NEVRA: "kmod-x-1-1.el9.x86_64", Name: "kmod-x", EVR: "1-1.el9", Arch: "x86_64", Source: "kmod-x-1-1.el9.src.rpm",
+		Repo: "extras", URL: "http://mirror/extras", Requires: []Require{{Dep: Dep{Name: "kernel(b_sym)", Op: "=", EVR: "0x00000002"}}, {Dep: Dep{Name: "/bin/sh"}, Outside: true}}}
+	cell := Cell{Kmod: m.NEVRA, Kernel: k2.Uname, Missing: []Missing{{Dep: "kernel(b_sym) = 0x00000002", Reason: "crc-mismatch", KernelHas: "0x00000003"}}}
+	_, err = s.Record(ctx, &Poll{Time: t0, Snapshots: []Snapshot{{Repo: "baseos", URL: "http://mirror/baseos", Revision: "1", Checksum: "sha256:00"}},
+		Kernels: []Kernel{k1, k2}, Kmods: []Kmod{m},
+		Cells:  []Cell{{Kmod: m.NEVRA, Kernel: k1.Uname, Installable: true}, cell},
+		Events: []Event{{Kind: "kernel-added", Time: t0, JSON: []byte(`{"event":"kernel-added"}`)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t1 := t0.Add(time.Hour)
+	// A poll computed from the state before poll 1 is refused.
+	if _, err := s.Record(ctx, &Poll{Time: t1, Kernels: []Kernel{k2}}); !errors.Is(err, ErrConcurrentPoll) {
+		t.Errorf("stale poll: %v, want ErrConcurrentPoll", err)
+	}
+	if last, err := s.LastPoll(ctx); err != nil || last != 1 {
+		t.Fatalf("LastPoll = %d, %v", last, err)
+	}
+	if _, err := s.Record(ctx, &Poll{Base: 1, Time: t1, Kernels: []Kernel{k2}, Gone: []string{k1.Uname}}); err != nil {
+		t.Fatal(err)
+	}
+	ks, err := s.Kernels(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ks) != 2 {
+		t.Fatalf("%d kernels, want 2", len(ks))
+	}
+	for i, want := range []Kernel{k1, k2} {
+		got := ks[i]
+		if !reflect.DeepEqual(got.Symbols, want.Symbols) || !reflect.DeepEqual(got.Packages, want.Packages) || got.NSymbols != 3 || got.Source != want.Source {
+			t.Errorf("kernel %d = %+v, want %+v", i, got, want)
+		}
+	}
+	if ks[0].Present || !ks[1].Present || !ks[0].LastSeen.Equal(t0) || !ks[1].LastSeen.Equal(t1) || !ks[1].FirstSeen.Equal(t0) {
+		t.Errorf("presence and times: %+v %+v", ks[0], ks[1])
+	}
+	syms, err := s.Symbols(ctx, k2.Uname)
+	if err != nil || !reflect.DeepEqual(syms, k2.Symbols) {
+		t.Errorf("Symbols = %v, %v", syms, err)
+	}
+	ms, err := s.Kmods(ctx)
+	if err != nil || len(ms) != 1 || !reflect.DeepEqual(ms[0].Requires, m.Requires) {
+		t.Errorf("Kmods = %+v, %v", ms, err)
+	}
+	cells, err := s.Cells(ctx)
+	if err != nil || len(cells) != 2 || !reflect.DeepEqual(cells[1], cell) || !cells[0].Installable {
+		t.Errorf("Cells = %+v, %v", cells, err)
+	}
+	evs, err := s.Events(ctx, 0)
+	if err != nil || len(evs) != 1 || evs[0].Kind != "kernel-added" || evs[0].Poll != 1 {
+		t.Errorf("Events = %+v, %v", evs, err)
+	}
+	snaps, err := s.LastSnapshots(ctx)
+	if err != nil || snaps["baseos"].Checksum != "sha256:00" {
+		t.Errorf("LastSnapshots = %+v, %v", snaps, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("database not at its path: %v", err)
+	}
+}
+
+// A failed poll leaves nothing behind: a cell naming an unknown kmod
+// violates the schema after the kernel was inserted.
+func TestRecordIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "h.db"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = s.Record(ctx, &Poll{Time: time.Now(), Kernels: []Kernel{sampleKernel("5.14.0-1.el9.x86_64", 1)},
+		Cells: []Cell{{Kmod: "kmod-nope-1-1.x86_64", Kernel: "5.14.0-1.el9.x86_64"}}})
+	if err == nil {
+		t.Fatal("Record accepted a cell of an unknown kmod")
+	}
+	if ks, err := s.Kernels(ctx, false); err != nil || len(ks) != 0 {
+		t.Errorf("after a failed poll: kernels %v, %v; want none", ks, err)
+	}
+}
+
+func TestSchemaVersionAndLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "h.db")
+	s, err := Open(ctx, path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var v int
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
+		t.Errorf("user_version = %d, %v; want %d", v, err, SchemaVersion)
+	}
+	// Reopening migrates nothing.
+	s2, err := Open(ctx, path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+	// A database from a newer repoclosure is refused, not rewritten.
+	newer := filepath.Join(t.TempDir(), "newer.db")
+	raw0, err := sql.Open("sqlite", "file:"+newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw0.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1)); err != nil {
+		t.Fatal(err)
+	}
+	raw0.Close()
+	if _, err := Open(ctx, newer, false); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open of a newer schema: %v", err)
+	}
+	// A writer holding the lock: a second writer gives a clear error once
+	// its busy timeout runs out (shortened here).
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(100)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("INSERT INTO poll(time) VALUES ('x')"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = raw.Exec("INSERT INTO poll(time) VALUES ('y')")
+	if err == nil {
+		t.Fatal("second writer did not wait for the lock")
+	}
+	if werr := s.wrap("x", err); !strings.Contains(werr.Error(), "another process kept it locked") {
+		t.Errorf("lock error reads %q", werr)
+	}
+}
