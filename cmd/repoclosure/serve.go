@@ -273,7 +273,7 @@ func (s *server) apiEvents(w http.ResponseWriter, r *http.Request) {
 var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>repoclosure history</title>
 <style>body { font: 14px/1.5 system-ui, sans-serif; margin: 16px 20px; max-width: 1100px; color: #1f2328; }
-table { border-collapse: collapse; font-size: 12px; } th, td { border-bottom: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; font-size: 12px; } td:first-child, td:nth-child(2) { white-space: nowrap; } th, td { border-bottom: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
 code { font: 12px ui-monospace, monospace; word-break: break-all; } .ev-regression { color: #c62828; font-weight: 600; } .ev-fixed { color: #2e7d32; }</style>
 </head><body data-ready="1">
 <h1>repoclosure history</h1>
