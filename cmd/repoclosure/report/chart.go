@@ -116,7 +116,7 @@ func (c *barChart) SVG() template.HTML {
 	}
 	barW := math.Max(1, step*0.75)
 	labelEvery := max(1, int(math.Ceil(labelEveryX/step)))
-	group := ""
+	group, groupLabelEnd := "", 0.0
 	for i, xv := range c.X {
 		x0 := plotLeft + step*float64(i)
 		var tip strings.Builder
@@ -138,8 +138,13 @@ func (c *barChart) SVG() template.HTML {
 			x0, plotTop, step, plotHeight, html.EscapeString(tip.String()))
 		if xv.Group != group {
 			group = xv.Group
-			fmt.Fprintf(&b, `<line class="sep" x1="%.1f" x2="%.1f" y1="%d" y2="%.0f"/><text class="group" x="%.1f" y="%.0f" dx="2" dy="-2">%s</text>`,
-				x0, x0, plotTop, height, x0, height, html.EscapeString(group))
+			fmt.Fprintf(&b, `<line class="sep" x1="%.1f" x2="%.1f" y1="%d" y2="%.0f"/>`, x0, x0, plotTop, height)
+			// A stream's name where it does not run into the one before
+			// (its line and the tooltips still say).
+			if x0 >= groupLabelEnd {
+				fmt.Fprintf(&b, `<text class="group" x="%.1f" y="%.0f" dx="2" dy="-2">%s</text>`, x0, height, html.EscapeString(group))
+				groupLabelEnd = x0 + 6*float64(len([]rune(group))) + 8
+			}
 		}
 		if i%labelEvery == 0 {
 			fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" dy="10" text-anchor="middle">%d</text>`,

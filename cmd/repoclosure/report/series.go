@@ -103,9 +103,10 @@ var seriesSource string
 // present, and the kmods' table.
 func WriteSeriesHTML(w io.Writer, s *Series, title string) error {
 	tmpl, err := template.New("series").Funcs(template.FuncMap{
-		"pct": func(f float64) float64 { return 100 * f },
-		"inc": func(i int) int { return i + 1 },
-		"few": func(l []string) []string { return l[:min(len(l), namesShown)] },
+		"pct":  func(f float64) float64 { return 100 * f },
+		"inc":  func(i int) int { return i + 1 },
+		"last": func(l []StableList) int { return len(l) - 1 },
+		"few":  func(l []string) []string { return l[:min(len(l), namesShown)] },
 		"more": func(l []string) string {
 			if len(l) <= namesShown {
 				return ""
@@ -138,8 +139,10 @@ type seriesPage struct {
 	Charts      []pageChart
 	StableChart template.HTML
 	StableSteps []StableList // the lists that differ from the one before
-	ByConsumers []SymbolBlame
-	TopBreaks   []SymbolBlame
+	// StableTotals sums the steps: symbols added, removed, CRC-changed.
+	StableTotals SymCounts
+	ByConsumers  []SymbolBlame
+	TopBreaks    []SymbolBlame
 }
 
 type pageChart struct {
@@ -204,6 +207,9 @@ func newSeriesPage(s *Series, title string) seriesPage {
 			if i > 0 && len(l.Added)+len(l.Removed)+len(l.CRCChanged) > 0 {
 				p.StableSteps = append(p.StableSteps, l)
 			}
+			p.StableTotals.Added += len(l.Added)
+			p.StableTotals.Removed += len(l.Removed)
+			p.StableTotals.Changed += len(l.CRCChanged)
 		}
 		p.StableChart = c.SVG()
 	}

@@ -29,7 +29,7 @@ func sampleSeries() *Series {
 		Stable:       &StableCoverage{Stable: 700, KernelSymbols: 20100, StableInKernel: 690, Share: 690.0 / 20100, Consumed: 40, ConsumedStable: 10, ConsumedChanged: 12, ConsumedUnchanged: 28},
 		StableLists: []StableList{
 			{Label: "305", Symbols: 700, Added: []string{}, Removed: []string{}, CRCChanged: []string{}},
-			{Label: "348", Symbols: 724, Added: []string{"napi_gro_flush"}, Removed: []string{}, CRCChanged: []string{}},
+			{Label: "348", Symbols: 701, Added: []string{"napi_gro_flush"}, Removed: []string{}, CRCChanged: []string{}},
 		},
 		Symbols: []SymbolBlame{
 			{Symbol: "napi_enable", Consumers: 2, ConsumerNames: 2, Stable: &no, ChangedIn: []string{k348}, Breaks: 3},
@@ -94,7 +94,8 @@ func TestWriteSeriesHTML(t *testing.T) {
 	}
 	for _, want := range []string{"<title>series &lt;test&gt;</title>", "kmod-&lt;b&gt;-1.0-1.el8.x86_64",
 		"<code>napi_enable</code></td><td class=\"n\">3</td><td class=\"n\">2</td><td class=\"n\">2</td><td>no</td>",
-		"<code>+napi_gro_flush</code>", `id="chart-stablelists"`, "690 of 20100 (3.4 %)"} {
+		"<code>+napi_gro_flush</code>", `id="chart-stablelists"`, "690 of 20100 (3.4 %)",
+		"From 700 symbols (305) to 701 (348): 1 added, 0 removed, no CRC changed."} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
