@@ -48,15 +48,36 @@ type Matrix struct {
 	Cells   [][]Cell // Cells[kmod][kernel]
 }
 
-// depVerdict is where one distinct dependency is met, and, once asked, why
-// not on each build.
+// depVerdict is where one distinct dependency is met, and, for the builds
+// where it is not, what they provide instead.
 type depVerdict struct {
 	dep        repomd.Dep
 	text       string // as dnf prints it; cells sort by it
 	everywhere bool   // a package outside every kernel build meets it
 	inKernel   []bool // else: the builds whose packages meet it
-	reasons    []Missing
+	kind       depKind
+	// has is, by build, the one EVR the build provides under dep's name;
+	// hasText holds KernelHas instead for the builds missing dep that
+	// provide several EVRs, or where packages outside every build provide
+	// some. One id per build rather than a Missing per build: most unmet
+	// deps are met on most builds, and only the cells that miss one get
+	// its Missing.
+	has     []repomd.ID
+	hasText map[int]string
+	// named is, for a kernel-version dep, whether each build provides its
+	// name at all; commonNamed whether a package outside the builds does.
+	named       []bool
+	commonNamed bool
 }
+
+// depKind sorts a dep for its missing reason.
+type depKind uint8
+
+const (
+	kindOther depKind = iota
+	kindSymbol
+	kindKernelVersion
+)
 
 // NewMatrix answers, for each kmod and kernel build, what `dnf repoclosure`
 // reports for the kmod when the available packages are everything in the
@@ -85,6 +106,7 @@ type depIndex struct {
 	base     resolver.Set               // the packages of no build
 	availFor []*resolver.Set
 	verdicts map[verdictKey]*depVerdict
+	counts   []int // row's scratch: missing deps per build
 }
 
 // verdictKey is a dependency, and for a rich one the kmod (plus one) whose
@@ -102,6 +124,7 @@ func newDepIndex(p *resolver.Pool, kernels []KernelBuild) *depIndex {
 		availFor: make([]*resolver.Set, len(kernels)),
 		verdicts: make(map[verdictKey]*depVerdict),
 		shared:   make(map[resolver.PkgID][]int32),
+		counts:   make([]int, len(kernels)),
 	}
 	for i := range x.kernelOf {
 		x.kernelOf[i] = -1
@@ -184,7 +207,7 @@ func (x *depIndex) verdict(kmod resolver.PkgID, d repomd.Dep) *depVerdict {
 	}
 	if !v.everywhere {
 		v.text = p.DepString(d)
-		v.reasons = x.reasons(d)
+		x.explain(v)
 	}
 	x.verdicts[key] = v
 	return v
@@ -207,71 +230,142 @@ func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*dep
 	slices.SortFunc(missing, func(a, b *depVerdict) int { return strings.Compare(a.text, b.text) })
 	missing = slices.Compact(missing)
 	row := make([]Cell, len(x.kernels))
+	// Counted first, so that the row's Missing lists share one allocation
+	// of the exact size.
+	counts := x.counts
+	clear(counts)
+	total := 0
 	for _, v := range missing {
-		for ki := range x.kernels {
-			if !v.inKernel[ki] {
-				row[ki].Missing = append(row[ki].Missing, v.reasons[ki])
+		for ki, met := range v.inKernel {
+			if !met {
+				counts[ki]++
+				total++
+			}
+		}
+	}
+	if total == 0 {
+		return row, missing
+	}
+	all := make([]Missing, total)
+	for ki, n := range counts {
+		if n > 0 {
+			row[ki].Missing, all = all[:0:n], all[n:]
+		}
+	}
+	for _, v := range missing {
+		for ki, met := range v.inKernel {
+			if !met {
+				row[ki].Missing = append(row[ki].Missing, x.missing(v, ki))
 			}
 		}
 	}
 	return row, missing
 }
 
-// reasons says, for each build, why d is not met there: the symbol with
-// another CRC, a missing symbol, a kernel version the build does not have,
-// a kernel package the build does not have at all, or something not
-// kernel-related. What a build "has" is what its packages, or the packages
-// outside every build (ksym from other kmods), really provide under d's
-// name.
-func (x *depIndex) reasons(d repomd.Dep) []Missing {
+// explain records what each build provides under v's name instead of v: a
+// symbol's CRCs, a kernel's version, whether it has the kernel package at
+// all. What a build "has" is what its packages, or the packages outside every
+// build (ksym from other kmods), really provide under the name.
+func (x *depIndex) explain(v *depVerdict) {
 	p := x.p
-	has := make([][]string, len(x.kernels))
-	named := make([]bool, len(x.kernels)) // the build provides d's name at all
-	var common []string
-	commonNamed := false
+	name := p.Strings.String(v.dep.Name)
+	switch {
+	case isSymbol(name):
+		v.kind = kindSymbol
+	case IsKernelVersionDep(name):
+		v.kind = kindKernelVersion
+		v.named = make([]bool, len(x.kernels))
+	}
+	v.has = make([]repomd.ID, len(x.kernels))
+	var common []repomd.ID // distinct, in pool order
+	var several []int      // builds providing more than one EVR
 	var one [1]int32
-	for _, e := range p.ProvidersOf(d.Name) {
+	provs := p.ProvidersOf(v.dep.Name)
+	for _, e := range provs {
 		ks := x.buildsOf(e.Pkg(), &one)
-		if len(ks) == 0 {
-			commonNamed = true
-		}
-		for _, ki := range ks {
-			named[ki] = true
-		}
-		if e.EVR() == 0 {
-			continue
-		}
-		evr := p.Strings.String(e.EVR())
-		for _, ki := range ks {
-			if !slices.Contains(has[ki], evr) {
-				has[ki] = append(has[ki], evr)
+		if v.named != nil {
+			if len(ks) == 0 {
+				v.commonNamed = true
 			}
+			for _, ki := range ks {
+				v.named[ki] = true
+			}
+		}
+		evr := e.EVR()
+		if evr == 0 {
+			continue
 		}
 		if len(ks) == 0 && !slices.Contains(common, evr) {
 			common = append(common, evr)
 		}
-	}
-	name := p.Strings.String(d.Name)
-	_, isSym := SymbolName(name)
-	out := make([]Missing, len(x.kernels))
-	for ki := range x.kernels {
-		h := strings.Join(append(has[ki], common...), ",")
-		m := Missing{Dep: d}
-		switch {
-		case isSym && h != "":
-			m.Reason, m.KernelHas = ReasonCRCMismatch, h
-		case isSym:
-			m.Reason = ReasonUnknownSymbol
-		case IsKernelVersionDep(name) && !named[ki] && !commonNamed:
-			m.Reason = ReasonKernelPackageMissing
-		case IsKernelVersionDep(name):
-			m.Reason, m.KernelHas = ReasonKernelVersion, h
-		default:
-			m.Reason = ReasonOther
+		for _, ki := range ks {
+			if v.has[ki] == 0 {
+				v.has[ki] = evr
+			} else if v.has[ki] != evr && !slices.Contains(several, int(ki)) {
+				several = append(several, int(ki))
+			}
 		}
-		out[ki] = m
 	}
-	return out
+	if len(common) == 0 && len(several) == 0 {
+		return
+	}
+	// The rare case: join, for each build missing v that needs it, its
+	// distinct EVRs in pool order and then the common ones.
+	v.hasText = map[int]string{}
+	for ki, met := range v.inKernel {
+		if met || len(common) == 0 && !slices.Contains(several, ki) {
+			continue
+		}
+		var evrs []repomd.ID
+		for _, e := range provs {
+			if evr := e.EVR(); evr != 0 && slices.Contains(x.buildsOf(e.Pkg(), &one), int32(ki)) && !slices.Contains(evrs, evr) {
+				evrs = append(evrs, evr)
+			}
+		}
+		for _, evr := range common {
+			if !slices.Contains(evrs, evr) {
+				evrs = append(evrs, evr)
+			}
+		}
+		texts := make([]string, len(evrs))
+		for i, evr := range evrs {
+			texts[i] = p.Strings.String(evr)
+		}
+		v.hasText[ki] = strings.Join(texts, ",")
+	}
+}
+
+// missing is v's Missing on build ki, which does not meet it: the symbol
+// with another CRC, a missing symbol, a kernel version the build does not
+// have, a kernel package the build does not have at all, or something not
+// kernel-related.
+func (x *depIndex) missing(v *depVerdict, ki int) Missing {
+	h, ok := v.hasText[ki]
+	if !ok && v.has[ki] != 0 {
+		h = x.p.Strings.String(v.has[ki])
+	}
+	m := Missing{Dep: v.dep}
+	switch v.kind {
+	case kindSymbol:
+		m.Reason = ReasonUnknownSymbol
+		if h != "" {
+			m.Reason, m.KernelHas = ReasonCRCMismatch, h
+		}
+	case kindKernelVersion:
+		m.Reason, m.KernelHas = ReasonKernelVersion, h
+		if !v.named[ki] && !v.commonNamed {
+			m.Reason, m.KernelHas = ReasonKernelPackageMissing, ""
+		}
+	default:
+		m.Reason = ReasonOther
+	}
+	return m
+}
+
+// isSymbol reports whether name is a kernel(SYM) or ksym(SYM) dependency.
+func isSymbol(name string) bool {
+	_, ok := SymbolName(name)
+	return ok
 }
 
 // symbol is one kernel(SYM) = CRC provide of a build, as interned ids: the
@@ -283,22 +377,21 @@ type symbol struct{ name, crc repomd.ID }
 // (versioned by EVR, not a 0x CRC) are left out. 8 bytes a symbol, so a
 // series of 60 builds × 20,000 symbols holds in 10 MB.
 func symbolTable(p *resolver.Pool, b KernelBuild) []symbol {
-	return slices.Clip(appendSymbols(p, nil, b))
-}
-
-// appendSymbols appends b's symbol table to dst[:0], reusing its room.
-func appendSymbols(p *resolver.Pool, dst []symbol, b KernelBuild) []symbol {
-	t := dst[:0]
+	var t []symbol
 	for _, id := range b.Packages {
 		for _, d := range p.Package(id).Deps[repomd.Provides] {
-			if d.Op() != repomd.OpEQ || !strings.HasPrefix(p.Strings.String(d.EVR()), "0x") || !strings.HasPrefix(p.Strings.String(d.Name), "kernel(") {
-				continue
+			if isSymbolProvide(p, d) {
+				t = append(t, symbol{d.Name, d.EVR()})
 			}
-			t = append(t, symbol{d.Name, d.EVR()})
 		}
 	}
 	slices.SortFunc(t, func(a, b symbol) int { return int(a.name) - int(b.name) })
-	return slices.CompactFunc(t, func(a, b symbol) bool { return a.name == b.name })
+	return slices.Clip(slices.CompactFunc(t, func(a, b symbol) bool { return a.name == b.name }))
+}
+
+// isSymbolProvide reports whether d is a kernel(SYM) = 0xCRC provide.
+func isSymbolProvide(p *resolver.Pool, d repomd.Dep) bool {
+	return d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") && strings.HasPrefix(p.Strings.String(d.Name), "kernel(")
 }
 
 // lookup returns the CRC of the symbol named name (a "kernel(SYM)" id).
@@ -313,10 +406,18 @@ func lookup(t []symbol, name repomd.ID) (repomd.ID, bool) {
 // CountSymbols returns how many kernel(...) symbols each build provides.
 func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 	counts := make([]int, len(builds))
-	var scratch []symbol
+	// seen[name] is 1 + the last build that counted name: a mark array
+	// rather than a sort of each build's table.
+	seen := make([]int32, p.Strings.Len())
 	for i, b := range builds {
-		scratch = appendSymbols(p, scratch, b)
-		counts[i] = len(scratch)
+		for _, id := range b.Packages {
+			for _, d := range p.Package(id).Deps[repomd.Provides] {
+				if isSymbolProvide(p, d) && seen[d.Name] != int32(i+1) {
+					seen[d.Name] = int32(i + 1)
+					counts[i]++
+				}
+			}
+		}
 	}
 	return counts
 }

@@ -4,15 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
-	"encoding/binary"
+	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"sync"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
 )
 
 // DefaultDecompressLimit caps decompressed metadata when repomd.xml gives no
@@ -60,6 +58,13 @@ func (e *SizeLimitError) Error() string {
 // asynchronously by itself. Close stops that work and waits for it, so r is
 // not read after Close returns. Close does not close r.
 func Decompress(r io.Reader, name string, limit int64) (io.ReadCloser, error) {
+	return decompress(r, name, limit, false)
+}
+
+// decompress is Decompress; verified says that the file's checksum from
+// repomd.xml was checked in this run, so that xz's own block checks are
+// skipped (they would only repeat it).
+func decompress(r io.Reader, name string, limit int64, verified bool) (io.ReadCloser, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, err := br.Peek(6)
 	if err != nil && err != io.EOF {
@@ -77,12 +82,11 @@ func Decompress(r io.Reader, name string, limit int64) (io.ReadCloser, error) {
 		d.closeSrc = func() { d.src.(*asyncReader).close(); zr.Close() }
 	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}):
 		d.codec = "xz"
-		tail := &xzTailRecorder{r: br}
-		xr, err := xz.NewReader(tail)
+		xr, err := newXZReader(br, limit, verified)
 		if err != nil {
 			return nil, d.wrap(err)
 		}
-		d.src = startAsync(&xzEndChecker{xz: xr, tail: tail})
+		d.src = startAsync(xr)
 		d.closeSrc = d.src.(*asyncReader).close
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		d.codec = "zstd"
@@ -145,6 +149,10 @@ func (d *decompressReader) Read(p []byte) (int, error) {
 // readSrc reads from the codec and names its errors.
 func (d *decompressReader) readSrc(p []byte) (int, error) {
 	n, err := d.src.Read(p)
+	if errors.Is(err, errXZBeyondLimit) {
+		d.err = &SizeLimitError{Name: d.name, Limit: d.limit}
+		return n, d.err
+	}
 	if err != nil && err != io.EOF {
 		d.err = d.wrap(err)
 		return n, d.err
@@ -174,66 +182,6 @@ func (d *decompressReader) Close() error {
 		d.closeSrc()
 	}
 	return nil
-}
-
-// xzEndChecker works around ulikunitz/xz taking input that stops inside a
-// block header for a clean end: it accepts the end only when the last bytes
-// read before zero padding are a valid xz stream footer (CRC32, backward
-// size, flags, "YZ").
-type xzEndChecker struct {
-	xz   io.Reader
-	tail *xzTailRecorder
-}
-
-func (c *xzEndChecker) Read(p []byte) (int, error) {
-	n, err := c.xz.Read(p)
-	if err == io.EOF && !c.tail.endsWithFooter() {
-		err = io.ErrUnexpectedEOF
-	}
-	return n, err
-}
-
-const xzFooterLen = 12
-
-// xzTailRecorder remembers the last xzFooterLen bytes read from r up to its
-// last non-zero byte, since an xz footer ends in "YZ" and only zero padding
-// may follow it. ulikunitz/xz reads mostly a byte at a time, so this is a
-// ring buffer with a cheap per-byte step.
-type xzTailRecorder struct {
-	r     io.Reader
-	ring  [xzFooterLen]byte
-	pos   int // bytes ever put in ring
-	zeros int // zero bytes read after the ring's last byte, capped
-}
-
-func (t *xzTailRecorder) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	for _, b := range p[:n] {
-		if b == 0 {
-			t.zeros = min(t.zeros+1, xzFooterLen)
-			continue
-		}
-		// The zeros since the last byte were not padding after all.
-		for ; t.zeros > 0; t.zeros-- {
-			t.ring[t.pos%xzFooterLen] = 0
-			t.pos++
-		}
-		t.ring[t.pos%xzFooterLen] = b
-		t.pos++
-	}
-	return n, err
-}
-
-func (t *xzTailRecorder) endsWithFooter() bool {
-	if t.pos < xzFooterLen {
-		return false
-	}
-	var f [xzFooterLen]byte
-	for i := range f {
-		f[i] = t.ring[(t.pos+i)%xzFooterLen]
-	}
-	return f[10] == 'Y' && f[11] == 'Z' &&
-		crc32.ChecksumIEEE(f[4:10]) == binary.LittleEndian.Uint32(f[0:4])
 }
 
 // asyncReader runs a decoder in its own goroutine, which fills chunks while

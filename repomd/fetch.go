@@ -208,21 +208,28 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, u string, prev *cachedRepomd,
 // removed and the next mirror tried; the error names the URL and the
 // expected and actual checksums.
 func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df DataFile) (string, error) {
+	path, _, err := f.file(ctx, repoID, mirrors, df)
+	return path, err
+}
+
+// file is File; verified says whether the checksum was checked in this call
+// (a local file, or a download) rather than only the size of a cached copy.
+func (f *Fetcher) file(ctx context.Context, repoID string, mirrors []string, df DataFile) (got string, verified bool, err error) {
 	if err := checkCacheID(repoID); err != nil {
-		return "", err
+		return "", false, err
 	}
 	href, roots, err := resolveHref(df, mirrors)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	name, err := contentName(df, href)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", href, err)
+		return "", false, fmt.Errorf("%s: %w", href, err)
 	}
 	if f.CacheOnly {
 		roots = offlineRoots(roots)
 	}
-	var got, dst string
+	var dst string
 	err = f.firstMirror(ctx, repoID, href, roots, func(m string) error {
 		src, err := parseMirror(m)
 		if err != nil {
@@ -233,7 +240,7 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 			if err := verifyLocal(p, df); err != nil {
 				return err
 			}
-			got = p
+			got, verified = p, true
 			return nil
 		}
 		if f.CacheOnly && f.CacheDir == "" {
@@ -248,7 +255,7 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 				return err
 			}
 			if cachedFileOK(dst, df.Size) {
-				got = dst
+				got, verified = dst, false
 				return nil
 			}
 		}
@@ -259,10 +266,10 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 		if err := f.retry(ctx, func() error { return f.download(ctx, u, dst, repoID, href, df) }); err != nil {
 			return err
 		}
-		got = dst
+		got, verified = dst, true
 		return nil
 	})
-	return got, err
+	return got, verified, err
 }
 
 // resolveHref applies df.Base to df.Href, rejecting either when it would

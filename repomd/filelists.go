@@ -12,6 +12,12 @@ import "io"
 // offset in r of the problem; after an error, some packages may already have
 // their files.
 func ParseFilelists(r io.Reader, name string, strs *Strings, pkgs []Package) error {
+	return parseFilelists(r, name, strs, pkgs, nil)
+}
+
+// parseFilelists is ParseFilelists keeping only the paths keep accepts (all
+// when keep is nil) beside primary's.
+func parseFilelists(r io.Reader, name string, strs *Strings, pkgs []Package, keep func([]byte) bool) error {
 	byPkgID := make(map[string]int, len(pkgs))
 	for i := range pkgs {
 		if id := pkgs[i].PkgID; id != "" {
@@ -20,7 +26,7 @@ func ParseFilelists(r io.Reader, name string, strs *Strings, pkgs []Package) err
 			}
 		}
 	}
-	f := &filelistsParser{sc: newXMLScanner(r, name), strs: strs, pkgs: pkgs, byPkgID: byPkgID}
+	f := &filelistsParser{sc: newXMLScanner(r, name), strs: strs, pkgs: pkgs, byPkgID: byPkgID, keep: keep}
 	return f.parse()
 }
 
@@ -30,6 +36,7 @@ type filelistsParser struct {
 	strs    *Strings
 	pkgs    []Package
 	byPkgID map[string]int
+	keep    func(path []byte) bool // nil: every path
 
 	files     []File // the package's merged list being built
 	buf       []byte // EVR being built
@@ -165,7 +172,7 @@ func (f *filelistsParser) parseFile() error {
 	if err != nil {
 		return err
 	}
-	if len(text) > 0 {
+	if len(text) > 0 && (f.keep == nil || f.keep(text)) {
 		f.add(File{Path: f.strs.Intern(text), Kind: kind})
 	}
 	return nil

@@ -55,18 +55,6 @@ func TestStringsIntern(t *testing.T) {
 	}
 }
 
-func TestStringsReserve(t *testing.T) {
-	s := NewStrings()
-	a := s.InternString("a")
-	s.Reserve(1 << 18)
-	if len(s.table) < 1<<19 {
-		t.Errorf("table %d slots after Reserve(1<<18)", len(s.table))
-	}
-	if got, ok := s.Lookup("a"); !ok || got != a {
-		t.Error("Reserve lost a string")
-	}
-}
-
 func TestStringsConcurrent(t *testing.T) {
 	s := NewStrings()
 	const workers, n = 4, 20000
@@ -109,5 +97,40 @@ func BenchmarkIntern(b *testing.B) {
 		for _, w := range words {
 			s.Intern(w)
 		}
+	}
+}
+
+// TestDepInterner checks that predictions never change an answer: lists that
+// repeat, repeat with changes, share prefixes and collide in the prediction
+// tables all intern to the ids the table itself gives.
+func TestDepInterner(t *testing.T) {
+	s := NewStrings()
+	d := newDepInterner(s)
+	check := func(name, evr string) {
+		t.Helper()
+		n := d.name([]byte(name))
+		if want, _ := s.Lookup(name); n != want || s.String(n) != name {
+			t.Fatalf("name(%q) = %d (%q), want %d", name, n, s.String(n), want)
+		}
+		v := d.version(n, []byte(evr))
+		if want, _ := s.Lookup(evr); v != want || s.String(v) != evr {
+			t.Fatalf("version(%q, %q) = %d (%q), want %d", name, evr, v, s.String(v), want)
+		}
+	}
+	for build := range 6 {
+		for i := range 3 * predictSlots / 2 {
+			// Every third build changes some versions and drops or
+			// reorders names, so predictions both hit and miss.
+			sym := i
+			if build%3 == 2 && i%7 == 0 {
+				sym = i + 1
+			}
+			crc := fmt.Sprintf("0x%08x", sym*2654435761%(1<<32))
+			if build >= 3 && i%5 == 0 {
+				crc = fmt.Sprintf("0x%08x", build*i)
+			}
+			check(fmt.Sprintf("kernel(sym_%d)", sym), crc)
+		}
+		check("", "")
 	}
 }

@@ -33,6 +33,19 @@ type Loader struct {
 	// SkipFilelists leaves filelists.xml unread: file deps outside primary's
 	// files then cannot resolve. dnf always reads filelists for repoclosure.
 	SkipFilelists bool
+	// RequiredFilesOnly keeps, of filelists.xml, only the paths that a
+	// dependency of the loaded packages names, as libsolv adds file
+	// provides only for required paths: the rest (BaseOS lists 93,618
+	// files, of which 202 are ever required) cost memory and interning
+	// for nothing. LoadAll then reads every primary before any filelists.
+	// Callers that show files, or add packages after LoadAll, leave it off.
+	RequiredFilesOnly bool
+	// SnapshotDir, if set, holds a snapshot of what LoadAll loaded (strings
+	// and records), keyed by every repomd.xml, the options above and the
+	// program's build. A later LoadAll with the same key, into an empty
+	// Strings, reads it back instead of parsing; a snapshot that is stale,
+	// damaged or unreadable is ignored and rewritten.
+	SnapshotDir string
 	// Progress, if set, is called before each metadata file is parsed with
 	// the repository id, the file's name ("parse " and its href) and
 	// compressed size; the compressed bytes are copied to the
@@ -44,23 +57,44 @@ type Loader struct {
 // Load fetches, verifies and parses one repository. A local folder without
 // repodata/repomd.xml is read as a folder of .rpm files.
 func (l *Loader) Load(ctx context.Context, src Source) (*Repo, error) {
-	var repo *Repo
-	var err error
-	if dir, ok := localRPMDir(src); ok {
-		repo, err = ReadRPMDir(ctx, src.ID, dir, l.Strings)
-	} else {
-		repo, err = l.loadRepodata(ctx, src)
-	}
+	md, err := l.repomd(ctx, src)
 	if err != nil {
-		return nil, fmt.Errorf("repo %s: %w", src.ID, err)
+		return nil, repoError(src, err)
 	}
-	repo.ModuleHotfixes = src.ModuleHotfixes
+	repo, files, err := l.loadPrimary(ctx, src, md)
+	if err != nil {
+		return nil, repoError(src, err)
+	}
+	var keep func([]byte) bool
+	if l.RequiredFilesOnly {
+		keep = requiredPaths([]*Repo{repo})
+	}
+	if err := l.finish(repo, files, keep); err != nil {
+		return nil, repoError(src, err)
+	}
 	return repo, nil
 }
 
-// loadRepodata fetches repomd.xml from src's mirrors and parses the files it
-// lists.
-func (l *Loader) loadRepodata(ctx context.Context, src Source) (*Repo, error) {
+// repoError names the repository a loading error comes from.
+func repoError(src Source, err error) error {
+	return fmt.Errorf("repo %s: %w", src.ID, err)
+}
+
+// fetchedRepomd is a repository's verified repomd.xml, or, for a local folder
+// of .rpm files, its path.
+type fetchedRepomd struct {
+	rpmDir  string
+	body    []byte // repomd.xml as fetched
+	md      *RepoMD
+	mdName  string
+	mirrors []string // the mirror that answered first
+}
+
+// repomd fetches and verifies src's repomd.xml.
+func (l *Loader) repomd(ctx context.Context, src Source) (*fetchedRepomd, error) {
+	if dir, ok := localRPMDir(src); ok {
+		return &fetchedRepomd{rpmDir: dir}, nil
+	}
 	mirrors, want, err := l.Fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
 	if err != nil {
 		return nil, err
@@ -76,32 +110,33 @@ func (l *Loader) loadRepodata(ctx context.Context, src Source) (*Repo, error) {
 	}
 	// The mirror that answered goes first for the files it describes.
 	mirrors = append([]string{mirror}, removeString(mirrors, mirror)...)
+	return &fetchedRepomd{body: body, md: md, mdName: mdName, mirrors: mirrors}, nil
+}
+
+// loadPrimary parses a repository's primary and modules; files, unless nil,
+// reads its filelists when called with the paths to keep (nil for all).
+func (l *Loader) loadPrimary(ctx context.Context, src Source, f *fetchedRepomd) (repo *Repo, files func(keep func([]byte) bool) error, err error) {
+	if f.rpmDir != "" {
+		repo, err := ReadRPMDir(ctx, src.ID, f.rpmDir, l.Strings)
+		if err != nil {
+			return nil, nil, err
+		}
+		repo.ModuleHotfixes = src.ModuleHotfixes
+		return repo, nil, nil
+	}
+	md, mdName, mirrors := f.md, f.mdName, f.mirrors
 	primary, ok := md.Find("primary")
 	if !ok {
-		return nil, fmt.Errorf("%s has no primary entry", mdName)
+		return nil, nil, fmt.Errorf("%s has no primary entry", mdName)
 	}
-	// About one new string per 200 bytes of XML on real repositories
-	// (CS9 AppStream: 52 MB, 240,000 strings).
-	l.Strings.Reserve(int(primary.OpenSize / 200))
-	repo := &Repo{ID: src.ID, Strings: l.Strings}
+	repo = &Repo{ID: src.ID, Strings: l.Strings, ModuleHotfixes: src.ModuleHotfixes}
 	err = l.parseFile(ctx, src.ID, mirrors, primary, func(r io.Reader, name string) error {
 		pkgs, err := ParsePrimary(r, name, l.Strings)
 		repo.Packages = pkgs
 		return err
 	})
 	if err != nil {
-		return nil, err
-	}
-	if filelists, ok := md.Find("filelists"); ok && !l.SkipFilelists {
-		err = l.parseFile(ctx, src.ID, mirrors, filelists, func(r io.Reader, name string) error {
-			return ParseFilelists(r, name, l.Strings, repo.Packages)
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	if l.Strings.Full() {
-		return nil, fmt.Errorf("more than %d distinct strings: too big to load", MaxIDs)
+		return nil, nil, err
 	}
 	if modules, ok := md.Find("modules"); ok {
 		err = l.parseFile(ctx, src.ID, mirrors, modules, func(r io.Reader, name string) (err error) {
@@ -109,16 +144,81 @@ func (l *Loader) loadRepodata(ctx context.Context, src Source) (*Repo, error) {
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return repo, nil
+	if filelists, ok := md.Find("filelists"); ok && !l.SkipFilelists {
+		files = func(keep func([]byte) bool) error {
+			err := l.parseFile(ctx, src.ID, mirrors, filelists, func(r io.Reader, name string) error {
+				return parseFilelists(r, name, l.Strings, repo.Packages, keep)
+			})
+			if err != nil {
+				return err
+			}
+			return nil
+		}
+	}
+	return repo, files, nil
+}
+
+// finish reads repo's filelists, if any, keeping the paths keep accepts, and
+// checks that the string table held everything loaded.
+func (l *Loader) finish(repo *Repo, files func(keep func([]byte) bool) error, keep func([]byte) bool) error {
+	if files != nil {
+		if err := files(keep); err != nil {
+			return err
+		}
+	}
+	if l.Strings.Full() {
+		return fmt.Errorf("more than %d distinct strings: too big to load", MaxIDs)
+	}
+	return nil
+}
+
+// requiredPaths returns a test for the file paths that some dependency of
+// repos names: a dependency on a path, or a path inside a rich dependency.
+// Every kind of dependency counts, so that nothing a caller may ask about a
+// required path is lost.
+func requiredPaths(repos []*Repo) func([]byte) bool {
+	paths := map[string]struct{}{}
+	var seen []bool // by name id
+	for _, r := range repos {
+		strs := r.Strings
+		if n := strs.Len(); n > len(seen) {
+			seen = append(seen, make([]bool, n-len(seen))...)
+		}
+		for i := range r.Packages {
+			for _, deps := range r.Packages[i].Deps {
+				for _, d := range deps {
+					if seen[d.Name] {
+						continue
+					}
+					seen[d.Name] = true
+					name := strs.String(d.Name)
+					switch {
+					case strings.HasPrefix(name, "/"):
+						paths[name] = struct{}{}
+					case strings.HasPrefix(name, "("):
+						for _, f := range strings.FieldsFunc(name, func(c rune) bool { return c == ' ' || c == '(' || c == ')' }) {
+							if strings.HasPrefix(f, "/") {
+								paths[f] = struct{}{}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return func(path []byte) bool {
+		_, ok := paths[string(path)]
+		return ok
+	}
 }
 
 // parseFile gets a verified local copy of df and hands its decompressed
 // content to parse.
 func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string, df DataFile, parse func(io.Reader, string) error) error {
-	path, err := l.Fetcher.File(ctx, repoID, mirrors, df)
+	path, verified, err := l.Fetcher.file(ctx, repoID, mirrors, df)
 	if err != nil {
 		return err
 	}
@@ -141,7 +241,7 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 			}
 		}
 	}
-	r, err := Decompress(src, name, limit)
+	r, err := decompress(src, name, limit, verified)
 	if err != nil {
 		return err
 	}
@@ -150,21 +250,59 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 }
 
 // LoadAll loads sources concurrently and returns the repos in the order of
-// sources. The first error (by source order) is returned.
+// sources. The first error (by source order) is returned. With SnapshotDir
+// set, an unchanged set of repositories is read back from its snapshot.
 func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error) {
 	repos := make([]*Repo, len(sources))
+	fetched := make([]*fetchedRepomd, len(sources))
+	files := make([]func(func([]byte) bool) error, len(sources))
 	errs := make([]error, len(sources))
-	var wg sync.WaitGroup
-	for i, src := range sources {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			repos[i], errs[i] = l.Load(ctx, src)
-		}()
+	each := func(f func(i int)) error {
+		var wg sync.WaitGroup
+		for i := range sources {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if f(i); errs[i] != nil {
+					errs[i] = repoError(sources[i], errs[i])
+				}
+			}()
+		}
+		wg.Wait()
+		return errors.Join(errs...)
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := each(func(i int) { fetched[i], errs[i] = l.repomd(ctx, sources[i]) }); err != nil {
 		return nil, err
+	}
+	snap := l.snapshotFor(sources, fetched)
+	if snap != nil {
+		if repos, ok := snap.read(l.Strings); ok {
+			return repos, nil
+		}
+	}
+	if l.RequiredFilesOnly {
+		// Every primary first: a path stays when a package of any
+		// repository requires it.
+		err := each(func(i int) { repos[i], files[i], errs[i] = l.loadPrimary(ctx, sources[i], fetched[i]) })
+		if err != nil {
+			return nil, err
+		}
+		keep := requiredPaths(repos)
+		if err := each(func(i int) { errs[i] = l.finish(repos[i], files[i], keep) }); err != nil {
+			return nil, err
+		}
+	} else {
+		err := each(func(i int) {
+			if repos[i], files[i], errs[i] = l.loadPrimary(ctx, sources[i], fetched[i]); errs[i] == nil {
+				errs[i] = l.finish(repos[i], files[i], nil)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if snap != nil {
+		snap.write(repos)
 	}
 	return repos, nil
 }

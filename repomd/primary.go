@@ -1,7 +1,6 @@
 package repomd
 
 import (
-	"encoding/binary"
 	"io"
 	"unsafe"
 
@@ -44,53 +43,6 @@ func arenaString(a *arena[byte], b []byte) string {
 		return ""
 	}
 	return unsafe.String(&a.copy(b)[0], len(b))
-}
-
-// internCacheSize is the number of slots of an internCache. 4096 catches
-// about 80% of the dependency names of CentOS Stream 9 AppStream.
-const internCacheSize = 4096
-
-// internCache sits in front of Strings.Intern: a small direct-mapped table of
-// recently interned strings. Dependency names and versions repeat across
-// packages (libc.so.6()(64bit), rtld(GNU_HASH)...), and a hit costs a cheap
-// hash and a compare instead of the shared table's lock, hash and probes.
-type internCache struct {
-	strs  *Strings
-	slots [internCacheSize]struct {
-		str string // a view of the Strings arena
-		id  ID
-	}
-}
-
-// intern returns the id of b, adding it to strs if it is new.
-func (c *internCache) intern(b []byte) ID {
-	if len(b) == 0 {
-		return 0
-	}
-	slot := &c.slots[cheapHash(b)%internCacheSize]
-	if slot.str == string(b) {
-		return slot.id
-	}
-	id := c.strs.Intern(b)
-	slot.str, slot.id = c.strs.String(id), id
-	return id
-}
-
-// cheapHash mixes the length and the first, middle and last eight bytes of b:
-// enough to spread names that share a prefix or a suffix.
-func cheapHash(b []byte) uint64 {
-	h := uint64(len(b))
-	if len(b) >= 8 {
-		h ^= binary.LittleEndian.Uint64(b)
-		h ^= binary.LittleEndian.Uint64(b[len(b)-8:]) * 0xff51afd7ed558ccd
-		h ^= binary.LittleEndian.Uint64(b[len(b)/2-4:]) * 0xc4ceb9fe1a85ec53
-	} else {
-		for _, c := range b {
-			h = h<<8 | uint64(c)
-		}
-	}
-	h *= 0x9e3779b97f4a7c15
-	return h >> 32
 }
 
 // evrAttrs holds the epoch, ver and rel attributes of <version> or
@@ -146,16 +98,16 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 // column and byte offset in r of the problem.
 // Strings are interned into strs; the packages' slices share large arenas.
 func ParsePrimary(r io.Reader, name string, strs *Strings) ([]Package, error) {
-	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, cache: &internCache{strs: strs}}
+	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, dict: newDepInterner(strs)}
 	return p.parse()
 }
 
 // primaryParser collects one package at a time into reusable scratch lists
 // and copies them into arenas when the package ends.
 type primaryParser struct {
-	sc    *xmlScanner
-	strs  *Strings
-	cache *internCache // for dependency names and versions
+	sc   *xmlScanner
+	strs *Strings
+	dict *depInterner // for dependency names and versions
 
 	deps  [NumDepKinds][]Dep
 	files []File
@@ -436,11 +388,11 @@ func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
 		p.buf = append(append(append(p.buf[:0], knd...), ':'), name...)
 		name = p.buf
 	}
-	nameID := p.cache.intern(name)
+	nameID := p.dict.name(name)
 	var evr ID
 	if op != OpNone {
 		p.buf = appendEVR(p.buf[:0], &e)
-		evr = p.cache.intern(p.buf)
+		evr = p.dict.version(nameID, p.buf)
 	}
 	return NewDep(nameID, evr, op, pre), nil
 }

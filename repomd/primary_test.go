@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"testing/iotest"
 	"unsafe"
+
+	"github.com/repoclosure/repoclosure/internal/repogen"
 )
 
 // renderPackage prints a package compactly, for comparisons in tests.
@@ -473,6 +477,32 @@ func BenchmarkParsePrimary(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	for b.Loop() {
+		if _, err := ParsePrimary(bytes.NewReader(data), "primary.xml", NewStrings()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParsePrimarySeries parses the kernels primary of a generated
+// EL8-scale series (30 builds of 20,000 kernel(...) provides): the case where
+// the same symbol lists repeat build after build.
+func BenchmarkParsePrimarySeries(b *testing.B) {
+	dir := b.TempDir()
+	s := repogen.NewSeries(repogen.SeriesConfig{Seed: 1, Kernels: 30, Symbols: 20000, Kmods: 60, OtherPkgs: 100, MinorJumpAt: 15})
+	if err := s.Write(dir, repogen.NoCompression); err != nil {
+		b.Fatal(err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "kernels", "repodata", "*-primary.xml"))
+	if len(matches) != 1 {
+		b.Fatalf("series primary: %d matches", len(matches))
+	}
+	data, err := os.ReadFile(matches[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := ParsePrimary(bytes.NewReader(data), "primary.xml", NewStrings()); err != nil {
 			b.Fatal(err)

@@ -46,6 +46,7 @@ func (f *dumpFlags) run(cmd *cobra.Command) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
+	f.repo.allFiles = true // dump shows files
 	strs, repos, err := f.repo.load(cmd.Context(), s, cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err

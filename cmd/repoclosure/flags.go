@@ -60,6 +60,10 @@ type repoFlags struct {
 	noFilelists  bool
 	rich         string
 	alsoEnable   []string // repositories a command enables along with --repo (repoclosure's --check)
+	// allFiles keeps every path of filelists.xml (dump shows them); else
+	// only the paths some dependency names, all a closure or the matrix
+	// looks at.
+	allFiles bool
 }
 
 // register adds the repository options to fs. Options dnf has that cannot

@@ -128,7 +128,9 @@ func compareBaseline(cmd *cobra.Command, file, format string, rep *report.Matrix
 	return exitClosed, nil
 }
 
-// matrixReport converts the resolver's matrix to the report contract.
+// matrixReport converts the resolver's matrix to the report contract. It
+// consumes m: each row is released once copied, so that the two copies of
+// the matrix are never whole in memory at once.
 func (w *kernelWorld) matrixReport(m *kabi.Matrix) *report.Matrix {
 	pool := w.pool
 	r := &report.Matrix{Kernels: []report.Kernel{}, Kmods: []report.Kmod{}, Cells: []report.Cell{}}
@@ -159,6 +161,7 @@ func (w *kernelWorld) matrixReport(m *kabi.Matrix) *report.Matrix {
 			}
 			r.Cells = append(r.Cells, cell)
 		}
+		m.Cells[mi] = nil
 	}
 	return r
 }

@@ -171,7 +171,16 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 		fetcher.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	}
 	defer fetcher.Close()
-	loader := &repomd.Loader{Fetcher: fetcher, Strings: strs, SkipFilelists: f.noFilelists}
+	loader := &repomd.Loader{Fetcher: fetcher, Strings: strs, SkipFilelists: f.noFilelists,
+		// --rpm packages are read after the repositories, so their
+		// requires are not known to LoadAll.
+		RequiredFilesOnly: !f.allFiles && len(f.rpms) == 0}
+	if s.cacheDir != "" && strs.Len() == 1 {
+		// A warm run with unchanged repomd.xml files reads the loaded
+		// records back from here instead of parsing the metadata again.
+		// (Not for watch's reloads into a table already in use.)
+		loader.SnapshotDir = filepath.Join(s.cacheDir, "snapshots")
+	}
 	if bars := newProgress(stderr, f.quiet); bars != nil {
 		fetcher.Progress, loader.Progress = bars.download, bars.parse
 		defer bars.stop()

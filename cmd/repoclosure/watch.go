@@ -167,6 +167,10 @@ func (w *watcher) poll(ctx context.Context) (int, error) {
 			toLoad = append(toLoad, src)
 		}
 	}
+	// Only the changed repositories are reloaded, so each must keep all
+	// its files: a path kept only because some other repository required
+	// it then would be lost to that repository's next version.
+	w.kf.repo.allFiles = true
 	fresh, err := w.kf.repo.loadInto(ctx, s, w.stderr, toLoad, w.strs)
 	if err != nil {
 		return 0, err

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"unicode/utf8"
 )
 
 // WriteJSON writes m as indented JSON. The output is deterministic: fields in
@@ -54,7 +56,7 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 	err := errors.Join(
 		list("kernels", len(m.Kernels), func(i int) any { return m.Kernels[i] }, false),
 		list("kmods", len(m.Kmods), func(i int) any { return m.Kmods[i] }, false),
-		list("cells", len(m.Cells), func(i int) any { return m.Cells[i] }, false),
+		cells(bw, m.Cells, false),
 		list("names", len(names), func(i int) any { return names[i] }, true),
 	)
 	bw.WriteString("}\n")
@@ -65,6 +67,120 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	return nil
+}
+
+// cells writes the cells list, each cell by appendCell rather than
+// encoding/json: with tens of thousands of cells the reflection and
+// re-indenting were most of the matrix's time.
+func cells(bw *bufio.Writer, cells []Cell, last bool) error {
+	bw.WriteString(`  "cells": [`)
+	var buf []byte
+	for i := range cells {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		buf = appendCell(buf[:0], &cells[i])
+		bw.Write(buf)
+	}
+	if len(cells) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteByte(']')
+	if !last {
+		bw.WriteByte(',')
+	}
+	bw.WriteByte('\n')
+	return nil
+}
+
+// appendCell appends c as json.Encoder with SetIndent("    ", "  ") and
+// HTML escaping off writes it at its depth in the document, without the
+// final newline.
+func appendCell(b []byte, c *Cell) []byte {
+	b = append(b, "{\n      \"kmod\": "...)
+	b = appendJSONString(b, c.Kmod)
+	b = append(b, ",\n      \"kernel\": "...)
+	b = appendJSONString(b, c.Kernel)
+	b = append(b, ",\n      \"installable\": "...)
+	b = strconv.AppendBool(b, c.Installable)
+	b = append(b, ",\n      \"missing\": "...)
+	if c.Missing == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, m := range c.Missing {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, "\n        {\n          \"dep\": "...)
+			b = appendJSONString(b, m.Dep)
+			b = append(b, ",\n          \"reason\": "...)
+			b = appendJSONString(b, m.Reason)
+			if m.KernelHas != "" {
+				b = append(b, ",\n          \"kernel_has\": "...)
+				b = appendJSONString(b, m.KernelHas)
+			}
+			b = append(b, "\n        }"...)
+		}
+		if len(c.Missing) > 0 {
+			b = append(b, "\n      "...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "\n    }"...)
+}
+
+// appendJSONString appends s quoted as encoding/json does with HTML
+// escaping off: quote, backslash and control bytes escaped, invalid UTF-8 as
+// \ufffd, U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		} else if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		} else {
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // ReadJSON reads a matrix written by WriteJSON, such as a --baseline file, and

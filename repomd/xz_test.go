@@ -1,0 +1,137 @@
+package repomd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"testing"
+	"testing/iotest"
+)
+
+// xzTool compresses data with the xz tool (the format's reference
+// implementation), for the container features ulikunitz/xz's writer does
+// not make: several blocks, CRC32 and SHA-256 checks.
+func xzTool(tb testing.TB, data []byte, args ...string) []byte {
+	tb.Helper()
+	if _, err := exec.LookPath("xz"); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("xz tool not found")
+		}
+		tb.Skip("xz tool not found")
+	}
+	cmd := exec.Command("xz", append(args, "-c")...)
+	cmd.Stdin = bytes.NewReader(data)
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("xz %v: %v", args, err)
+	}
+	return out
+}
+
+// readXZ decodes data as a file whose checksum was verified or not.
+func readXZ(data []byte, limit int64, verified bool, oneByte bool) ([]byte, error) {
+	var r io.Reader = bytes.NewReader(data)
+	if oneByte {
+		r = iotest.OneByteReader(r)
+	}
+	rc, err := decompress(r, "f.xz", limit, verified)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+func TestXZContainer(t *testing.T) {
+	content := sampleXML(400000)
+	files := map[string][]byte{
+		"ulikunitz":        xzBytes(t, content),
+		"xz -6 crc64":      xzTool(t, content, "-6"),
+		"xz crc32":         xzTool(t, content, "--check=crc32"),
+		"xz sha256":        xzTool(t, content, "--check=sha256"),
+		"xz no check":      xzTool(t, content, "--check=none"),
+		"xz 3 blocks":      xzTool(t, content, "--block-size=150000"),
+		"xz -0 small dict": xzTool(t, content, "-0"),
+		"two streams":      append(append(xzTool(t, content[:1000]), 0, 0, 0, 0), xzTool(t, content[1000:])...),
+		"empty":            xzTool(t, nil),
+	}
+	for name, data := range files {
+		want := content
+		if name == "empty" {
+			want = nil
+		}
+		for _, verified := range []bool{false, true} {
+			for _, limit := range []int64{0, int64(len(want)), 1 << 30} {
+				t.Run(fmt.Sprintf("%s/verified=%v/limit=%d", name, verified, limit), func(t *testing.T) {
+					got, err := readXZ(data, limit, verified, limit == 0)
+					if err != nil || !bytes.Equal(got, want) {
+						t.Fatalf("got %d bytes, %v; want %d", len(got), err, len(want))
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestXZLimitClampedDictionary: a verified file's dictionary is sized to the
+// limit, and content past the limit is a SizeLimitError however far the
+// decoder ran ahead.
+func TestXZLimitClampedDictionary(t *testing.T) {
+	content := sampleXML(2 << 20)
+	data := xzTool(t, content, "-6")
+	for _, limit := range []int64{4096, 100000, 1 << 20, int64(len(content)) - 1} {
+		got, err := readXZ(data, limit, true, false)
+		var sle *SizeLimitError
+		if !errors.As(err, &sle) || sle.Limit != limit {
+			t.Errorf("limit %d: got %d bytes, %v; want a SizeLimitError", limit, len(got), err)
+		}
+	}
+}
+
+// TestXZCorrupt: headers, sizes, index and footer are checked in both modes,
+// the blocks' checks only when the checksum was not verified.
+func TestXZCorrupt(t *testing.T) {
+	content := sampleXML(3000)
+	data := xzTool(t, content, "-6")
+	footer := len(data) - 12
+	checkAt := footer - 4 - 4 - 8 // CRC64 before an index of one record (4 bytes + CRC32)
+	cases := []struct {
+		name       string
+		at         int
+		verifiedOK bool
+	}{
+		{"stream flags", 7, false},
+		{"block header", 13, false},
+		{"block check", checkAt, true},
+		{"index", footer - 6, false},
+		{"footer CRC32", footer, false},
+		{"footer magic", len(data) - 1, false},
+	}
+	for _, c := range cases {
+		bad := bytes.Clone(data)
+		bad[c.at] ^= 0x40
+		for _, verified := range []bool{false, true} {
+			got, err := readXZ(bad, 0, verified, false)
+			if verified && c.verifiedOK {
+				if err != nil || !bytes.Equal(got, content) {
+					t.Errorf("%s, verified: got %d bytes, %v; want the content", c.name, len(got), err)
+				}
+				continue
+			}
+			if err == nil {
+				t.Errorf("%s flipped, verified=%v: no error", c.name, verified)
+			}
+		}
+	}
+	// Cut anywhere, in either mode, is an error.
+	for cut := 6; cut < len(data); cut++ {
+		for _, verified := range []bool{false, true} {
+			if _, err := readXZ(data[:cut], 0, verified, false); err == nil {
+				t.Fatalf("cut at %d of %d, verified=%v: no error", cut, len(data), verified)
+			}
+		}
+	}
+}
