@@ -183,7 +183,9 @@ func (s *server) current(ctx context.Context) (*views, error) {
 		return nil, err
 	}
 	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
-	v := &views{matrix: w.matrixReport(m), series: w.seriesReport(m, kabi.NewSeries(w.pool, m, 0), nil, true)}
+	// The series first: matrixReport consumes m.
+	v := &views{series: w.seriesReport(m, kabi.NewSeries(w.pool, m, 0), nil, true)}
+	v.matrix = w.matrixReport(m)
 	s.stamp, s.views = stamp, v
 	return v, nil
 }
