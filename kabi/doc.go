@@ -12,6 +12,9 @@
 //   - DiffBuilds, CountSymbols, NewSeries and Coverage measure symbol change
 //     between builds and across a series, the rebuilds it forced, and how a
 //     kABI stable list (ParseStablelist, LoadStablelist) covers what kmods use.
+//   - Blame ranks the symbols kmods consume by the matrix cells they break,
+//     with their consumers and the builds that changed them;
+//     CompareStablelists follows a stable list from one release to the next.
 //   - Regressions and Fixes are the rule `watch` and `matrix --baseline`
 //     share: a new build on which no build of a kmod name installs while one
 //     installed on the previous build (Previous) of its line.

@@ -16,8 +16,9 @@ echo "== kernel series: symbol change and kmod rebuilds, with the kABI stable li
 "$bin" series "${opts[@]}" "${demo[@]}" --stablelist testdata/el8-demo/kabi_stablelist_x86_64
 
 "$bin" matrix "${opts[@]}" "${demo[@]}" --format html -o out/matrix.html
+"$bin" series "${opts[@]}" "${demo[@]}" --stablelist testdata/el8-demo/kabi_stablelist_x86_64 --symbols --format html -o out/series.html
 echo
-echo "== wrote out/matrix.html (open it in a browser)"
+echo "== wrote out/matrix.html and out/series.html (open them in a browser)"
 
 echo
 echo "== matrix on real CentOS Stream 9 BaseOS metadata: kernel 5.14.0-55.el9 and kmod-kvdo (testdata/cs9-kernel)"

@@ -160,7 +160,7 @@ cp ` + plain + ` %{buildroot}/lib/modules/kabi-rhel8/kabi_stablelist_x86_64
 		if code != exitClosed {
 			t.Fatalf("series --stablelist %s: exit %d: %s", stablelist, code, stderr)
 		}
-		var s seriesJSON
+		var s report.Series
 		if err := json.Unmarshal([]byte(out), &s); err != nil || s.Stable == nil {
 			t.Fatalf("series JSON: %v", err)
 		}

@@ -76,17 +76,7 @@ func (f *matrixFlags) run(cmd *cobra.Command) (code int, err error) {
 		if ferr != nil {
 			return exitError, usageError{ferr}
 		}
-		// Committed only once the whole report is written; on any failure
-		// abort leaves the old file as it was.
-		defer file.abort()
-		defer func() {
-			if err != nil {
-				return
-			}
-			if cerr := file.commit(); cerr != nil {
-				code, err = exitError, cerr
-			}
-		}()
+		defer file.settle(&code, &err)
 		out, color = file, false
 	}
 	w, err := f.load(cmd.Context(), cmd.ErrOrStderr())

@@ -125,6 +125,20 @@ func (f *outputFile) abort() {
 	}
 }
 
+// settle ends a command that wrote to f: the output is committed when the
+// command succeeded (*err is nil), else dropped with the old file untouched;
+// a failed commit becomes the command's error. Deferred by the commands that
+// open -o before loading.
+func (f *outputFile) settle(code *int, err *error) {
+	if *err != nil {
+		f.abort()
+		return
+	}
+	if cerr := f.commit(); cerr != nil {
+		*code, *err = exitError, cerr
+	}
+}
+
 // writeFile writes the file name with write, whole or not at all.
 func writeFile(name string, write func(io.Writer) error) error {
 	f, err := createOutput(name)

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
@@ -16,8 +18,9 @@ func init() { addCommand(newSeriesCmd) }
 // seriesFlags are the series command's options.
 type seriesFlags struct {
 	kernelFlags
-	reference, stablelist string
-	jsonOut               bool
+	reference, format, outFile, title string
+	stablelists                       []string
+	jsonOut, symbols                  bool
 }
 
 // newSeriesCmd reports symbol change over the kernel builds and what it cost the kmods.
@@ -25,36 +28,72 @@ func newSeriesCmd(code *int) *cobra.Command {
 	f := new(seriesFlags)
 	cmd := &cobra.Command{
 		Use:   "series [options]",
-		Short: "Symbol change over the kernel builds, kmod rebuilds, kABI stable-list coverage",
+		Short: "Symbol change over the kernel builds, kmod rebuilds, symbol blame, kABI stable lists",
 		Long: `One row per kernel build: its kernel(...) symbols, the change against the
 reference build and the previous build, the kmods that install on it and the kmods
 whose symbols it changed (rebuilds it forced); per kmod the first build it installs
 on, the first later build that breaks it and how many builds of it the series needs.
 --stablelist takes a kabi_stablelist_<arch> file, a Module.kabi_<arch> file or the
-kernel-abi-stablelists .rpm and reports its coverage.`,
+kernel-abi-stablelists .rpm and reports its coverage; given several times (each
+LABEL=FILE), it follows the list's evolution: symbols added, removed, CRC-changed.
+--symbols adds the symbol blame: per symbol the kmods consume, its consumers, whether
+it is stable, the builds that changed it and the matrix cells it breaks, ranked by
+breaks. --format html draws it all as one self-contained page of charts.`,
 		Example: `  repoclosure series --repo kernels --repo kmods
-  repoclosure series --repofrompath k,testdata/el8-demo/kernels --repofrompath m,testdata/el8-demo/kmods --stablelist testdata/el8-demo/kabi_stablelist_x86_64 --json`,
+  repoclosure series --repofrompath k,testdata/el8-demo/kernels --repofrompath m,testdata/el8-demo/kmods --stablelist testdata/el8-demo/kabi_stablelist_x86_64 --json
+  repoclosure series --repo kernels --repo kmods --symbols --stablelist 8.4=kabi-8.4 --stablelist 8.5=kabi-8.5 --format html -o series.html`,
 		Args: cobra.NoArgs,
 	}
 	fs := cmd.Flags()
 	f.register(fs, true)
 	fs.StringVar(&f.reference, "reference", "", "compare every build with this `UNAME` (default: the first build)")
-	fs.StringVar(&f.stablelist, "stablelist", "", "kABI stable list `FILE`: kabi_stablelist_<arch>, Module.kabi_<arch> or the kernel-abi-stablelists .rpm")
-	fs.BoolVar(&f.jsonOut, "json", false, "print JSON")
-	inGroup(fs, groupSelection, "reference", "stablelist")
-	inGroup(fs, groupOutput, "json")
+	fs.StringArrayVar(&f.stablelists, "stablelist", nil, "kABI stable list `[LABEL=]FILE`: kabi_stablelist_<arch>, Module.kabi_<arch> or the kernel-abi-stablelists .rpm; repeat to follow the list's evolution (coverage uses the last)")
+	fs.BoolVar(&f.symbols, "symbols", false, "symbol blame: per symbol the kmods consume, its consumers, stable-list membership, the builds that changed it and the cells it breaks")
+	fs.StringVar(&f.format, "format", "text", "output `FORMAT`: text, json or html")
+	fs.BoolVar(&f.jsonOut, "json", false, "print JSON (--format json)")
+	fs.StringVarP(&f.outFile, "output", "o", "", "write to `FILE` instead of standard output")
+	fs.StringVar(&f.title, "title", "kernel series", "page `TITLE` for --format html")
+	inGroup(fs, groupSelection, "reference", "stablelist", "symbols")
+	inGroup(fs, groupOutput, "json", "format", "output", "title")
+	must(cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(
+		[]string{"text", "json", "html"}, cobra.ShellCompDirectiveNoFileComp)))
 	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
 	return cmd
 }
 
-func (f *seriesFlags) run(cmd *cobra.Command) (int, error) {
-	// The stable list is read before the long load: a typo fails at once.
-	var stable map[string]string
-	if f.stablelist != "" {
-		var err error
-		if stable, err = kabi.LoadStablelist(f.stablelist); err != nil {
+func (f *seriesFlags) run(cmd *cobra.Command) (code int, err error) {
+	if f.jsonOut {
+		f.format = "json"
+	}
+	var write func(io.Writer, *report.Series) error
+	switch f.format {
+	case "text":
+		write = func(w io.Writer, s *report.Series) error { printSeries(w, s); return nil }
+	case "json":
+		write = func(w io.Writer, s *report.Series) error { return writeJSON(w, s) }
+	case "html":
+		write = func(w io.Writer, s *report.Series) error { return report.WriteSeriesHTML(w, s, f.title) }
+	default:
+		return exitError, usageError{fmt.Errorf("--format %q: want text, json or html", f.format)}
+	}
+	// The stable lists are read before the long load: a typo fails at once.
+	var lists []labelledList
+	for _, arg := range f.stablelists {
+		label, file := stablelistArg(arg)
+		syms, err := kabi.LoadStablelist(file)
+		if err != nil {
 			return exitError, usageError{fmt.Errorf("--stablelist: %w", err)}
 		}
+		lists = append(lists, labelledList{label, syms})
+	}
+	out := cmd.OutOrStdout()
+	if f.outFile != "" {
+		file, ferr := createOutput(f.outFile)
+		if ferr != nil {
+			return exitError, usageError{ferr}
+		}
+		defer file.settle(&code, &err)
+		out = file
 	}
 	w, err := f.load(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
@@ -67,72 +106,41 @@ func (f *seriesFlags) run(cmd *cobra.Command) (int, error) {
 		}
 	}
 	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
-	s := kabi.NewSeries(w.pool, m, ref)
-	out := w.seriesReport(s, stable)
-	if f.jsonOut {
-		return exitClosed, writeJSON(cmd.OutOrStdout(), out)
+	if err := write(out, w.seriesReport(m, kabi.NewSeries(w.pool, m, ref), lists, f.symbols)); err != nil {
+		return exitError, err
 	}
-	printSeries(cmd.OutOrStdout(), out)
 	return exitClosed, nil
 }
 
-type seriesJSON struct {
-	Reference string            `json:"reference"`
-	Kernels   []seriesKernel    `json:"kernels"`
-	Kmods     []seriesKmod      `json:"kmods"`
-	MostBreak []string          `json:"most_breaking"` // builds by kmods forced to rebuild, most first
-	Stable    *stableCoverageJS `json:"stablelist,omitempty"`
+// labelledList is a parsed stable list and its label.
+type labelledList struct {
+	label string
+	syms  map[string]string
 }
 
-type symCounts struct {
-	Added     int `json:"added"`
-	Removed   int `json:"removed"`
-	Changed   int `json:"changed"`
-	Unchanged int `json:"unchanged"`
+// stablelistArg splits --stablelist's LABEL=FILE; a bare FILE is labelled by
+// its base name.
+func stablelistArg(arg string) (label, file string) {
+	if l, f, ok := strings.Cut(arg, "="); ok && !strings.ContainsRune(l, '/') {
+		return l, f
+	}
+	return filepath.Base(arg), arg
 }
 
-type seriesKernel struct {
-	Uname            string     `json:"uname"`
-	Symbols          int        `json:"symbols"`
-	VsReference      symCounts  `json:"vs_reference"`
-	VsPrevious       *symCounts `json:"vs_previous,omitempty"`
-	KmodsInstallable int        `json:"kmods_installable"`
-	KmodsForced      int        `json:"kmods_forced_rebuild"`
+func counts(c kabi.SymbolCounts) report.SymCounts {
+	return report.SymCounts{Added: c.Added, Removed: c.Removed, Changed: c.Changed, Unchanged: c.Unchanged}
 }
 
-type seriesKmod struct {
-	NEVRA      string   `json:"nevra"`
-	FirstWorks string   `json:"first_works,omitempty"`
-	FirstBreak string   `json:"first_break,omitempty"`
-	Rebuilds   int      `json:"rebuilds"`
-	ForcedBy   []string `json:"forced_by"`
-}
-
-type stableCoverageJS struct {
-	Stable            int     `json:"stable_symbols"`
-	KernelSymbols     int     `json:"kernel_symbols"`
-	StableInKernel    int     `json:"stable_in_kernel"`
-	Share             float64 `json:"stable_share"`
-	Consumed          int     `json:"consumed"`
-	ConsumedStable    int     `json:"consumed_stable"`
-	ConsumedChanged   int     `json:"consumed_changed"`
-	ConsumedUnchanged int     `json:"consumed_unchanged"`
-}
-
-func counts(c kabi.SymbolCounts) symCounts {
-	return symCounts{c.Added, c.Removed, c.Changed, c.Unchanged}
-}
-
-func (w *kernelWorld) seriesReport(s *kabi.Series, stable map[string]string) seriesJSON {
+func (w *kernelWorld) seriesReport(m *kabi.Matrix, s *kabi.Series, lists []labelledList, symbols bool) *report.Series {
 	uname := func(i int) string {
 		if i < 0 {
 			return ""
 		}
 		return s.Kernels[i].Uname
 	}
-	out := seriesJSON{Reference: uname(s.Reference), Kernels: []seriesKernel{}, Kmods: []seriesKmod{}, MostBreak: []string{}}
+	out := &report.Series{Reference: uname(s.Reference), Kernels: []report.SeriesKernel{}, Kmods: []report.SeriesKmod{}, MostBreaking: []string{}}
 	for _, r := range s.Rows {
-		k := seriesKernel{Uname: uname(r.Kernel), Symbols: r.Symbols, VsReference: counts(r.VsReference),
+		k := report.SeriesKernel{Uname: uname(r.Kernel), Symbols: r.Symbols, VsReference: counts(r.VsReference),
 			KmodsInstallable: r.KmodsInstallable, KmodsForced: r.KmodsForced}
 		if r.Kernel > 0 {
 			c := counts(r.VsPrevious)
@@ -141,7 +149,7 @@ func (w *kernelWorld) seriesReport(s *kabi.Series, stable map[string]string) ser
 		out.Kernels = append(out.Kernels, k)
 	}
 	for _, h := range s.Kmods {
-		k := seriesKmod{NEVRA: w.pool.NEVRA(h.Kmod), FirstWorks: uname(h.FirstWorks), FirstBreak: uname(h.FirstBreak), Rebuilds: h.Rebuilds, ForcedBy: []string{}}
+		k := report.SeriesKmod{NEVRA: w.pool.NEVRA(h.Kmod), FirstWorks: uname(h.FirstWorks), FirstBreak: uname(h.FirstBreak), Rebuilds: h.Rebuilds, ForcedBy: []string{}}
 		for _, f := range h.ForcedBy {
 			k.ForcedBy = append(k.ForcedBy, uname(f))
 		}
@@ -155,21 +163,64 @@ func (w *kernelWorld) seriesReport(s *kabi.Series, stable map[string]string) ser
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return s.Rows[b].KmodsForced - s.Rows[a].KmodsForced })
 	for _, i := range order {
-		out.MostBreak = append(out.MostBreak, uname(i))
+		out.MostBreaking = append(out.MostBreaking, uname(i))
 	}
-	if stable != nil {
+	var stable map[string]string
+	if len(lists) > 0 {
+		stable = lists[len(lists)-1].syms
 		c := kabi.Coverage(w.pool, s, stable, w.kmods)
-		out.Stable = &stableCoverageJS{c.Stable, c.KernelSymbols, c.StableInKernel, c.Share, c.Consumed, c.ConsumedStable, c.ConsumedChanged, c.ConsumedUnchanged}
+		out.Stable = &report.StableCoverage{Stable: c.Stable, KernelSymbols: c.KernelSymbols, StableInKernel: c.StableInKernel, Share: c.Share,
+			Consumed: c.Consumed, ConsumedStable: c.ConsumedStable, ConsumedChanged: c.ConsumedChanged, ConsumedUnchanged: c.ConsumedUnchanged}
+	}
+	if len(lists) > 1 {
+		for i, l := range lists {
+			var before map[string]string
+			if i > 0 {
+				before = lists[i-1].syms
+			} else {
+				before = l.syms // the first list is compared with nothing
+			}
+			d := kabi.CompareStablelists(before, l.syms)
+			out.StableLists = append(out.StableLists, report.StableList{Label: l.label, Symbols: len(l.syms),
+				Added: d.Added, Removed: d.Removed, CRCChanged: d.CRCChanged})
+		}
+	}
+	if symbols {
+		out.Symbols = w.blameReport(m, stable)
 	}
 	return out
 }
 
-func printSeries(w io.Writer, s seriesJSON) {
+// blameReport converts the symbol blame; stable is nil without a list.
+func (w *kernelWorld) blameReport(m *kabi.Matrix, stable map[string]string) []report.SymbolBlame {
+	out := []report.SymbolBlame{}
+	for _, b := range kabi.Blame(w.pool, m) {
+		names := map[string]bool{}
+		for _, id := range b.Consumers {
+			names[w.pool.Strings.String(w.pool.Package(id).Name)] = true
+		}
+		r := report.SymbolBlame{Symbol: b.Symbol, Consumers: len(b.Consumers), ConsumerNames: len(names), ChangedIn: []string{}, Breaks: b.Breaks}
+		for _, k := range b.ChangedIn {
+			r.ChangedIn = append(r.ChangedIn, m.Kernels[k].Uname)
+		}
+		if stable != nil {
+			_, on := stable[b.Symbol]
+			r.Stable = &on
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// blameRanking is how many symbols the text output ranks.
+const blameRanking = 20
+
+func printSeries(w io.Writer, s *report.Series) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "kernel symbol change (reference %s)\n", termSafe(s.Reference))
 	fmt.Fprintln(tw, "kernel\tsymbols\t+ref\t-ref\t~ref\t+prev\t-prev\t~prev\tkmods ok\trebuilds forced\t")
 	for _, k := range s.Kernels {
-		prev := symCounts{}
+		prev := report.SymCounts{}
 		if k.VsPrevious != nil {
 			prev = *k.VsPrevious
 		}
@@ -187,13 +238,13 @@ func printSeries(w io.Writer, s seriesJSON) {
 		}
 		tw.Flush()
 	}
-	if len(s.MostBreak) > 0 {
+	if len(s.MostBreaking) > 0 {
 		fmt.Fprintln(w, "\nbuilds that forced the most kmod rebuilds")
 		byUname := map[string]int{}
 		for _, k := range s.Kernels {
 			byUname[k.Uname] = k.KmodsForced
 		}
-		for i, u := range s.MostBreak {
+		for i, u := range s.MostBreaking {
 			if i == 10 {
 				break
 			}
@@ -205,6 +256,32 @@ func printSeries(w io.Writer, s seriesJSON) {
 			c.Stable, c.StableInKernel, c.KernelSymbols, 100*c.Share)
 		fmt.Fprintf(w, "symbols the kmods consume: %d unique, %d on the stable list, %d changed in the series, %d unchanged\n",
 			c.Consumed, c.ConsumedStable, c.ConsumedChanged, c.ConsumedUnchanged)
+	}
+	if len(s.StableLists) > 0 {
+		fmt.Fprintln(w, "\nstable-list evolution (each list against the one before)")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "list\tsymbols\tadded\tremoved\tCRC changed\t")
+		for _, l := range s.StableLists {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", termSafe(l.Label), l.Symbols, len(l.Added), len(l.Removed), len(l.CRCChanged))
+		}
+		tw.Flush()
+	}
+	if len(s.Symbols) > 0 {
+		rank := func(title string, syms []report.SymbolBlame) {
+			fmt.Fprintf(w, "\n%s\n", title)
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "symbol\tbreaks\tconsumers\tnames\tstable\tchanged in\t")
+			for _, b := range syms[:min(blameRanking, len(syms))] {
+				stable := "-"
+				if b.Stable != nil {
+					stable = map[bool]string{true: "yes", false: "no"}[*b.Stable]
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%d builds\t\n", termSafe(b.Symbol), b.Breaks, b.Consumers, b.ConsumerNames, stable, len(b.ChangedIn))
+			}
+			tw.Flush()
+		}
+		rank("symbols by breaks caused (kmod × build cells where they are missing)", s.Symbols)
+		rank("symbols by consumers (kmods requiring them)", report.SymbolsByConsumers(s.Symbols))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
@@ -148,15 +149,15 @@ func TestSeriesAgreesWithComm(t *testing.T) {
 	if code != exitClosed {
 		t.Fatalf("series: exit %d: %s", code, stderr.String())
 	}
-	var got seriesJSON
+	var got report.Series
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
 	if len(got.Kernels) != len(rels) {
 		t.Fatalf("%d kernels, want %d", len(got.Kernels), len(rels))
 	}
-	counts := func(d symdiffOut) symCounts {
-		return symCounts{len(d.Added), len(d.Removed), len(d.Changed), len(d.Unchanged)}
+	counts := func(d symdiffOut) report.SymCounts {
+		return report.SymCounts{Added: len(d.Added), Removed: len(d.Removed), Changed: len(d.Changed), Unchanged: len(d.Unchanged)}
 	}
 	for i, r := range rels {
 		k := got.Kernels[i]

@@ -5,38 +5,46 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"strconv"
+	"slices"
 	"strings"
 )
 
-// pageSource is the HTML page's template: one self-contained file with its
+// pageSource is the matrix page's template: one self-contained file with its
 // CSS and script inline, so the page works offline and from a CI artifact.
 //
 //go:embed page.html.tmpl
 var pageSource string
 
-// heatLevels is how many shades of red the heat map uses for missing counts.
-const heatLevels = 5
+// Missing-count bands of the heat map's absolute colour scale: a cell's shade
+// says how far it is from installing, whatever the rest of the matrix holds.
+var heatBands = []struct {
+	Max   int // highest missing count of the band; 0 for "no limit"
+	Label string
+}{
+	{1, "1 missing"}, {5, "2–5 missing"}, {20, "6–20 missing"}, {0, "more than 20 missing"},
+}
 
-// Chart geometry of the kernel timeline, in SVG user units.
-const (
-	chartHeight = 160 // plot area
-	chartTop    = 16
-	chartLeft   = 48
-	chartRight  = 64
-	chartBottom = 28
-	chartStep   = 22 // per kernel
-	chartBar    = 14
-)
+// heatLevel is the shade (1..len(heatBands)) of a cell missing n > 0 deps.
+func heatLevel(n int) int {
+	for i, b := range heatBands {
+		if b.Max == 0 || n <= b.Max {
+			return i + 1
+		}
+	}
+	return len(heatBands)
+}
 
-// WriteHTML writes the matrix as one self-contained HTML page titled title: a
-// heat map (rows kmods, columns kernels; green installable, red shaded by the
-// missing count) whose cells show their unmet requirements in a side panel on
-// hover or click, a timeline chart of the kernels' symbol counts and
-// installable kmods, a kernel table and a legend. Each cell element carries
-// data-kmod, data-kernel and data-missing; the matrix itself is embedded as
-// JSON in <script type="application/json" id="matrix-data"> for scripts.
-// When its script has run, the page's <body> has data-ready="1".
+// WriteHTML writes the matrix as one self-contained HTML page titled title:
+// rows grouped by kmod name (a name row says on which build of the kmod each
+// kernel is served, and expands to the builds), a filter, three sort orders,
+// kernel columns grouped by release stream or folded into one column per
+// stream, an absolute colour scale, the unmet requirements of a cell on click
+// and a chart of the kmods installable per kernel.
+//
+// The matrix is embedded compactly in <script type="application/json"
+// id="matrix-data"> (see pageData) and the table is drawn by the page's
+// script. The address's hash carries the view (#q=NAME&open=NAME&cell=R-C&cols=streams),
+// so a link reopens it; when the script has run, <body> has data-ready="1".
 func WriteHTML(w io.Writer, m *Matrix, title string) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("write HTML: %w", err)
@@ -45,40 +53,25 @@ func WriteHTML(w io.Writer, m *Matrix, title string) error {
 	if err != nil {
 		return fmt.Errorf("write HTML: parse page template: %w", err)
 	}
-	if err := tmpl.Execute(w, newPage(m, title)); err != nil {
+	p := matrixPage{Title: title, Kmods: len(m.Kmods), Kernels: len(m.Kernels), CSS: chartCSS, Data: newPageData(m)}
+	for i, b := range heatBands {
+		p.Legend = append(p.Legend, pageShade{Class: fmt.Sprintf("cell l%d", i+1), Label: b.Label})
+	}
+	p.Chart = installableChart(m)
+	if err := tmpl.Execute(w, p); err != nil {
 		return fmt.Errorf("write HTML: %w", err)
 	}
 	return nil
 }
 
-// page is what the template shows, computed beforehand so that the template
-// holds no arithmetic.
-type page struct {
-	Title   string
-	Matrix  *Matrix
-	Kernels []pageKernel
-	Rows    []pageRow
-	Legend  []pageShade
-	Chart   pageChart
-}
-
-type pageKernel struct {
-	Num         int
-	Kernel      Kernel
-	Installable int
-}
-
-type pageRow struct {
-	Kmod  Kmod
-	Cells []pageCell
-}
-
-type pageCell struct {
-	Row, Col int
-	Kernel   string
-	Missing  int
-	Class    string // "cell ok" or "cell bad lvlN"
-	Text     string
+// matrixPage is what the template shows.
+type matrixPage struct {
+	Title          string
+	Kmods, Kernels int
+	Legend         []pageShade
+	Chart          template.HTML
+	CSS            template.CSS
+	Data           *pageData
 }
 
 // pageShade is one legend entry: a cell class and the missing counts it shows.
@@ -86,124 +79,159 @@ type pageShade struct {
 	Class, Label string
 }
 
-type pageChart struct {
-	Width, Height int
-	Left, Top     int // the plot area's top left corner
-	PlotBottom    int // y of the x axis
-	PlotRight     int // x of the right axis
-	Bars          []pageBar
-	SymbolLine    string // polyline points
-	MaxKmods      int
-	MinSymbols    int // the right axis's range
-	MaxSymbols    int
+// pageData is the matrix as the page's script reads it: every string once,
+// in a table, and everything else indices into it. A kmod's missing list on a
+// kernel is stored as its change from the list on the kernel before (a
+// z-stream build changes a few CRCs, so most cells repeat or nearly repeat
+// their left neighbour's list).
+type pageData struct {
+	// Strings holds every dep text and kernel_has value.
+	Strings []string `json:"strings"`
+	// Reasons are the Reason constants; a missing entry's reason is an
+	// index into it.
+	Reasons []string `json:"reasons"`
+	// Streams are the kernel release streams ("4.18.0-305"), in order.
+	Streams []string     `json:"streams"`
+	Kernels []pageKernel `json:"kernels"`
+	// Names groups the kmods by name, as Matrix.Names does.
+	Names []pageName `json:"names"`
+	Kmods []pageKmod `json:"kmods"`
+	// Cells[i][j] turns the missing list of Kmods[i] on Kernels[j-1] (the
+	// empty list for j = 0) into its list on Kernels[j]: 0 when it is the
+	// same, else [r, the r entries removed..., the entries added...]. A
+	// missing dep's entry is its Strings index × 8 + its Reasons index; an
+	// added entry is followed by 1 + the Strings index of kernel_has (0 for
+	// none). A cell's list is ordered by dep text.
+	Cells [][]any `json:"cells"`
 }
 
-type pageBar struct {
-	X, Y, W, H int
-	DotX, DotY int // this kernel's point on the symbol line
-	LabelX     int
-	Num        int
-	Title      string
+type pageKernel struct {
+	Uname    string   `json:"u"`
+	EVR      string   `json:"e"`
+	Source   string   `json:"s"`
+	Packages []string `json:"p"`
+	Symbols  int      `json:"n"`
+	Stream   int      `json:"r"` // Streams index
 }
 
-func newPage(m *Matrix, title string) page {
-	p := page{Title: title, Matrix: withEmptyLists(m)}
-	maxMissing := 0
-	for _, c := range m.Cells {
-		maxMissing = max(maxMissing, len(c.Missing))
+type pageKmod struct {
+	NEVRA          string `json:"v"`
+	Repo           string `json:"r"`
+	KernelRequires int    `json:"q"`
+}
+
+// pageName is Matrix.Names' grouping, its builds by Kmods index; whether
+// some build installs is the page's to work out.
+type pageName struct {
+	Name  string `json:"name"`
+	Kmods []int  `json:"kmods"`
+}
+
+// reasonOrder is pageData.Reasons; a missing entry keeps its reason in the
+// entry's low 3 bits, room for 8 reasons.
+var reasonOrder = []string{ReasonCRCMismatch, ReasonUnknownSymbol, ReasonKernelVersion, ReasonKernelPackageMissing, ReasonOther}
+
+func newPageData(m *Matrix) *pageData {
+	d := &pageData{Reasons: reasonOrder, Strings: []string{}, Streams: []string{}, Kernels: []pageKernel{},
+		Names: []pageName{}, Kmods: []pageKmod{}, Cells: [][]any{}}
+	strs := map[string]int{}
+	str := func(s string) int {
+		i, ok := strs[s]
+		if !ok {
+			i = len(d.Strings)
+			strs[s] = i
+			d.Strings = append(d.Strings, s)
+		}
+		return i
 	}
-	for j, k := range m.Kernels {
-		p.Kernels = append(p.Kernels, pageKernel{Num: j + 1, Kernel: k, Installable: m.installableOn(j)})
+	reason := map[string]int{}
+	for i, r := range reasonOrder {
+		reason[r] = i
+	}
+	streams := map[string]int{}
+	for _, k := range m.Kernels {
+		s := ReleaseStream(k.EVR)
+		if _, ok := streams[s]; !ok {
+			streams[s] = len(d.Streams)
+			d.Streams = append(d.Streams, s)
+		}
+		pk := pageKernel{Uname: k.Uname, EVR: k.EVR, Source: k.Source, Packages: k.Packages, Symbols: k.Symbols, Stream: streams[s]}
+		if pk.Packages == nil {
+			pk.Packages = []string{}
+		}
+		d.Kernels = append(d.Kernels, pk)
+	}
+	kmodIndex := make(map[string]int, len(m.Kmods))
+	for i, k := range m.Kmods {
+		kmodIndex[k.NEVRA] = i
+	}
+	for _, n := range m.Names() {
+		pn := pageName{Name: n.Name}
+		for _, nevra := range n.Kmods {
+			pn.Kmods = append(pn.Kmods, kmodIndex[nevra])
+		}
+		d.Names = append(d.Names, pn)
 	}
 	for i, k := range m.Kmods {
-		row := pageRow{Kmod: k}
-		for j, kern := range m.Kernels {
-			c := m.Cell(i, j)
-			pc := pageCell{Row: i, Col: j, Kernel: kern.Uname, Missing: len(c.Missing), Class: "cell ok", Text: "✓"}
-			if !c.Installable {
-				pc.Class = "cell bad lvl" + strconv.Itoa(heatLevel(len(c.Missing), maxMissing))
-				pc.Text = strconv.Itoa(len(c.Missing))
+		d.Kmods = append(d.Kmods, pageKmod(k))
+		row := make([]any, len(m.Kernels))
+		prev := map[int]int{} // entry -> kernel_has of the list on the kernel before
+		for j := range m.Kernels {
+			cur := map[int]int{}
+			for _, miss := range m.Cell(i, j).Missing {
+				has := 0
+				if miss.KernelHas != "" {
+					has = 1 + str(miss.KernelHas)
+				}
+				cur[str(miss.Dep)*8+reason[miss.Reason]] = has
 			}
-			row.Cells = append(row.Cells, pc)
+			var removed, added []int
+			for e, h := range prev {
+				if h2, ok := cur[e]; !ok || h2 != h {
+					removed = append(removed, e)
+				}
+			}
+			for e, h := range cur {
+				if h2, ok := prev[e]; !ok || h2 != h {
+					added = append(added, e)
+				}
+			}
+			if len(removed)+len(added) == 0 {
+				row[j] = 0
+			} else {
+				slices.Sort(removed)
+				slices.Sort(added) // deterministic output
+				delta := append([]int{len(removed)}, removed...)
+				for _, e := range added {
+					delta = append(delta, e, cur[e])
+				}
+				row[j] = delta
+			}
+			prev = cur
 		}
-		p.Rows = append(p.Rows, row)
+		d.Cells = append(d.Cells, row)
 	}
-	p.Legend = legend(maxMissing)
-	p.Chart = chart(p.Kernels, len(m.Kmods))
-	return p
+	return d
 }
 
-// heatLevel maps a missing count in 1..maxMissing to a shade in 1..heatLevels.
-func heatLevel(n, maxMissing int) int {
-	if maxMissing <= 0 {
-		return 1
+// ReleaseStream is the release stream of a kernel EVR: its version and the
+// first component of its release, so that "4.18.0-305.3.1.el8_4" and
+// "4.18.0-305.el8" are both "4.18.0-305" (RHEL 8.4's z-stream).
+func ReleaseStream(evr string) string {
+	v, rel, ok := strings.Cut(evr, "-")
+	if !ok {
+		return evr
 	}
-	return max(1, (n*heatLevels+maxMissing-1)/maxMissing)
+	first, _, _ := strings.Cut(rel, ".")
+	return v + "-" + first
 }
 
-// legend lists the shades in use with the missing counts each stands for.
-func legend(maxMissing int) []pageShade {
-	shades := []pageShade{{Class: "cell ok", Label: "installable"}}
-	lo := 1
-	for lvl := 1; lvl <= heatLevels && lo <= maxMissing; lvl++ {
-		hi := lo
-		for hi < maxMissing && heatLevel(hi+1, maxMissing) == lvl {
-			hi++
-		}
-		if heatLevel(lo, maxMissing) != lvl {
-			continue // no count maps to this shade
-		}
-		label := strconv.Itoa(lo) + " missing"
-		if hi > lo {
-			label = strconv.Itoa(lo) + "–" + strconv.Itoa(hi) + " missing"
-		}
-		shades = append(shades, pageShade{Class: "cell bad lvl" + strconv.Itoa(lvl), Label: label})
-		lo = hi + 1
+// installableChart is the bar chart of the kmods installable per kernel.
+func installableChart(m *Matrix) template.HTML {
+	c := barChart{ID: "chart-installable", Label: "kmods installable", Max: float64(len(m.Kmods))}
+	for j, k := range m.Kernels {
+		c.X = append(c.X, chartX{Name: k.Uname, Short: shortRelease(k.EVR), Group: ReleaseStream(k.EVR)})
+		c.addValue(0, "installable", "bar-ok", float64(m.installableOn(j)))
 	}
-	return shades
-}
-
-// chart lays out the timeline: one bar per kernel for its installable kmods
-// (left axis) and a line through its symbol counts (right axis).
-func chart(kernels []pageKernel, kmods int) pageChart {
-	c := pageChart{MaxKmods: kmods, Left: chartLeft, Top: chartTop}
-	for n, k := range kernels {
-		c.MaxSymbols = max(c.MaxSymbols, k.Kernel.Symbols)
-		if n == 0 || k.Kernel.Symbols < c.MinSymbols {
-			c.MinSymbols = k.Kernel.Symbols
-		}
-	}
-	// Symbol counts differ by a few percent between builds of one release:
-	// a line from zero would be flat, so its axis starts below the smallest.
-	if c.MinSymbols < c.MaxSymbols {
-		c.MinSymbols = max(0, c.MinSymbols-(c.MaxSymbols-c.MinSymbols)/4)
-	} else {
-		c.MinSymbols = 0
-	}
-	c.Width = chartLeft + len(kernels)*chartStep + chartRight
-	c.PlotRight = chartLeft + len(kernels)*chartStep
-	c.PlotBottom = chartTop + chartHeight
-	c.Height = c.PlotBottom + chartBottom
-	scale := func(v, lo, hi int) int {
-		if hi <= lo {
-			return 0
-		}
-		return (v - lo) * chartHeight / (hi - lo)
-	}
-	var points []string
-	for n, k := range kernels {
-		x := chartLeft + n*chartStep + (chartStep-chartBar)/2
-		h := scale(k.Installable, 0, kmods)
-		b := pageBar{
-			X: x, Y: c.PlotBottom - h, W: chartBar, H: h,
-			DotX: x + chartBar/2, DotY: c.PlotBottom - scale(k.Kernel.Symbols, c.MinSymbols, c.MaxSymbols),
-			LabelX: x + chartBar/2, Num: k.Num,
-			Title: fmt.Sprintf("%d = %s: %d/%d kmods installable, %d symbols",
-				k.Num, k.Kernel.Uname, k.Installable, kmods, k.Kernel.Symbols),
-		}
-		c.Bars = append(c.Bars, b)
-		points = append(points, strconv.Itoa(b.DotX)+","+strconv.Itoa(b.DotY))
-	}
-	c.SymbolLine = strings.Join(points, " ")
-	return c
+	return c.SVG()
 }

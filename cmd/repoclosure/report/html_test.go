@@ -3,11 +3,13 @@ package report
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,78 +20,80 @@ import (
 
 const sampleTitle = "kmod matrix <sample> & test"
 
-var (
-	tdRe   = regexp.MustCompile(`<td ([^>]*)>([^<]*)</td>`)
-	attrRe = regexp.MustCompile(`([a-z][a-z-]*)="([^"]*)"`)
-)
-
-// htmlCell is one heat map cell as found in a page.
-type htmlCell struct {
-	attrs map[string]string
-	text  string
-}
-
-// heatmapCells finds the heat map's cells in a page, in document order.
-func heatmapCells(page string) []htmlCell {
-	var cells []htmlCell
-	for _, td := range tdRe.FindAllStringSubmatch(page, -1) {
-		attrs := make(map[string]string)
-		for _, a := range attrRe.FindAllStringSubmatch(td[1], -1) {
-			attrs[a[1]] = html.UnescapeString(a[2])
-		}
-		if strings.HasPrefix(attrs["class"], "cell") {
-			cells = append(cells, htmlCell{attrs: attrs, text: html.UnescapeString(td[2])})
-		}
-	}
-	return cells
-}
-
-// checkCells compares a page's heat map cells with the sample matrix.
-// pinned is the cell index the script should have marked, or -1.
-func checkCells(t *testing.T, page string, m *Matrix, pinned int) {
-	t.Helper()
-	// The heat map class of a sample cell by its missing count, worked out
-	// by hand: the worst cell misses 2, so 1 is shade ceil(5·1/2) = 3 and 2
-	// is shade 5.
-	sampleClass := map[int]string{0: "cell ok", 1: "cell bad lvl3", 2: "cell bad lvl5"}
-	cells := heatmapCells(page)
-	if len(cells) != len(m.Cells) {
-		t.Fatalf("page has %d heat map cells, want %d", len(cells), len(m.Cells))
-	}
-	for n, c := range m.Cells {
-		got := cells[n]
-		wantClass := sampleClass[len(c.Missing)]
-		if n == pinned {
-			wantClass += " pinned"
-		}
-		wantText := strconv.Itoa(len(c.Missing))
-		if c.Installable {
-			wantText = "✓"
-		}
-		want := map[string]string{"data-kmod": c.Kmod, "data-kernel": c.Kernel,
-			"data-missing": strconv.Itoa(len(c.Missing)), "class": wantClass,
-			"data-row": strconv.Itoa(n / len(m.Kernels)), "data-col": strconv.Itoa(n % len(m.Kernels))}
-		for k, v := range want {
-			if got.attrs[k] != v {
-				t.Errorf("cell %d (%s on %s): %s=%q, want %q", n, c.Kmod, c.Kernel, k, got.attrs[k], v)
-			}
-		}
-		if got.text != wantText {
-			t.Errorf("cell %d (%s on %s) shows %q, want %q", n, c.Kmod, c.Kernel, got.text, wantText)
-		}
-	}
-}
-
-// embeddedMatrix reads the matrix JSON that a page embeds for scripts.
-func embeddedMatrix(t *testing.T, page string) *Matrix {
+// decodePageData reads the compact matrix a page embeds back into a Matrix,
+// following pageData's documented layout (not the writer's code), so that a
+// round trip shows nothing was lost.
+func decodePageData(t *testing.T, page string) *Matrix {
 	t.Helper()
 	found := regexp.MustCompile(`(?s)<script type="application/json" id="matrix-data">(.*?)</script>`).FindStringSubmatch(page)
 	if found == nil {
 		t.Fatal("page has no matrix-data script")
 	}
-	m, err := ReadJSON(strings.NewReader(found[1]), "matrix-data")
-	if err != nil {
-		t.Fatal(err)
+	var d struct {
+		Strings, Reasons, Streams []string
+		Names                     []struct {
+			Name  string
+			Kmods []int
+		}
+		Kernels []struct {
+			U, E, S string
+			P       []string
+			N, R    int
+		}
+		Kmods []struct {
+			V, R string
+			Q    int
+		}
+		Cells [][]any
+	}
+	if err := json.Unmarshal([]byte(found[1]), &d); err != nil {
+		t.Fatalf("matrix-data: %v", err)
+	}
+	m := &Matrix{Kernels: []Kernel{}, Kmods: []Kmod{}, Cells: []Cell{}}
+	for _, k := range d.Kernels {
+		if ReleaseStream(k.E) != d.Streams[k.R] {
+			t.Errorf("kernel %s: stream %q, want %q", k.U, d.Streams[k.R], ReleaseStream(k.E))
+		}
+		m.Kernels = append(m.Kernels, Kernel{Uname: k.U, EVR: k.E, Source: k.S, Packages: k.P, Symbols: k.N})
+	}
+	nameOf := map[int]string{} // each kmod under one name
+	for _, n := range d.Names {
+		for _, i := range n.Kmods {
+			if prev, dup := nameOf[i]; dup {
+				t.Errorf("kmod %d is under %q and %q", i, prev, n.Name)
+			}
+			nameOf[i] = n.Name
+		}
+	}
+	for i, k := range d.Kmods {
+		if name := nameOf[i]; name != NameOf(k.V) {
+			t.Errorf("kmod %s is under name %q, want %q", k.V, name, NameOf(k.V))
+		}
+		m.Kmods = append(m.Kmods, Kmod{NEVRA: k.V, Repo: k.R, KernelRequires: k.Q})
+		cur := map[int]int{} // entry -> 1 + kernel_has string
+		for j, change := range d.Cells[i] {
+			if delta, ok := change.([]any); ok {
+				r := int(delta[0].(float64))
+				for _, e := range delta[1 : 1+r] {
+					delete(cur, int(e.(float64)))
+				}
+				for x := 1 + r; x < len(delta); x += 2 {
+					cur[int(delta[x].(float64))] = int(delta[x+1].(float64))
+				}
+			} else if change.(float64) != 0 {
+				t.Fatalf("cell %d,%d is %v: want 0 or a list", i, j, change)
+			}
+			c := Cell{Kmod: k.V, Kernel: m.Kernels[j].Uname, Installable: len(cur) == 0, Missing: []Missing{}}
+			for e, has := range cur {
+				miss := Missing{Dep: d.Strings[e/8], Reason: d.Reasons[e%8]}
+				if has > 0 {
+					miss.KernelHas = d.Strings[has-1]
+				}
+				c.Missing = append(c.Missing, miss)
+			}
+			slices.SortFunc(c.Missing, func(a, b Missing) int { return strings.Compare(a.Dep, b.Dep) })
+			m.Cells = append(m.Cells, c)
+		}
 	}
 	return m
 }
@@ -101,8 +105,11 @@ func TestWriteHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := buf.String()
-	checkCells(t, page, m, -1)
-	if got := embeddedMatrix(t, page); !reflect.DeepEqual(got, m) {
+	// The page lists a cell's deps by their text.
+	for _, c := range m.Cells {
+		slices.SortFunc(c.Missing, func(a, b Missing) int { return strings.Compare(a.Dep, b.Dep) })
+	}
+	if got := decodePageData(t, page); !reflect.DeepEqual(got, m) {
 		t.Errorf("embedded matrix differs:\n got %+v\nwant %+v", got, m)
 	}
 	if !strings.Contains(page, "<title>kmod matrix &lt;sample&gt; &amp; test</title>") ||
@@ -122,13 +129,47 @@ func TestWriteHTML(t *testing.T) {
 	if got := strings.Count(page, "http"); got != strings.Count(page, `xmlns="http://www.w3.org/2000/svg"`) {
 		t.Errorf("page has %d URLs beyond the SVG namespace", got-1)
 	}
-	if got := strings.Count(page, `<g class="kernel-point">`); got != len(m.Kernels) {
-		t.Errorf("timeline has %d kernel points, want %d", got, len(m.Kernels))
+	if got := strings.Count(page, `<g class="point"`); got != len(m.Kernels) {
+		t.Errorf("installable chart has %d kernel points, want %d", got, len(m.Kernels))
 	}
-	for _, shade := range []string{`swatch cell ok"></span>installable`, `swatch cell bad lvl3"></span>1 missing`, `swatch cell bad lvl5"></span>2 missing`} {
+	for _, shade := range []string{`swatch cell ok"></span>installable`, `swatch cell l1"></span>1 missing`,
+		`swatch cell l2"></span>2–5 missing`, `swatch cell l3"></span>6–20 missing`, `swatch cell l4"></span>more than 20 missing`} {
 		if !strings.Contains(page, shade) {
 			t.Errorf("legend lacks %q", shade)
 		}
+	}
+}
+
+// TestPageDataShares checks the compaction: a string once, a cell whose
+// missing list equals its left neighbour's as 0, and the big matrix read back
+// whole.
+func TestPageDataShares(t *testing.T) {
+	m := bigMatrix(60, 30)
+	d := newPageData(m)
+	seen := map[string]bool{}
+	for _, s := range d.Strings {
+		if seen[s] {
+			t.Errorf("string %q stored twice", s)
+		}
+		seen[s] = true
+	}
+	for i := range m.Kmods {
+		for j := range m.Kernels {
+			same := j > 0 && reflect.DeepEqual(m.Cell(i, j).Missing, m.Cell(i, j-1).Missing) || j == 0 && m.Cell(i, j).Installable
+			if zero := d.Cells[i][j] == 0; zero != same {
+				t.Errorf("cell %d,%d: stored as %v, want 0 exactly when it repeats its left neighbour (%t)", i, j, d.Cells[i][j], same)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, m, "big"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range m.Cells {
+		slices.SortFunc(c.Missing, func(a, b Missing) int { return strings.Compare(a.Dep, b.Dep) })
+	}
+	if got := decodePageData(t, buf.String()); !reflect.DeepEqual(got, m) {
+		t.Error("the big matrix does not read back from its page")
 	}
 }
 
@@ -146,100 +187,204 @@ func TestWriteHTMLScriptInjection(t *testing.T) {
 	if strings.Contains(buf.String(), "<script>alert") {
 		t.Error("a kmod name closed the script element")
 	}
-	if got := embeddedMatrix(t, buf.String()); got.Kmods[0].NEVRA != evil {
+	if got := decodePageData(t, buf.String()); got.Kmods[0].NEVRA != evil {
 		t.Errorf("embedded kmod = %q, want %q", got.Kmods[0].NEVRA, evil)
-	}
-	if cells := heatmapCells(buf.String()); cells[0].attrs["data-kmod"] != evil {
-		t.Errorf("data-kmod = %q, want %q", cells[0].attrs["data-kmod"], evil)
 	}
 }
 
 func TestHeatLevel(t *testing.T) {
-	tests := []struct{ n, maxMissing, want int }{
-		{1, 1, 5}, {1, 2, 3}, {2, 2, 5}, {1, 6, 1}, {2, 6, 2}, {5, 6, 5}, {6, 6, 5},
-		{1, 1000, 1}, {200, 1000, 1}, {201, 1000, 2}, {1000, 1000, 5},
-	}
+	tests := []struct{ n, want int }{{1, 1}, {2, 2}, {5, 2}, {6, 3}, {20, 3}, {21, 4}, {1000, 4}}
 	for _, tt := range tests {
-		if got := heatLevel(tt.n, tt.maxMissing); got != tt.want {
-			t.Errorf("heatLevel(%d, %d) = %d, want %d", tt.n, tt.maxMissing, got, tt.want)
+		if got := heatLevel(tt.n); got != tt.want {
+			t.Errorf("heatLevel(%d) = %d, want %d", tt.n, got, tt.want)
 		}
 	}
 }
 
-func TestLegend(t *testing.T) {
-	labels := func(maxMissing int) string {
-		var l []string
-		for _, s := range legend(maxMissing) {
-			l = append(l, s.Label)
-		}
-		return strings.Join(l, "; ")
+func TestReleaseStream(t *testing.T) {
+	tests := map[string]string{
+		"4.18.0-305.el8":         "4.18.0-305",
+		"4.18.0-305.3.1.el8_4":   "4.18.0-305",
+		"5.14.0-55.el9":          "5.14.0-55",
+		"1:4.18.0-348.7.1.el8_5": "1:4.18.0-348",
+		"noversion":              "noversion",
 	}
-	tests := []struct {
-		maxMissing int
-		want       string
-	}{
-		{0, "installable"},
-		{2, "installable; 1 missing; 2 missing"},
-		{6, "installable; 1 missing; 2 missing; 3 missing; 4 missing; 5–6 missing"},
-		{100, "installable; 1–20 missing; 21–40 missing; 41–60 missing; 61–80 missing; 81–100 missing"},
-	}
-	for _, tt := range tests {
-		if got := labels(tt.maxMissing); got != tt.want {
-			t.Errorf("legend(%d) = %q, want %q", tt.maxMissing, got, tt.want)
+	for evr, want := range tests {
+		if got := ReleaseStream(evr); got != want {
+			t.Errorf("ReleaseStream(%q) = %q, want %q", evr, got, want)
 		}
 	}
 }
 
-// TestHTMLInChromium loads the page in headless Chromium, with a link to one
-// cell, and checks the DOM after the page's script ran: the ready flag and
-// counts it fills in, every cell's attributes, the pinned cell and the side
-// panel listing that cell's deps, < and & shown as text.
-func TestHTMLInChromium(t *testing.T) {
-	testenv.Require(t, "chromium")
-	m := sampleMatrix()
+// DOMRow is one row of the heat map's body as the browser left it.
+type DOMRow struct {
+	Class string // "name" or "build"
+	Head  string // the row header's text
+	Cells []DOMCell
+}
+
+// DOMCell is one heat map cell.
+type DOMCell struct {
+	Attrs map[string]string
+	Text  string
+}
+
+var (
+	rowRe  = regexp.MustCompile(`(?s)<tr class="(name|build)[^"]*"[^>]*>(.*?)</tr>`)
+	headRe = regexp.MustCompile(`(?s)<th[^>]*>(.*?)</th>`)
+	tagRe  = regexp.MustCompile(`<[^>]*>`)
+	tdRe   = regexp.MustCompile(`<td ([^>]*)>([^<]*)</td>`)
+	attrRe = regexp.MustCompile(`([a-z][a-z-]*)="([^"]*)"`)
+)
+
+// heatmapRows parses the heat map body of a dumped DOM (the first <tbody>).
+func heatmapRows(dom string) []DOMRow {
+	start := strings.Index(dom, `<tbody>`)
+	end := strings.Index(dom[max(start, 0):], "</tbody>")
+	if start < 0 || end < 0 {
+		return nil
+	}
+	var rows []DOMRow
+	for _, tr := range rowRe.FindAllStringSubmatch(dom[start:start+end], -1) {
+		r := DOMRow{Class: tr[1]}
+		if h := headRe.FindStringSubmatch(tr[2]); h != nil {
+			r.Head = html.UnescapeString(tagRe.ReplaceAllString(h[1], ""))
+		}
+		for _, td := range tdRe.FindAllStringSubmatch(tr[2], -1) {
+			c := DOMCell{Attrs: map[string]string{}, Text: html.UnescapeString(td[2])}
+			for _, a := range attrRe.FindAllStringSubmatch(td[1], -1) {
+				c.Attrs[a[1]] = html.UnescapeString(a[2])
+			}
+			// "first" marks a stream's first column: layout, not state.
+			c.Attrs["class"] = strings.Replace(c.Attrs["class"], " first", "", 1)
+			r.Cells = append(r.Cells, c)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// wantCellClass is a cell's class for n missing deps on the absolute scale,
+// written out from the legend: 0, 1, 2–5, 6–20, more.
+func wantCellClass(n int) string {
+	switch {
+	case n == 0:
+		return "cell ok"
+	case n == 1:
+		return "cell l1"
+	case n <= 5:
+		return "cell l2"
+	case n <= 20:
+		return "cell l3"
+	}
+	return "cell l4"
+}
+
+// loadInChromium writes page, with script (if any) appended to drive it as a
+// user would, and returns the DOM after both ran; it also takes a
+// screenshot, kept in $SCREENSHOT_DIR when set.
+func loadInChromium(t *testing.T, page []byte, hash, script, shot string) string {
+	t.Helper()
+	b := testenv.Chromium(t)
 	dir := t.TempDir()
-	file := filepath.Join(dir, "matrix.html")
+	if script != "" {
+		page = bytes.Replace(page, []byte("</body>"), []byte("<script>"+script+"</script>\n</body>"), 1)
+	}
+	file := filepath.Join(dir, "page.html")
+	if err := os.WriteFile(file, page, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dom, err := b.DumpDOM(ctx, "file://"+file+hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`<body[^>]* data-ready="1"`).MatchString(dom) {
+		t.Fatalf("the page's script did not run (no data-ready on body):\n%.3000s", dom)
+	}
+	if shot != "" {
+		out := t.TempDir()
+		if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
+			out = d
+		}
+		png := filepath.Join(out, shot+".png")
+		if err := b.Screenshot(ctx, "file://"+file+hash, png); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", png)
+	}
+	return dom
+}
+
+// detailPanel is the cell detail's inner HTML.
+func detailPanel(t *testing.T, dom string) string {
+	t.Helper()
+	panel := regexp.MustCompile(`(?s)<aside id="detail"([^>]*)>(.*?)</aside>`).FindStringSubmatch(dom)
+	if panel == nil {
+		t.Fatal("no detail panel in the DOM")
+	}
+	if strings.Contains(panel[1], "hidden") {
+		t.Fatalf("the detail panel is hidden:\n%s", panel[2])
+	}
+	return panel[2]
+}
+
+// TestHTMLInChromium loads the sample page in headless Chromium with a link
+// (the earlier page's #cell-ROW-COL form) to one cell, and checks the DOM
+// after the page's script ran: the counts it fills in, a row per kmod name
+// with the cells coloured on the absolute scale, the linked kmod's name
+// expanded to its build, the pinned cell and the panel listing its deps, <
+// and & shown as text.
+func TestHTMLInChromium(t *testing.T) {
+	m := sampleMatrix()
 	var buf bytes.Buffer
 	if err := WriteHTML(&buf, m, sampleTitle); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	const pinnedRow, pinnedCol = 3, 2 // kmod-amp on 372: ampersandDep and a CRC mismatch
+	dom := loadInChromium(t, buf.Bytes(), "#cell-"+strconv.Itoa(pinnedRow)+"-"+strconv.Itoa(pinnedCol), "", "sample")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := testenv.CommandContext(ctx, t, "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-		"--disable-quic", "--no-first-run", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "profile"),
-		"--virtual-time-budget=2000", "--dump-dom",
-		"file://"+file+"#cell-"+strconv.Itoa(pinnedRow)+"-"+strconv.Itoa(pinnedCol))
-	// Chromium's helper processes inherit stdout: on a time-out, stop waiting
-	// for them soon after the browser itself is killed.
-	cmd.WaitDelay = 10 * time.Second
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium --dump-dom: %v\n%s", err, stderr.String())
-	}
-	dom := string(out)
-
-	if !regexp.MustCompile(`<body[^>]* data-ready="1"`).MatchString(dom) {
-		t.Fatalf("the page's script did not run (no data-ready on body):\n%s", dom)
-	}
 	for id, want := range map[string]string{"installable-count": "6", "cell-count": "12"} {
 		if !strings.Contains(dom, `id="`+id+`">`+want+`</span>`) {
 			t.Errorf("#%s is not %s", id, want)
 		}
 	}
-	checkCells(t, dom, m, pinnedRow*len(m.Kernels)+pinnedCol)
-
-	panel := regexp.MustCompile(`(?s)<aside id="detail"[^>]*>(.*?)</aside>`).FindStringSubmatch(dom)
-	if panel == nil {
-		t.Fatal("no side panel in the DOM")
+	// Names in order, each with one build; kmod-amp (row 3) expanded.
+	rows := heatmapRows(dom)
+	wantRows := []struct{ class, head string }{
+		{"name", "▾kmod-amp 1 build"}, {"build", m.Kmods[3].NEVRA},
+		{"name", "▸kmod-crc 1 build"}, {"name", "▸kmod-new 1 build"}, {"name", "▸kmod-ok 1 build"},
 	}
+	if len(rows) != len(wantRows) {
+		t.Fatalf("heat map has %d rows, want %d: %+v", len(rows), len(wantRows), rows)
+	}
+	kmodOf := []int{3, 3, 1, 2, 0}
+	for r, want := range wantRows {
+		got := rows[r]
+		if got.Class != want.class || got.Head != want.head {
+			t.Errorf("row %d is %s %q, want %s %q", r, got.Class, got.Head, want.class, want.head)
+		}
+		if len(got.Cells) != len(m.Kernels) {
+			t.Fatalf("row %d has %d cells, want %d", r, len(got.Cells), len(m.Kernels))
+		}
+		for j, c := range got.Cells {
+			n := len(m.Cell(kmodOf[r], j).Missing)
+			class := wantCellClass(n)
+			if r == 1 && j == pinnedCol {
+				class += " pinned"
+			}
+			text := strconv.Itoa(n)
+			if n == 0 {
+				text = "✓"
+			}
+			if c.Attrs["class"] != class || c.Text != text || c.Attrs["data-col"] != strconv.Itoa(j) {
+				t.Errorf("row %d cell %d: class %q text %q col %q, want %q %q %d", r, j, c.Attrs["class"], c.Text, c.Attrs["data-col"], class, text, j)
+			}
+		}
+	}
+
+	panel := detailPanel(t, dom)
 	wantPanel := []string{
 		"<h3>" + html.EscapeString(m.Kmods[pinnedRow].NEVRA) + "</h3>",
 		"2 unmet requirements",
@@ -249,11 +394,69 @@ func TestHTMLInChromium(t *testing.T) {
 		`<span class="reason reason-crc-mismatch">crc-mismatch</span> kernel has <code>0xdeadbeef</code>`,
 	}
 	for _, want := range wantPanel {
-		if !strings.Contains(panel[1], want) {
-			t.Errorf("side panel lacks %q:\n%s", want, panel[1])
+		if !strings.Contains(panel, want) {
+			t.Errorf("detail panel lacks %q:\n%s", want, panel)
 		}
 	}
-	if got := strings.Count(panel[1], "<li>"); got != 2 {
-		t.Errorf("side panel lists %d deps, want 2", got)
+	if got := strings.Count(panel, "<li>"); got != 2 {
+		t.Errorf("detail panel lists %d deps, want 2", got)
+	}
+}
+
+// TestHTMLInteractions drives the sample page as a user: types into the
+// filter, sorts by most missing, folds the kernels into streams, expands a
+// name and clicks a name cell, through the page's own controls.
+func TestHTMLInteractions(t *testing.T) {
+	m := sampleMatrix()
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, m, sampleTitle); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+var f = document.getElementById("filter");
+f.value = "kmod-"; f.dispatchEvent(new Event("input"));
+var s = document.getElementById("sort");
+s.value = "missing"; s.dispatchEvent(new Event("change"));
+document.querySelector('tr.name[data-g="2"] button.tog').click();
+document.querySelector('tr.name[data-g="2"] td.cell[data-col="0"]').click();
+`
+	dom := loadInChromium(t, buf.Bytes(), "", script, "")
+	// Most missing first: kmod-new fails on 3 kernels, kmod-amp on 2,
+	// kmod-crc on 1, kmod-ok on none.
+	var heads []string
+	for _, r := range heatmapRows(dom) {
+		heads = append(heads, r.Head)
+	}
+	want := []string{"▾kmod-new 1 build", m.Kmods[2].NEVRA, "▸kmod-amp 1 build", "▸kmod-crc 1 build", "▸kmod-ok 1 build"}
+	if !reflect.DeepEqual(heads, want) {
+		t.Errorf("rows %q, want %q", heads, want)
+	}
+	panel := detailPanel(t, dom)
+	for _, want := range []string{"<h3>kmod-new</h3>", "no build installs; the closest, " + m.Kmods[2].NEVRA + ", misses 2:",
+		"<code>kernel(brand_new_api) = 0x00c0ffee</code>", "<code>kernel &gt;= 4.18.0-348.el8</code>"} {
+		if !strings.Contains(panel, want) {
+			t.Errorf("detail panel lacks %q:\n%s", want, panel)
+		}
+	}
+	if !strings.Contains(dom, "showing 4 of 4 matching names") {
+		t.Error("the row count is not shown")
+	}
+	// Filter to one name, then fold into streams: each kernel is its own
+	// stream here, so a stream cell covers one build.
+	script = `
+var f = document.getElementById("filter");
+f.value = "CRC"; f.dispatchEvent(new Event("input"));
+var c = document.getElementById("cols");
+c.value = "streams"; c.dispatchEvent(new Event("change"));
+`
+	dom = loadInChromium(t, buf.Bytes(), "", script, "")
+	rows := heatmapRows(dom)
+	if len(rows) != 1 || rows[0].Head != "▸kmod-crc 1 build" {
+		t.Fatalf("filter CRC shows %+v, want kmod-crc alone", rows)
+	}
+	for j, c := range rows[0].Cells {
+		if c.Attrs["data-stream"] != strconv.Itoa(j) {
+			t.Errorf("cell %d: data-stream %q, want %d", j, c.Attrs["data-stream"], j)
+		}
 	}
 }

@@ -1,10 +1,11 @@
-// Package report renders the kmod × kernel install matrix (as a terminal
-// table, CSV, JSON, Markdown or a self-contained HTML page) and compares a
-// matrix with a baseline saved earlier as JSON.
+// Package report renders the kernel reports: the kmod × kernel install
+// matrix (as a terminal table, CSV, JSON, Markdown or a self-contained HTML
+// page), its comparison with a baseline saved earlier as JSON, and the
+// series report (Series: JSON, and an HTML page of charts).
 //
-// The JSON form (WriteJSON, ReadJSON) is the scripting contract: its field
-// names do not change. Fields are only added: "names", the by-name view
-// (Matrix.Names), derived from kmods and cells.
+// The JSON forms (WriteJSON, ReadJSON; Series) are the scripting contract:
+// their field names do not change. Fields are only added: "names", the
+// by-name view (Matrix.Names), derived from kmods and cells.
 package report
 
 import "fmt"

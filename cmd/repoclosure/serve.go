@@ -1,0 +1,334 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/kabi"
+	"github.com/repoclosure/repoclosure/kabi/history"
+	"github.com/spf13/cobra"
+)
+
+// Limits of the read-only server: it answers GET and HEAD with no body to
+// read, so a request is its header, and a slow or huge one is cut off.
+const (
+	serveMaxHeader   = 16 << 10
+	serveMaxURL      = 2 << 10
+	serveReadTimeout = 10 * time.Second
+	// serveWriteTimeout covers computing a view from a large database.
+	serveWriteTimeout = 2 * time.Minute
+	serveIdleTimeout  = time.Minute
+	serveEventsShown  = 200 // on the events page; the API has no limit
+)
+
+func init() { addCommand(newServeCmd) }
+
+// serveFlags are the serve command's options.
+type serveFlags struct {
+	kernelFlags
+	listen string
+}
+
+// newServeCmd serves the pages and a JSON API over a history database.
+func newServeCmd(code *int) *cobra.Command {
+	f := new(serveFlags)
+	cmd := &cobra.Command{
+		Use:   "serve --db FILE [--listen ADDR]",
+		Short: "Serve the matrix, series and events of a history database over HTTP, read-only",
+		Long: `Serves the history database that watch keeps: the matrix page (/matrix), the
+series page with the symbol blame (/series), the recent events (/ and /events), and a
+JSON API: /api/kernels, /api/kmods, /api/matrix (as matrix --format json),
+/api/series (as series --json --symbols) and /api/events?since=RFC3339 (the events
+as watch printed them). Read-only: GET and HEAD only, bounded request sizes and
+timeouts, no write path; loopback by default. The views are computed again when
+the database changes.`,
+		Example: `  repoclosure serve --db history.db
+  repoclosure serve --db /var/lib/repoclosure/history.db --listen 127.0.0.1:9090`,
+		Args: cobra.NoArgs,
+	}
+	fs := cmd.Flags()
+	f.register(fs, true)
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "listen on `ADDR` (host:port; loopback by default)")
+	inGroup(fs, groupOutput, "listen")
+	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
+	return cmd
+}
+
+func (f *serveFlags) run(cmd *cobra.Command) (int, error) {
+	if f.db == "" {
+		return exitError, usageError{errors.New("serve needs --db FILE (a history database written by watch)")}
+	}
+	if f.repo.hasRepos() {
+		return exitError, usageError{errors.New("serve reads the database alone: drop the repository options")}
+	}
+	if _, err := os.Stat(f.db); err != nil {
+		return exitError, fmt.Errorf("history database: %w", err)
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return exitError, fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "serving %s on http://%s/ (read-only)\n", f.db, ln.Addr())
+	if err := newServer(&f.kernelFlags, cmd.ErrOrStderr()).serve(cmd.Context(), ln); err != nil {
+		return exitError, err
+	}
+	return exitClosed, nil
+}
+
+// server answers from the history database; views computed from it are kept
+// until the database file changes.
+type server struct {
+	kf     *kernelFlags
+	stderr io.Writer
+	mux    *http.ServeMux
+
+	mu    sync.Mutex
+	stamp string // size and mtime of the database and its WAL when views was made
+	views *views
+}
+
+// views are the reports of one state of the database.
+type views struct {
+	matrix *report.Matrix
+	series *report.Series
+}
+
+func newServer(kf *kernelFlags, stderr io.Writer) *server {
+	s := &server{kf: kf, stderr: stderr, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /{$}", s.index)
+	s.mux.HandleFunc("GET /matrix", s.page(func(w io.Writer, v *views) error {
+		return report.WriteHTML(w, v.matrix, "kmod × kernel install matrix")
+	}))
+	s.mux.HandleFunc("GET /series", s.page(func(w io.Writer, v *views) error { return report.WriteSeriesHTML(w, v.series, "kernel series") }))
+	s.mux.HandleFunc("GET /events", s.eventsPage)
+	s.mux.HandleFunc("GET /api/kernels", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kernels) }))
+	s.mux.HandleFunc("GET /api/kmods", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kmods) }))
+	s.mux.HandleFunc("GET /api/matrix", s.api(func(w io.Writer, v *views) error { return report.WriteJSON(w, v.matrix) }))
+	s.mux.HandleFunc("GET /api/series", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.series) }))
+	s.mux.HandleFunc("GET /api/events", s.apiEvents)
+	return s
+}
+
+// serve runs the HTTP server on ln until ctx ends.
+func (s *server) serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: serveReadTimeout,
+		ReadTimeout:       serveReadTimeout,
+		WriteTimeout:      serveWriteTimeout,
+		IdleTimeout:       serveIdleTimeout,
+		MaxHeaderBytes:    serveMaxHeader,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(shutdown)
+	}()
+	err := hs.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		<-done
+		return nil
+	}
+	return fmt.Errorf("serve: %w", err)
+}
+
+// ServeHTTP enforces the read-only limits before routing.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "read-only: GET and HEAD only", http.StatusMethodNotAllowed)
+		return
+	}
+	if len(r.RequestURI) > serveMaxURL {
+		http.Error(w, "request URI too long", http.StatusRequestURITooLong)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 0)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	// The pages are self-contained: they need nothing from anywhere.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:")
+	s.mux.ServeHTTP(w, r)
+}
+
+// current returns the views of the database as it is now, computing them
+// again only when the database changed.
+func (s *server) current(ctx context.Context) (*views, error) {
+	stamp := ""
+	for _, f := range []string{s.kf.db, s.kf.db + "-wal"} {
+		if fi, err := os.Stat(f); err == nil {
+			stamp += fmt.Sprintf("%s:%d:%d;", f, fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.views != nil && stamp == s.stamp {
+		return s.views, nil
+	}
+	w, err := s.kf.load(ctx, s.stderr)
+	if err != nil {
+		return nil, err
+	}
+	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
+	// The series first: matrixReport consumes m.
+	v := &views{series: w.seriesReport(m, kabi.NewSeries(w.pool, m, 0), nil, true)}
+	v.matrix = w.matrixReport(m)
+	s.stamp, s.views = stamp, v
+	return v, nil
+}
+
+func (s *server) fail(w http.ResponseWriter, err error) {
+	http.Error(w, "history database: "+err.Error(), http.StatusInternalServerError)
+}
+
+// page serves an HTML view.
+func (s *server) page(write func(io.Writer, *views) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.current(r.Context())
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := write(w, v); err != nil {
+			s.fail(w, err)
+		}
+	}
+}
+
+// api serves a JSON view.
+func (s *server) api(write func(io.Writer, *views) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.current(r.Context())
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if err := write(w, v); err != nil {
+			s.fail(w, err)
+		}
+	}
+}
+
+// events reads the events after since (every one for the zero time), in
+// order, as watch printed them.
+func (s *server) events(ctx context.Context, since time.Time) ([]json.RawMessage, []history.Event, error) {
+	st, err := history.Open(ctx, s.kf.db, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer st.Close()
+	all, err := st.Events(ctx, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw := []json.RawMessage{}
+	var kept []history.Event
+	for _, e := range all {
+		// The time a client sees is the event's "time", to the second.
+		var printed struct{ Time time.Time }
+		if err := json.Unmarshal(e.JSON, &printed); err != nil {
+			return nil, nil, fmt.Errorf("history database %s: event %s: %w", s.kf.db, e.JSON, err)
+		}
+		if printed.Time.After(since) {
+			raw = append(raw, json.RawMessage(e.JSON))
+			kept = append(kept, e)
+		}
+	}
+	return raw, kept, nil
+}
+
+// apiEvents serves /api/events?since=RFC3339.
+func (s *server) apiEvents(w http.ResponseWriter, r *http.Request) {
+	var since time.Time
+	if q := r.URL.Query().Get("since"); q != "" {
+		t, err := time.Parse(time.RFC3339, q)
+		if err != nil {
+			http.Error(w, "since: want an RFC 3339 time such as 2026-11-29T14:00:00Z", http.StatusBadRequest)
+			return
+		}
+		since = t
+	}
+	raw, _, err := s.events(r.Context(), since)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	writeJSON(w, raw)
+}
+
+var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>repoclosure history</title>
+<style>body { font: 14px/1.5 system-ui, sans-serif; margin: 16px 20px; max-width: 1100px; color: #1f2328; }
+table { border-collapse: collapse; font-size: 12px; } td:first-child, td:nth-child(2) { white-space: nowrap; } th, td { border-bottom: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
+code { font: 12px ui-monospace, monospace; word-break: break-all; } .ev-regression { color: #c62828; font-weight: 600; } .ev-fixed { color: #2e7d32; }</style>
+</head><body data-ready="1">
+<h1>repoclosure history</h1>
+<p>{{.DB}}: {{.Kernels}} kernel builds, {{.Kmods}} kmods, {{.Events}} events.</p>
+<ul><li><a href="matrix">kmod × kernel install matrix</a></li><li><a href="series">kernel series and symbol blame</a></li><li><a href="events">recent events</a></li>
+<li>JSON: <a href="api/kernels">/api/kernels</a>, <a href="api/kmods">/api/kmods</a>, <a href="api/matrix">/api/matrix</a>, <a href="api/series">/api/series</a>, <a href="api/events">/api/events?since=…</a></li></ul>
+{{if .Recent}}<h2>Recent events</h2>
+<table id="events"><thead><tr><th>time</th><th>event</th><th>details</th></tr></thead><tbody>
+{{range .Recent}}<tr><td>{{.Time}}</td><td class="ev-{{.Kind}}">{{.Kind}}</td><td><code>{{.JSON}}</code></td></tr>
+{{end}}</tbody></table>{{end}}
+</body></html>
+`))
+
+type indexPage struct {
+	DB                     string
+	Kernels, Kmods, Events int
+	Recent                 []indexEvent
+}
+
+type indexEvent struct{ Time, Kind, JSON string }
+
+func (s *server) overview(r *http.Request, shown int) (indexPage, error) {
+	v, err := s.current(r.Context())
+	if err != nil {
+		return indexPage{}, err
+	}
+	_, evs, err := s.events(r.Context(), time.Time{})
+	if err != nil {
+		return indexPage{}, err
+	}
+	p := indexPage{DB: s.kf.db, Kernels: len(v.matrix.Kernels), Kmods: len(v.matrix.Kmods), Events: len(evs)}
+	for i := len(evs) - 1; i >= 0 && len(p.Recent) < shown; i-- {
+		p.Recent = append(p.Recent, indexEvent{evs[i].Time.UTC().Format(time.RFC3339), evs[i].Kind, string(evs[i].JSON)})
+	}
+	return p, nil
+}
+
+func (s *server) index(w http.ResponseWriter, r *http.Request) {
+	p, err := s.overview(r, 20)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	indexTmpl.Execute(w, p)
+}
+
+func (s *server) eventsPage(w http.ResponseWriter, r *http.Request) {
+	p, err := s.overview(r, serveEventsShown)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	indexTmpl.Execute(w, p)
+}

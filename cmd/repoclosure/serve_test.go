@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/internal/testenv"
+	"github.com/spf13/pflag"
+)
+
+// historyDB records the fixture kernels with watch --once, then a second
+// later the kernels and the kmods, and returns the database and the events
+// watch printed (the second poll's a second later than the first's).
+func historyDB(t *testing.T) (db string, events []string) {
+	t.Helper()
+	tmp := t.TempDir()
+	db = filepath.Join(tmp, "h.db")
+	repos := []string{"--repofrompath", "kernels," + fixtureDir("kernels")}
+	for poll := range 2 {
+		if poll == 1 {
+			time.Sleep(1100 * time.Millisecond) // events carry whole seconds
+			repos = append(repos, "--repofrompath", "kmods,"+fixtureDir("kmods"))
+		}
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append([]string{"watch", "--once", "-q", "--db", db, "--setopt=reposdir=/nonexistent", "--cachedir", tmp}, repos...), &stdout, &stderr)
+		if code != exitClosed && code != exitRegression {
+			t.Fatalf("watch: exit %d: %s", code, stderr.String())
+		}
+		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		if len(lines) < 2 {
+			t.Fatalf("poll %d printed too few events to test with:\n%s", poll, stdout.String())
+		}
+		events = append(events, lines...)
+	}
+	return db, events
+}
+
+// serveDB starts serve's handler on a loopback listener.
+func serveDB(t *testing.T, db string) *httptest.Server {
+	t.Helper()
+	kf := new(kernelFlags)
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	kf.register(fs, true)
+	if err := fs.Parse([]string{"-q", "--db", db}); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(newServer(kf, io.Discard))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func get(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// sameJSON compares two JSON documents by value.
+func sameJSON(t *testing.T, what, got, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal([]byte(got), &g); err != nil {
+		t.Fatalf("%s: %v:\n%.500s", what, err, got)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("%s (CLI): %v", what, err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s differs from the CLI's:\n got %.800s\nwant %.800s", what, got, want)
+	}
+}
+
+// TestServeAPI: every endpoint of the JSON API answers what the CLI answers
+// for the same database; writes, long URLs and bad queries are refused.
+func TestServeAPI(t *testing.T) {
+	db, events := historyDB(t)
+	ts := serveDB(t, db)
+
+	code, matrixJSON, errs := runCLI(t, "matrix", "-q", "--db", db, "--format", "json")
+	if code != exitClosed {
+		t.Fatalf("matrix --db: exit %d: %s", code, errs)
+	}
+	code, seriesJSON, errs := runCLI(t, "series", "-q", "--db", db, "--json", "--symbols")
+	if code != exitClosed {
+		t.Fatalf("series --db: exit %d: %s", code, errs)
+	}
+	m, err := report.ReadJSON(strings.NewReader(matrixJSON), "matrix --db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := func(v any) string {
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	for path, want := range map[string]string{
+		"/api/matrix":  matrixJSON,
+		"/api/kernels": part(m.Kernels),
+		"/api/kmods":   part(m.Kmods),
+		"/api/series":  seriesJSON,
+		"/api/events":  "[" + strings.Join(events, ",") + "]",
+	} {
+		status, body := get(t, "GET", ts.URL+path)
+		if status != http.StatusOK {
+			t.Errorf("GET %s: %d %s", path, status, body)
+			continue
+		}
+		sameJSON(t, path, body, want)
+	}
+	// since: the events after the first one's time.
+	var first struct{ Time time.Time }
+	if err := json.Unmarshal([]byte(events[0]), &first); err != nil || first.Time.IsZero() {
+		t.Fatalf("first event has no time: %v %s", err, events[0])
+	}
+	var after []string
+	for _, e := range events {
+		var ev struct{ Time time.Time }
+		json.Unmarshal([]byte(e), &ev)
+		if ev.Time.After(first.Time) {
+			after = append(after, e)
+		}
+	}
+	if len(after) == 0 || len(after) == len(events) {
+		t.Fatalf("the events' times do not split them: %d of %d after the first", len(after), len(events))
+	}
+	status, body := get(t, "GET", ts.URL+"/api/events?since="+first.Time.Format(time.RFC3339))
+	if status != http.StatusOK {
+		t.Fatalf("events since: %d %s", status, body)
+	}
+	sameJSON(t, "/api/events?since", body, "["+strings.Join(after, ",")+"]")
+
+	for _, c := range []struct {
+		method, path string
+		want         int
+	}{
+		{"POST", "/api/matrix", http.StatusMethodNotAllowed},
+		{"PUT", "/", http.StatusMethodNotAllowed},
+		{"DELETE", "/api/events", http.StatusMethodNotAllowed},
+		{"GET", "/api/events?since=yesterday", http.StatusBadRequest},
+		{"GET", "/api/nothing", http.StatusNotFound},
+		{"GET", "/?" + strings.Repeat("x", 3000), http.StatusRequestURITooLong},
+		{"HEAD", "/api/kernels", http.StatusOK},
+	} {
+		if status, body := get(t, c.method, ts.URL+c.path); status != c.want {
+			t.Errorf("%s %.40s: %d, want %d (%s)", c.method, c.path, status, c.want, body)
+		}
+	}
+}
+
+// TestServePagesInChromium loads the served pages in Chromium: the matrix
+// page's script runs on the database's matrix, the series page has its
+// charts, the front page lists the events.
+func TestServePagesInChromium(t *testing.T) {
+	b := testenv.Chromium(t)
+	db, events := historyDB(t)
+	ts := serveDB(t, db)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dom, err := b.DumpDOM(ctx, ts.URL+"/matrix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, matrixJSON, _ := runCLI(t, "matrix", "-q", "--db", db, "--format", "json")
+	m, err := report.ReadJSON(strings.NewReader(matrixJSON), "matrix --db")
+	if code != exitClosed || err != nil {
+		t.Fatal(code, err)
+	}
+	installable := 0
+	for _, c := range m.Cells {
+		if c.Installable {
+			installable++
+		}
+	}
+	if !regexp.MustCompile(`<body[^>]* data-ready="1"`).MatchString(dom) ||
+		!strings.Contains(dom, `id="installable-count">`+strconv.Itoa(installable)+`</span>`) {
+		t.Errorf("served matrix page did not run or counts wrong (want %d installable):\n%.2000s", installable, dom)
+	}
+	dom, err = b.DumpDOM(ctx, ts.URL+"/series")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(dom, `<svg class="chart"`); got != 5 {
+		t.Errorf("served series page has %d charts, want 5", got)
+	}
+	dom, err = b.DumpDOM(ctx, ts.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(dom, "<tr><td>"); got != min(len(events), 20) {
+		t.Errorf("front page lists %d events, want %d", got, min(len(events), 20))
+	}
+	out := t.TempDir()
+	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
+		out = d
+	}
+	shot := filepath.Join(out, "serve.png")
+	if err := b.Screenshot(ctx, ts.URL+"/", shot); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", shot)
+}
