@@ -9,27 +9,49 @@ import (
 )
 
 // KernelBuild is the binary packages built from one kernel source RPM for
-// one arch (noarch subpackages join every arch's build), named by uname -r.
-// A build has a package that provides kernel symbols or kernel-uname-r /
-// kernel-core-uname-r: kernel-devel, -headers, -doc or -tools alone (a
-// repository that ships only those for a version) are no kernel.
+// one arch and flavour, named by uname -r. Flavours are the variants one
+// source builds (kernel-debug, kernel-rt, kernel-64k…): their uname -r carries
+// "+FLAVOUR" and their symbols other CRCs, so each is a build of its own.
+// Packages of no flavour (kernel-tools, kernel-abi-stablelists) join every
+// flavour's build, and noarch packages every arch's. A build has a package
+// that provides kernel symbols or kernel-uname-r / kernel-core-uname-r:
+// kernel-devel, -headers, -doc or -tools alone (a repository that ships only
+// those for a version) are no kernel.
 type KernelBuild struct {
-	Uname    string // "4.18.0-348.el8.x86_64"
+	Uname    string // "4.18.0-348.el8.x86_64", "5.14.0-55.el9.x86_64+debug"
 	EVR      string // "4.18.0-348.el8"
 	Source   string // "kernel-4.18.0-348.el8.src.rpm"
 	Arch     string
+	Flavour  string           // "" for the kernel itself, "debug", "rt"…
 	Packages []resolver.PkgID // sorted by NEVRA order
 }
 
-// KernelBuilds groups the pool's packages into kernel builds, ordered by EVR
-// then arch. sources names the kernel source packages (nil: "kernel").
+// KernelBuilds groups the pool's packages into kernel builds, ordered by EVR,
+// source, arch and flavour. sources names the kernel source packages (nil:
+// "kernel").
 func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 	if len(sources) == 0 {
 		sources = []string{"kernel"}
 	}
-	type key struct{ source, arch string }
+	type group struct{ source, arch string }
+	type key struct {
+		group
+		flavour string
+	}
 	builds := map[key]*KernelBuild{}
-	var noarch []resolver.PkgID
+	var common []resolver.PkgID // of no flavour, or noarch
+	add := func(k key, evr string, id resolver.PkgID) {
+		b := builds[k]
+		if b == nil {
+			uname := evr + "." + k.arch
+			if k.flavour != "" {
+				uname += "+" + k.flavour
+			}
+			b = &KernelBuild{Uname: uname, EVR: evr, Source: k.source, Arch: k.arch, Flavour: k.flavour}
+			builds[k] = b
+		}
+		b.Packages = append(b.Packages, id)
+	}
 	for i := range p.Len() {
 		id := resolver.PkgID(i)
 		pkg := p.Package(id)
@@ -42,23 +64,34 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 			continue
 		}
 		arch := p.Strings.String(pkg.Arch)
-		if arch == "noarch" {
-			noarch = append(noarch, id)
+		flavour, ok := unameFlavour(p, id)
+		if !ok && providesKernel(p, id) {
+			flavour, ok = "", true // symbols with no uname-r: the plain kernel
+		}
+		if arch == "noarch" || !ok {
+			common = append(common, id)
 			continue
 		}
-		k := key{src, arch}
-		b := builds[k]
-		if b == nil {
-			b = &KernelBuild{Uname: evr + "." + arch, EVR: evr, Source: src, Arch: arch}
-			builds[k] = b
-		}
-		b.Packages = append(b.Packages, id)
+		add(key{group{src, arch}, flavour}, evr, id)
 	}
-	for _, id := range noarch {
-		src := p.Strings.String(p.Package(id).SourceRPM)
-		for k, b := range builds {
-			if k.source == src {
-				b.Packages = append(b.Packages, id)
+	// A package of no flavour is named after one ("kernel-debug", the
+	// meta-package, has no uname-r of its own) or belongs to every flavour.
+	flavours := map[group][]string{}
+	for k := range builds {
+		flavours[k.group] = append(flavours[k.group], k.flavour)
+	}
+	for _, id := range common {
+		pkg := p.Package(id)
+		src := p.Strings.String(pkg.SourceRPM)
+		arch := p.Strings.String(pkg.Arch)
+		srcName, evr, _ := splitSourceRPM(src)
+		rest, _ := strings.CutPrefix(p.Strings.String(pkg.Name), srcName+"-")
+		for k := range builds {
+			if k.source != src || arch != "noarch" && k.arch != arch {
+				continue
+			}
+			if f := namedFlavour(rest, flavours[k.group]); f == "" || f == k.flavour {
+				add(k, evr, id)
 			}
 		}
 	}
@@ -77,9 +110,45 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 		if c := strings.Compare(a.Source, b.Source); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Arch, b.Arch)
+		if c := strings.Compare(a.Arch, b.Arch); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Flavour, b.Flavour)
 	})
 	return out
+}
+
+// unameFlavour returns the flavour of a package that provides a
+// *-uname-r = VER.ARCH[+FLAVOUR] ("" for the plain kernel), and ok false
+// for a package that provides none.
+func unameFlavour(p *resolver.Pool, id resolver.PkgID) (flavour string, ok bool) {
+	for _, d := range p.Package(id).Deps[repomd.Provides] {
+		if d.Op() != repomd.OpEQ || !strings.HasSuffix(p.Strings.String(d.Name), "-uname-r") {
+			continue
+		}
+		_, flavour, _ = strings.Cut(p.Strings.String(d.EVR()), "+")
+		return flavour, true
+	}
+	return "", false
+}
+
+// FlavourOf returns the flavour of a uname -r: "debug" for
+// "5.14.0-55.el9.x86_64+debug", "" for the plain kernel.
+func FlavourOf(uname string) string {
+	_, flavour, _ := strings.Cut(uname, "+")
+	return flavour
+}
+
+// namedFlavour returns the longest of flavours that rest (a package name
+// without its source name, "debug-modules") is named after, or "".
+func namedFlavour(rest string, flavours []string) string {
+	best := ""
+	for _, f := range flavours {
+		if f != "" && len(f) > len(best) && (rest == f || strings.HasPrefix(rest, f+"-")) {
+			best = f
+		}
+	}
+	return best
 }
 
 // providesKernel reports whether a package is (part of) a kernel one can

@@ -39,7 +39,7 @@ func TestKernelBuildsNeedAKernel(t *testing.T) {
 	if got, want := unames(KernelBuilds(pool, nil)), "5.14.0-1.el9.x86_64 5.14.0-2.el9.x86_64"; got != want {
 		t.Errorf("builds %q, want %q (5.14.0-3 has no kernel)", got, want)
 	}
-	if got, want := unames(KernelBuilds(pool, []string{"kernel", "kernel-rt"})), "5.14.0-1.el9.x86_64 5.14.0-2.el9.x86_64 5.14.0-4.el9.x86_64"; got != want {
+	if got, want := unames(KernelBuilds(pool, []string{"kernel", "kernel-rt"})), "5.14.0-1.el9.x86_64 5.14.0-2.el9.x86_64 5.14.0-4.el9.x86_64+rt"; got != want {
 		t.Errorf("with kernel-rt: builds %q, want %q", got, want)
 	}
 }
@@ -52,8 +52,8 @@ func TestKernelBuildsCS9(t *testing.T) {
 	strs, repos := loadCS9(t)
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{Arch: "x86_64"})
 	builds := KernelBuilds(pool, nil)
-	if got, want := unames(builds), "5.14.0-55.el9.x86_64"; got != want {
-		t.Errorf("builds %q, want %q", got, want)
+	if got, want := unames(builds), "5.14.0-55.el9.x86_64 5.14.0-55.el9.x86_64+debug"; got != want {
+		t.Errorf("builds %q, want %q (the kernel and its debug flavour)", got, want)
 	}
 	// The phantoms are there to be dropped: sources of kernel packages
 	// with no kernel in them.
@@ -77,6 +77,29 @@ func TestKernelBuildsCS9(t *testing.T) {
 	for i, n := range CountSymbols(pool, builds) {
 		if n < 10000 {
 			t.Errorf("%s: %d symbols", builds[i].Uname, n)
+		}
+	}
+	// Each flavour's symbols are those of the packages whose uname-r is
+	// its own (kernel-core and kernel-modules, or their -debug twins),
+	// counted here from the records directly.
+	for i, b := range builds {
+		names := map[string]bool{}
+		for j := range pool.Len() {
+			pkg := pool.Package(resolver.PkgID(j))
+			own := false
+			for _, d := range pkg.Deps[repomd.Provides] {
+				if strings.HasSuffix(strs.String(d.Name), "-uname-r") && strs.String(d.EVR()) == b.Uname {
+					own = true
+				}
+			}
+			for _, d := range pkg.Deps[repomd.Provides] {
+				if n := strs.String(d.Name); own && strings.HasPrefix(n, "kernel(") && strings.HasPrefix(strs.String(d.EVR()), "0x") {
+					names[n] = true
+				}
+			}
+		}
+		if got := CountSymbols(pool, builds)[i]; got != len(names) {
+			t.Errorf("%s: %d symbols, its own packages provide %d", b.Uname, got, len(names))
 		}
 	}
 }

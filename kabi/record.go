@@ -174,6 +174,7 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 			sources = append(sources, name)
 		}
 		r := repo(k.Repo)
+		carrier := symbolCarrier(k)
 		for i, hp := range k.Packages {
 			nevra := hp.Name + "-" + hp.EVR + "." + hp.Arch
 			if seenPkg[nevra] {
@@ -184,7 +185,7 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 			for _, d := range hp.Provides {
 				pkg.Deps[repomd.Provides] = append(pkg.Deps[repomd.Provides], dep(d))
 			}
-			if i == 0 {
+			if i == carrier {
 				provs := make([]repomd.Dep, len(pkg.Deps[repomd.Provides]), len(pkg.Deps[repomd.Provides])+len(k.Symbols))
 				copy(provs, pkg.Deps[repomd.Provides])
 				for _, s := range k.Symbols {
@@ -250,3 +251,25 @@ func parseOp(s string) repomd.Op {
 	}
 	return repomd.OpNone
 }
+
+// symbolCarrier is the package of k that carries its symbol table in a pool
+// made from the history: one that is k's alone, as the package whose uname-r
+// is k's uname (kernel-core), never one that other builds share (a noarch
+// package, kernel-tools of another flavour), which would hand them k's
+// symbols.
+func symbolCarrier(k history.Kernel) int {
+	for i, hp := range k.Packages {
+		for _, d := range hp.Provides {
+			if strings.HasSuffix(d.Name, "-uname-r") && d.EVR == k.Uname {
+				return i
+			}
+		}
+	}
+	for i, hp := range k.Packages {
+		if hp.Arch != "noarch" {
+			return i
+		}
+	}
+	return 0
+}
+

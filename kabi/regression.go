@@ -31,12 +31,12 @@ type KmodRef struct {
 type Installs func(m, k int) (ok, known bool)
 
 // Previous returns the index of the newest build older than kernels[u] with
-// the same source package name and arch, or -1.
+// the same source package name, arch and flavour, or -1.
 func Previous(kernels []BuildRef, u int) int {
 	name, _, _ := splitSourceRPM(kernels[u].Source)
 	best := -1
 	for i, k := range kernels {
-		if k.Arch != kernels[u].Arch || resolver.CompareEVR(k.EVR, kernels[u].EVR) >= 0 {
+		if k.Arch != kernels[u].Arch || FlavourOf(k.Uname) != FlavourOf(kernels[u].Uname) || resolver.CompareEVR(k.EVR, kernels[u].EVR) >= 0 {
 			continue
 		}
 		if n, _, _ := splitSourceRPM(k.Source); n != name {
