@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/internal/repogen"
 	"github.com/repoclosure/repoclosure/kabi/history"
-	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 )
 
@@ -41,18 +41,8 @@ func TestHistoryMatrixEqualsRepodata(t *testing.T) {
 	if err := s.Write(dir, repogen.Gzip); err != nil {
 		t.Fatal(err)
 	}
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
-	l := &repomd.Loader{Fetcher: f, Strings: strs}
+	strs, repos := pooltest.Load(t, dir, "kernels", "kmods")
 	ctx := context.Background()
-	repos, err := l.LoadAll(ctx, []repomd.Source{
-		{ID: "kernels", BaseURLs: []string{filepath.Join(dir, "kernels")}},
-		{ID: "kmods", BaseURLs: []string{filepath.Join(dir, "kmods")}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})
 	builds := KernelBuilds(pool, nil)
 	var kmods []resolver.PkgID
@@ -134,17 +124,8 @@ func TestIngestTwoWatchers(t *testing.T) {
 	if err := s.Write(dir, repogen.Gzip); err != nil {
 		t.Fatal(err)
 	}
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
+	strs, repos := pooltest.Load(t, dir, "kernels", "kmods")
 	ctx := context.Background()
-	repos, err := (&repomd.Loader{Fetcher: f, Strings: strs}).LoadAll(ctx, []repomd.Source{
-		{ID: "kernels", BaseURLs: []string{filepath.Join(dir, "kernels")}},
-		{ID: "kmods", BaseURLs: []string{filepath.Join(dir, "kmods")}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})
 	builds := KernelBuilds(pool, nil)
 	var kmods []resolver.PkgID
