@@ -41,18 +41,7 @@ func repodataWorld(b *testing.B, dir string) (*resolver.Pool, []KernelBuild, []r
 	deps := pooltest.Deps(repos)
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})
 	builds := KernelBuilds(pool, nil)
-	inKernel := resolver.NewSet(pool.Len())
-	for _, kb := range builds {
-		for _, id := range kb.Packages {
-			inKernel.Add(id)
-		}
-	}
-	var kmods []resolver.PkgID
-	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) && IsKmod(pool, id) {
-			kmods = append(kmods, id)
-		}
-	}
+	kmods := Kmods(pool, builds)
 	return pool, builds, kmods, deps
 }
 

@@ -148,6 +148,36 @@ func SymbolName(dep string) (sym string, ok bool) {
 	return "", false
 }
 
+// Kmods returns the kmods of a pool (IsKmod) that are no part of one of
+// builds, in id order.
+func Kmods(p *resolver.Pool, builds []KernelBuild) []resolver.PkgID {
+	var kmods []resolver.PkgID
+	for _, id := range outsideBuilds(p, builds) {
+		if IsKmod(p, id) {
+			kmods = append(kmods, id)
+		}
+	}
+	return kmods
+}
+
+// outsideBuilds returns the packages of a pool that are no part of one of
+// builds, in id order.
+func outsideBuilds(p *resolver.Pool, builds []KernelBuild) []resolver.PkgID {
+	inKernel := resolver.NewSet(p.Len())
+	for _, b := range builds {
+		for _, id := range b.Packages {
+			inKernel.Add(id)
+		}
+	}
+	var ids []resolver.PkgID
+	for i := range p.Len() {
+		if id := resolver.PkgID(i); !inKernel.Has(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // IsKmod reports whether a package is a kernel module package by the default
 // rule: it requires kernel(...), ksym(...) or a kernel uname-r, or its name
 // starts with "kmod-" (but kmod's own kmod-libs and kmod-devel are not).

@@ -221,18 +221,7 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 	opts.Exclude = nil
 	pool := resolver.NewPool(strs, order, opts)
 	builds := KernelBuilds(pool, sources)
-	inKernel := resolver.NewSet(pool.Len())
-	for _, b := range builds {
-		for _, id := range b.Packages {
-			inKernel.Add(id)
-		}
-	}
-	var ids []resolver.PkgID
-	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) {
-			ids = append(ids, id)
-		}
-	}
+	ids := outsideBuilds(pool, builds)
 	slices.SortFunc(ids, func(a, b resolver.PkgID) int {
 		if c := strings.Compare(pool.NEVRA(a), pool.NEVRA(b)); c != 0 {
 			return c

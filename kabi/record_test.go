@@ -45,18 +45,7 @@ func TestHistoryMatrixEqualsRepodata(t *testing.T) {
 	ctx := context.Background()
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})
 	builds := KernelBuilds(pool, nil)
-	var kmods []resolver.PkgID
-	inKernel := resolver.NewSet(pool.Len())
-	for _, b := range builds {
-		for _, id := range b.Packages {
-			inKernel.Add(id)
-		}
-	}
-	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) && IsKmod(pool, id) {
-			kmods = append(kmods, id)
-		}
-	}
+	kmods := Kmods(pool, builds)
 	want := cellTexts(pool, NewMatrix(pool, builds, kmods))
 
 	st, err := history.Open(ctx, filepath.Join(t.TempDir(), "h.db"), true)
