@@ -34,12 +34,7 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 		return fmt.Errorf("write table: %w", err)
 	}
 	bw := bufio.NewWriter(w)
-	installable := 0
-	for _, c := range m.Cells {
-		if c.Installable {
-			installable++
-		}
-	}
+	installable := m.installable()
 	fmt.Fprintf(bw, "kmod × kernel matrix: %s, %s, %d of %s installable\n",
 		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
