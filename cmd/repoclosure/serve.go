@@ -29,6 +29,9 @@ const (
 	serveWriteTimeout = 2 * time.Minute
 	serveIdleTimeout  = time.Minute
 	serveEventsShown  = 200 // on the events page; the API has no limit
+
+	htmlType = "text/html; charset=utf-8"
+	jsonType = "application/json"
 )
 
 func init() { addCommand(newServeCmd) }
@@ -105,16 +108,16 @@ type views struct {
 
 func newServer(kf *kernelFlags, stderr io.Writer) *server {
 	s := &server{kf: kf, stderr: stderr, mux: http.NewServeMux()}
-	s.mux.HandleFunc("GET /{$}", s.index)
-	s.mux.HandleFunc("GET /matrix", s.page(func(w io.Writer, v *views) error {
+	s.mux.HandleFunc("GET /{$}", s.overviewPage(20))
+	s.mux.HandleFunc("GET /matrix", s.view(htmlType, func(w io.Writer, v *views) error {
 		return report.WriteHTML(w, v.matrix, "kmod × kernel install matrix")
 	}))
-	s.mux.HandleFunc("GET /series", s.page(func(w io.Writer, v *views) error { return report.WriteSeriesHTML(w, v.series, "kernel series") }))
-	s.mux.HandleFunc("GET /events", s.eventsPage)
-	s.mux.HandleFunc("GET /api/kernels", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kernels) }))
-	s.mux.HandleFunc("GET /api/kmods", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kmods) }))
-	s.mux.HandleFunc("GET /api/matrix", s.api(func(w io.Writer, v *views) error { return report.WriteJSON(w, v.matrix) }))
-	s.mux.HandleFunc("GET /api/series", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.series) }))
+	s.mux.HandleFunc("GET /series", s.view(htmlType, func(w io.Writer, v *views) error { return report.WriteSeriesHTML(w, v.series, "kernel series") }))
+	s.mux.HandleFunc("GET /events", s.overviewPage(serveEventsShown))
+	s.mux.HandleFunc("GET /api/kernels", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kernels) }))
+	s.mux.HandleFunc("GET /api/kmods", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kmods) }))
+	s.mux.HandleFunc("GET /api/matrix", s.view(jsonType, func(w io.Writer, v *views) error { return report.WriteJSON(w, v.matrix) }))
+	s.mux.HandleFunc("GET /api/series", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.series) }))
 	s.mux.HandleFunc("GET /api/events", s.apiEvents)
 	return s
 }
@@ -194,30 +197,15 @@ func (s *server) fail(w http.ResponseWriter, err error) {
 	http.Error(w, "history database: "+err.Error(), http.StatusInternalServerError)
 }
 
-// page serves an HTML view.
-func (s *server) page(write func(io.Writer, *views) error) http.HandlerFunc {
+// view serves a view of the database as contentType.
+func (s *server) view(contentType string, write func(io.Writer, *views) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := s.current(r.Context())
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := write(w, v); err != nil {
-			s.fail(w, err)
-		}
-	}
-}
-
-// api serves a JSON view.
-func (s *server) api(write func(io.Writer, *views) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := s.current(r.Context())
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", contentType)
 		if err := write(w, v); err != nil {
 			s.fail(w, err)
 		}
@@ -268,7 +256,7 @@ func (s *server) apiEvents(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", jsonType)
 	writeJSON(w, raw)
 }
 
@@ -313,22 +301,15 @@ func (s *server) overview(r *http.Request, shown int) (indexPage, error) {
 	return p, nil
 }
 
-func (s *server) index(w http.ResponseWriter, r *http.Request) {
-	p, err := s.overview(r, 20)
-	if err != nil {
-		s.fail(w, err)
-		return
+// overviewPage serves the counts and the shown most recent events.
+func (s *server) overviewPage(shown int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.overview(r, shown)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", htmlType)
+		indexTmpl.Execute(w, p)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	indexTmpl.Execute(w, p)
-}
-
-func (s *server) eventsPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.overview(r, serveEventsShown)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	indexTmpl.Execute(w, p)
 }
