@@ -67,7 +67,7 @@ func CompareBaseline(prev, cur *Matrix) Diff {
 	addKmod := func(k Kmod) {
 		if _, ok := kmodAt[k.NEVRA]; !ok {
 			kmodAt[k.NEVRA] = len(kmods)
-			kmods = append(kmods, kabi.KmodRef{NEVRA: k.NEVRA, Name: kabi.NameOfNEVRA(k.NEVRA)})
+			kmods = append(kmods, kabi.KmodRef{NEVRA: k.NEVRA, Name: NameOf(k.NEVRA)})
 		}
 	}
 	for _, k := range prev.Kmods {
