@@ -34,7 +34,7 @@ func BenchmarkMatrixSeries(b *testing.B) {
 		builds := KernelBuilds(pool, nil)
 		var kmods []resolver.PkgID
 		for i := 0; i < pool.Len(); i++ {
-			if IsKmod(pool, resolver.PkgID(i)) {
+			if isKmod(pool, resolver.PkgID(i)) {
 				kmods = append(kmods, resolver.PkgID(i))
 			}
 		}

@@ -32,7 +32,7 @@ func HistoryKernel(p *resolver.Pool, b KernelBuild, mirrors map[string]string) h
 			name, evr := p.Strings.String(d.Name), p.Strings.String(d.EVR())
 			// A symbol goes to the compact table when its CRC text
 			// round-trips; anything else stays a plain provide.
-			if sym, ok := SymbolName(name); ok && strings.HasPrefix(name, "kernel(") && d.Op() == repomd.OpEQ && !seen[sym] {
+			if sym, ok := symbolName(name); ok && strings.HasPrefix(name, "kernel(") && d.Op() == repomd.OpEQ && !seen[sym] {
 				if crc, ok := parseCRC(evr); ok {
 					seen[sym] = true
 					k.Symbols = append(k.Symbols, history.Symbol{Name: sym, CRC: crc})

@@ -119,7 +119,7 @@ func TestIngestTwoWatchers(t *testing.T) {
 	builds := KernelBuilds(pool, nil)
 	var kmods []resolver.PkgID
 	for i := range pool.Len() {
-		if id := resolver.PkgID(i); IsKmod(pool, id) {
+		if id := resolver.PkgID(i); isKmod(pool, id) {
 			kmods = append(kmods, id)
 		}
 	}
