@@ -153,8 +153,5 @@ func WriteDiff(w io.Writer, d Diff) error {
 			}
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write baseline diff: %w", err)
-	}
-	return nil
+	return flush(bw, "baseline diff")
 }

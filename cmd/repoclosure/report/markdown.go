@@ -26,7 +26,7 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 		"✓ = installable, ✗N = N unmet requirements; column numbers are the kernels listed below.\n",
 		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
-		return flushMarkdown(bw)
+		return flush(bw, "Markdown")
 	}
 
 	writeKernelHeader(bw, "\n| kmod |", "\n| :--- |", len(m.Kernels))
@@ -77,7 +77,7 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 			}
 		}
 	}
-	return flushMarkdown(bw)
+	return flush(bw, "Markdown")
 }
 
 // writeKernelHeader writes a table's header row, head then one numbered
@@ -93,13 +93,6 @@ func writeKernelHeader(bw *bufio.Writer, head, align string, kernels int) {
 		bw.WriteString(" :-: |")
 	}
 	bw.WriteString("\n")
-}
-
-func flushMarkdown(bw *bufio.Writer) error {
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write Markdown: %w", err)
-	}
-	return nil
 }
 
 // depGroup is one unmet requirement of a kmod and the kernels (indexes) on
