@@ -94,6 +94,7 @@ type server struct {
 	kf     *kernelFlags
 	stderr io.Writer
 	mux    *http.ServeMux
+	index  *template.Template // of indexSource
 
 	mu    sync.Mutex
 	stamp string // size and mtime of the database and its WAL when views was made
@@ -107,7 +108,7 @@ type views struct {
 }
 
 func newServer(kf *kernelFlags, stderr io.Writer) *server {
-	s := &server{kf: kf, stderr: stderr, mux: http.NewServeMux()}
+	s := &server{kf: kf, stderr: stderr, mux: http.NewServeMux(), index: template.Must(template.New("index").Parse(indexSource))}
 	s.mux.HandleFunc("GET /{$}", s.overviewPage(20))
 	s.mux.HandleFunc("GET /matrix", s.view(htmlType, func(w io.Writer, v *views) error {
 		return report.WriteHTML(w, v.matrix, "kmod × kernel install matrix")
@@ -260,7 +261,9 @@ func (s *server) apiEvents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, raw)
 }
 
-var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+// indexSource is the front and events pages' template, parsed when serve
+// starts rather than when any command does.
+const indexSource = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>repoclosure history</title>
 <style>body { font: 14px/1.5 system-ui, sans-serif; margin: 16px 20px; max-width: 1100px; color: #1f2328; }
 table { border-collapse: collapse; font-size: 12px; } td:first-child, td:nth-child(2) { white-space: nowrap; } th, td { border-bottom: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
@@ -275,7 +278,7 @@ code { font: 12px ui-monospace, monospace; word-break: break-all; } .ev-regressi
 {{range .Recent}}<tr><td>{{.Time}}</td><td class="ev-{{.Kind}}">{{.Kind}}</td><td><code>{{.JSON}}</code></td></tr>
 {{end}}</tbody></table>{{end}}
 </body></html>
-`))
+`
 
 type indexPage struct {
 	DB                     string
@@ -310,6 +313,6 @@ func (s *server) overviewPage(shown int) http.HandlerFunc {
 			return
 		}
 		w.Header().Set("Content-Type", htmlType)
-		indexTmpl.Execute(w, p)
+		s.index.Execute(w, p)
 	}
 }
