@@ -163,7 +163,7 @@ func providesKernel(p *resolver.Pool, id resolver.PkgID) bool {
 			}
 			continue
 		}
-		if _, ok := SymbolName(name); ok && d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") {
+		if _, ok := symbolName(name); ok && d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") {
 			return true
 		}
 	}
@@ -190,10 +190,10 @@ func splitSourceRPM(src string) (name, evr string, ok bool) {
 	return s[:v], s[v+1:], true
 }
 
-// IsKernelVersionDep reports whether a dependency name pins kernel versions
+// isKernelVersionDep reports whether a dependency name pins kernel versions
 // rather than symbols: kernel, kernel-core, kernel-uname-r,
 // kernel-core-uname-r and friends, for any kernel flavour (kernel-rt...).
-func IsKernelVersionDep(name string) bool {
+func isKernelVersionDep(name string) bool {
 	base, _ := strings.CutSuffix(name, "-uname-r")
 	if !strings.HasPrefix(base, "kernel") {
 		return false
@@ -205,10 +205,10 @@ func IsKernelVersionDep(name string) bool {
 	return false
 }
 
-// SymbolName returns SYM for "kernel(SYM)" or "ksym(SYM)", and ok false for
+// symbolName returns SYM for "kernel(SYM)" or "ksym(SYM)", and ok false for
 // other names. kernel(x86-64) style arch provides are not symbols but cannot
 // be told apart by name alone; they are versioned by kernel EVR, not CRC.
-func SymbolName(dep string) (sym string, ok bool) {
+func symbolName(dep string) (sym string, ok bool) {
 	for _, prefix := range []string{"kernel(", "ksym("} {
 		if strings.HasPrefix(dep, prefix) && strings.HasSuffix(dep, ")") {
 			return dep[len(prefix) : len(dep)-1], true
@@ -217,10 +217,40 @@ func SymbolName(dep string) (sym string, ok bool) {
 	return "", false
 }
 
-// IsKmod reports whether a package is a kernel module package by the default
+// Kmods returns the kernel module packages of a pool (by isKmod's rule)
+// that are no part of one of builds, in id order.
+func Kmods(p *resolver.Pool, builds []KernelBuild) []resolver.PkgID {
+	var kmods []resolver.PkgID
+	for _, id := range outsideBuilds(p, builds) {
+		if isKmod(p, id) {
+			kmods = append(kmods, id)
+		}
+	}
+	return kmods
+}
+
+// outsideBuilds returns the packages of a pool that are no part of one of
+// builds, in id order.
+func outsideBuilds(p *resolver.Pool, builds []KernelBuild) []resolver.PkgID {
+	inKernel := resolver.NewSet(p.Len())
+	for _, b := range builds {
+		for _, id := range b.Packages {
+			inKernel.Add(id)
+		}
+	}
+	var ids []resolver.PkgID
+	for i := range p.Len() {
+		if id := resolver.PkgID(i); !inKernel.Has(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// isKmod reports whether a package is a kernel module package by the default
 // rule: it requires kernel(...), ksym(...) or a kernel uname-r, or its name
 // starts with "kmod-" (but kmod's own kmod-libs and kmod-devel are not).
-func IsKmod(p *resolver.Pool, id resolver.PkgID) bool {
+func isKmod(p *resolver.Pool, id resolver.PkgID) bool {
 	pkg := p.Package(id)
 	if rest, ok := strings.CutPrefix(p.Strings.String(pkg.Name), "kmod-"); ok {
 		switch rest {
@@ -231,7 +261,7 @@ func IsKmod(p *resolver.Pool, id resolver.PkgID) bool {
 	}
 	for _, d := range pkg.Deps[repomd.Requires] {
 		name := p.Strings.String(d.Name)
-		if _, ok := SymbolName(name); ok {
+		if _, ok := symbolName(name); ok {
 			return true
 		}
 		switch name {

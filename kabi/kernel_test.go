@@ -1,14 +1,11 @@
 package kabi
 
 import (
-	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/pooltest"
-	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 )
@@ -49,7 +46,7 @@ func TestKernelBuildsNeedAKernel(t *testing.T) {
 // kernels whose kernel-core lives in a BaseOS not loaded: those are no
 // builds, and every build left has kernel symbols.
 func TestKernelBuildsCS9(t *testing.T) {
-	strs, repos := loadCS9(t)
+	strs, repos := pooltest.CS9(t)
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{Arch: "x86_64"})
 	builds := KernelBuilds(pool, nil)
 	if got, want := unames(builds), "5.14.0-55.el9.x86_64 5.14.0-55.el9.x86_64+debug"; got != want {
@@ -102,24 +99,6 @@ func TestKernelBuildsCS9(t *testing.T) {
 			t.Errorf("%s: %d symbols, its own packages provide %d", b.Uname, got, len(names))
 		}
 	}
-}
-
-// loadCS9 loads the real CentOS Stream 9 BaseOS and AppStream metadata.
-func loadCS9(t *testing.T) (*repomd.Strings, []*repomd.Repo) {
-	t.Helper()
-	dir := testenv.SharedData(t, "cs9")
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
-	l := &repomd.Loader{Fetcher: f, Strings: strs}
-	repos, err := l.LoadAll(context.Background(), []repomd.Source{
-		{ID: "baseos", BaseURLs: []string{filepath.Join(dir, "baseos")}},
-		{ID: "appstream", BaseURLs: []string{filepath.Join(dir, "appstream")}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strs, repos
 }
 
 func TestLatestKmods(t *testing.T) {

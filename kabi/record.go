@@ -32,7 +32,7 @@ func HistoryKernel(p *resolver.Pool, b KernelBuild, mirrors map[string]string) h
 			name, evr := p.Strings.String(d.Name), p.Strings.String(d.EVR())
 			// A symbol goes to the compact table when its CRC text
 			// round-trips; anything else stays a plain provide.
-			if sym, ok := SymbolName(name); ok && strings.HasPrefix(name, "kernel(") && d.Op() == repomd.OpEQ && !seen[sym] {
+			if sym, ok := symbolName(name); ok && strings.HasPrefix(name, "kernel(") && d.Op() == repomd.OpEQ && !seen[sym] {
 				if crc, ok := parseCRC(evr); ok {
 					seen[sym] = true
 					k.Symbols = append(k.Symbols, history.Symbol{Name: sym, CRC: crc})
@@ -222,18 +222,7 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 	opts.Exclude = nil
 	pool := resolver.NewPool(strs, order, opts)
 	builds := KernelBuilds(pool, sources)
-	inKernel := resolver.NewSet(pool.Len())
-	for _, b := range builds {
-		for _, id := range b.Packages {
-			inKernel.Add(id)
-		}
-	}
-	var ids []resolver.PkgID
-	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) {
-			ids = append(ids, id)
-		}
-	}
+	ids := outsideBuilds(pool, builds)
 	slices.SortFunc(ids, func(a, b resolver.PkgID) int {
 		if c := strings.Compare(pool.NEVRA(a), pool.NEVRA(b)); c != 0 {
 			return c

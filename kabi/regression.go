@@ -2,7 +2,6 @@ package kabi
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/repoclosure/repoclosure/resolver"
 )
@@ -143,18 +142,4 @@ func kmodNames(kmods []KmodRef) []string {
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
-}
-
-// NameOfNEVRA returns the name part of "name-[epoch:]version-release.arch".
-func NameOfNEVRA(nevra string) string {
-	s := nevra
-	if i := strings.LastIndexByte(s, '.'); i > 0 {
-		s = s[:i]
-	}
-	for range 2 {
-		if i := strings.LastIndexByte(s, '-'); i > 0 {
-			s = s[:i]
-		}
-	}
-	return s
 }

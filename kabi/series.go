@@ -25,7 +25,7 @@ func DiffBuilds(p *resolver.Pool, a, b KernelBuild) SymbolDiff {
 	var d SymbolDiff
 	lists := [...]*[]string{&d.Added, &d.Removed, &d.Changed, &d.Unchanged}
 	mergeTables(p, symbolTable(p, a), symbolTable(p, b), func(c symbolChange, name repomd.ID) {
-		sym, _ := SymbolName(p.Strings.String(name))
+		sym, _ := symbolName(p.Strings.String(name))
 		*lists[c] = append(*lists[c], sym)
 	})
 	for _, l := range lists {
@@ -220,7 +220,7 @@ func Coverage(p *resolver.Pool, s *Series, stable map[string]string, kmods []res
 	ref := tables[s.Reference]
 	c := StableCoverage{Stable: len(stable), KernelSymbols: len(ref)}
 	for _, sym := range ref {
-		name, _ := SymbolName(p.Strings.String(sym.name))
+		name, _ := symbolName(p.Strings.String(sym.name))
 		if _, ok := stable[name]; ok {
 			c.StableInKernel++
 		}
@@ -236,7 +236,7 @@ func Coverage(p *resolver.Pool, s *Series, stable map[string]string, kmods []res
 	}
 	c.Consumed = len(consumed)
 	for sym := range consumed {
-		name, _ := SymbolName(p.Strings.String(sym))
+		name, _ := symbolName(p.Strings.String(sym))
 		if _, ok := stable[name]; ok {
 			c.ConsumedStable++
 		}

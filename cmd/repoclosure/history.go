@@ -3,26 +3,11 @@ package main
 import (
 	"context"
 	"io"
-	"strings"
 
 	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/kabi/history"
 	"github.com/repoclosure/repoclosure/resolver"
 )
-
-// hasRepos reports whether the command line names repositories; without
-// them, --db reports read the database alone.
-func (f *repoFlags) hasRepos() bool {
-	if len(f.repoFromPath)+len(f.repos)+len(f.enable)+len(f.rpms) > 0 {
-		return true
-	}
-	for _, kv := range f.setopt {
-		if strings.HasPrefix(kv, "reposdir=") {
-			return true
-		}
-	}
-	return false
-}
 
 // loadHistory is every kernel build and kmod of the history database, plus
 // those of the repositories when the command line names some.

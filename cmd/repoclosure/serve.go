@@ -29,6 +29,9 @@ const (
 	serveWriteTimeout = 2 * time.Minute
 	serveIdleTimeout  = time.Minute
 	serveEventsShown  = 200 // on the events page; the API has no limit
+
+	htmlType = "text/html; charset=utf-8"
+	jsonType = "application/json"
 )
 
 func init() { addCommand(newServeCmd) }
@@ -91,6 +94,7 @@ type server struct {
 	kf     *kernelFlags
 	stderr io.Writer
 	mux    *http.ServeMux
+	index  *template.Template // of indexSource
 
 	mu    sync.Mutex
 	stamp string // size and mtime of the database and its WAL when views was made
@@ -104,17 +108,17 @@ type views struct {
 }
 
 func newServer(kf *kernelFlags, stderr io.Writer) *server {
-	s := &server{kf: kf, stderr: stderr, mux: http.NewServeMux()}
-	s.mux.HandleFunc("GET /{$}", s.index)
-	s.mux.HandleFunc("GET /matrix", s.page(func(w io.Writer, v *views) error {
+	s := &server{kf: kf, stderr: stderr, mux: http.NewServeMux(), index: template.Must(template.New("index").Parse(indexSource))}
+	s.mux.HandleFunc("GET /{$}", s.overviewPage(20))
+	s.mux.HandleFunc("GET /matrix", s.view(htmlType, func(w io.Writer, v *views) error {
 		return report.WriteHTML(w, v.matrix, "kmod × kernel install matrix")
 	}))
-	s.mux.HandleFunc("GET /series", s.page(func(w io.Writer, v *views) error { return report.WriteSeriesHTML(w, v.series, "kernel series") }))
-	s.mux.HandleFunc("GET /events", s.eventsPage)
-	s.mux.HandleFunc("GET /api/kernels", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kernels) }))
-	s.mux.HandleFunc("GET /api/kmods", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kmods) }))
-	s.mux.HandleFunc("GET /api/matrix", s.api(func(w io.Writer, v *views) error { return report.WriteJSON(w, v.matrix) }))
-	s.mux.HandleFunc("GET /api/series", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.series) }))
+	s.mux.HandleFunc("GET /series", s.view(htmlType, func(w io.Writer, v *views) error { return report.WriteSeriesHTML(w, v.series, "kernel series") }))
+	s.mux.HandleFunc("GET /events", s.overviewPage(serveEventsShown))
+	s.mux.HandleFunc("GET /api/kernels", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kernels) }))
+	s.mux.HandleFunc("GET /api/kmods", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kmods) }))
+	s.mux.HandleFunc("GET /api/matrix", s.view(jsonType, func(w io.Writer, v *views) error { return report.WriteJSON(w, v.matrix) }))
+	s.mux.HandleFunc("GET /api/series", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.series) }))
 	s.mux.HandleFunc("GET /api/events", s.apiEvents)
 	return s
 }
@@ -194,30 +198,15 @@ func (s *server) fail(w http.ResponseWriter, err error) {
 	http.Error(w, "history database: "+err.Error(), http.StatusInternalServerError)
 }
 
-// page serves an HTML view.
-func (s *server) page(write func(io.Writer, *views) error) http.HandlerFunc {
+// view serves a view of the database as contentType.
+func (s *server) view(contentType string, write func(io.Writer, *views) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := s.current(r.Context())
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := write(w, v); err != nil {
-			s.fail(w, err)
-		}
-	}
-}
-
-// api serves a JSON view.
-func (s *server) api(write func(io.Writer, *views) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := s.current(r.Context())
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", contentType)
 		if err := write(w, v); err != nil {
 			s.fail(w, err)
 		}
@@ -268,11 +257,13 @@ func (s *server) apiEvents(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", jsonType)
 	writeJSON(w, raw)
 }
 
-var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+// indexSource is the front and events pages' template, parsed when serve
+// starts rather than when any command does.
+const indexSource = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>repoclosure history</title>
 <style>body { font: 14px/1.5 system-ui, sans-serif; margin: 16px 20px; max-width: 1100px; color: #1f2328; }
 table { border-collapse: collapse; font-size: 12px; } td:first-child, td:nth-child(2) { white-space: nowrap; } th, td { border-bottom: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
@@ -287,7 +278,7 @@ code { font: 12px ui-monospace, monospace; word-break: break-all; } .ev-regressi
 {{range .Recent}}<tr><td>{{.Time}}</td><td class="ev-{{.Kind}}">{{.Kind}}</td><td><code>{{.JSON}}</code></td></tr>
 {{end}}</tbody></table>{{end}}
 </body></html>
-`))
+`
 
 type indexPage struct {
 	DB                     string
@@ -313,22 +304,15 @@ func (s *server) overview(r *http.Request, shown int) (indexPage, error) {
 	return p, nil
 }
 
-func (s *server) index(w http.ResponseWriter, r *http.Request) {
-	p, err := s.overview(r, 20)
-	if err != nil {
-		s.fail(w, err)
-		return
+// overviewPage serves the counts and the shown most recent events.
+func (s *server) overviewPage(shown int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.overview(r, shown)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", htmlType)
+		s.index.Execute(w, p)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	indexTmpl.Execute(w, p)
-}
-
-func (s *server) eventsPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.overview(r, serveEventsShown)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	indexTmpl.Execute(w, p)
 }

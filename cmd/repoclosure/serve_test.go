@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -213,13 +212,5 @@ func TestServePagesInChromium(t *testing.T) {
 	if got := strings.Count(dom, "<tr><td>"); got != min(len(events), 20) {
 		t.Errorf("front page lists %d events, want %d", got, min(len(events), 20))
 	}
-	out := t.TempDir()
-	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
-		out = d
-	}
-	shot := filepath.Join(out, "serve.png")
-	if err := b.Screenshot(ctx, ts.URL+"/", shot); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", shot)
+	b.KeepScreenshot(ctx, ts.URL+"/", "serve")
 }

@@ -268,9 +268,6 @@ var migrations = []string{
 	);`,
 }
 
-// SchemaVersion is the user_version this package writes.
-var SchemaVersion = len(migrations)
-
 func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
