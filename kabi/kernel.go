@@ -132,9 +132,9 @@ func unameFlavour(p *resolver.Pool, id resolver.PkgID) (flavour string, ok bool)
 	return "", false
 }
 
-// FlavourOf returns the flavour of a uname -r: "debug" for
+// flavourOf returns the flavour of a uname -r: "debug" for
 // "5.14.0-55.el9.x86_64+debug", "" for the plain kernel.
-func FlavourOf(uname string) string {
+func flavourOf(uname string) string {
 	_, flavour, _ := strings.Cut(uname, "+")
 	return flavour
 }

@@ -35,7 +35,7 @@ func Previous(kernels []BuildRef, u int) int {
 	name, _, _ := splitSourceRPM(kernels[u].Source)
 	best := -1
 	for i, k := range kernels {
-		if k.Arch != kernels[u].Arch || FlavourOf(k.Uname) != FlavourOf(kernels[u].Uname) || resolver.CompareEVR(k.EVR, kernels[u].EVR) >= 0 {
+		if k.Arch != kernels[u].Arch || flavourOf(k.Uname) != flavourOf(kernels[u].Uname) || resolver.CompareEVR(k.EVR, kernels[u].EVR) >= 0 {
 			continue
 		}
 		if n, _, _ := splitSourceRPM(k.Source); n != name {

@@ -195,7 +195,7 @@ func (s *Store) wrap(what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked") {
+	if isBusy(err) {
 		return fmt.Errorf("history database %s: %s: another process kept it locked for %v (is a second watch running?): %w", s.path, what, busyTimeout, err)
 	}
 	return fmt.Errorf("history database %s: %s: %w", s.path, what, err)
@@ -269,7 +269,7 @@ var migrations = []string{
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginFirst(ctx)
 	if err != nil {
 		return s.wrap("begin migration", err)
 	}
@@ -293,6 +293,30 @@ func (s *Store) migrate(ctx context.Context) error {
 		return s.wrap("set schema version", err)
 	}
 	return s.wrap("commit migration", tx.Commit())
+}
+
+// beginFirst begins the first transaction of a new connection. Two
+// processes opening a new database at once can meet SQLite's BUSY before
+// the busy timeout applies (the switch to WAL, the first -shm): that one is
+// retried, a few milliseconds apart, for as long as the timeout.
+func (s *Store) beginFirst(ctx context.Context) (*sql.Tx, error) {
+	deadline := time.Now().Add(busyTimeout)
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
 // timeText is the stored form of times: RFC 3339 in UTC, sortable as text.
