@@ -71,9 +71,13 @@ func (f *serveFlags) run(cmd *cobra.Command) (int, error) {
 	if f.repo.hasRepos() {
 		return exitError, usageError{errors.New("serve reads the database alone: drop the repository options")}
 	}
-	if _, err := os.Stat(f.db); err != nil {
-		return exitError, fmt.Errorf("history database: %w", err)
+	// A file that is not a readable history database is refused now, not
+	// in every request.
+	st, err := history.Open(cmd.Context(), f.db, false)
+	if err != nil {
+		return exitError, err
 	}
+	st.Close()
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return exitError, fmt.Errorf("serve: %w", err)
@@ -178,20 +182,29 @@ func (s *server) current(ctx context.Context) (*views, error) {
 	if s.views != nil && stamp == s.stamp {
 		return s.views, nil
 	}
-	w, err := s.kf.load(ctx, s.stderr)
+	// A database with no kernel build yet is an empty dashboard, not the
+	// reports' error.
+	w, err := s.kf.loadHistory(ctx, s.stderr)
 	if err != nil {
 		return nil, err
 	}
 	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
-	// The series first: matrixReport consumes m.
-	v := &views{series: w.seriesReport(m, kabi.NewSeries(w.pool, m, 0), nil, true)}
+	v := &views{series: &report.Series{Kernels: []report.SeriesKernel{}, Kmods: []report.SeriesKmod{}, MostBreaking: []string{}}}
+	if len(w.kernels) > 0 {
+		if err := s.kf.checkSelection(w.pool, w.kmods); err != nil {
+			return nil, err
+		}
+		// The series first: matrixReport consumes m.
+		v.series = w.seriesReport(m, kabi.NewSeries(w.pool, m, 0), nil, true)
+	}
 	v.matrix = w.matrixReport(m)
 	s.stamp, s.views = stamp, v
 	return v, nil
 }
 
 func (s *server) fail(w http.ResponseWriter, err error) {
-	http.Error(w, "history database: "+err.Error(), http.StatusInternalServerError)
+	// The store's errors name the database already.
+	http.Error(w, err.Error(), http.StatusInternalServerError)
 }
 
 // page serves an HTML view.
@@ -280,6 +293,7 @@ code { font: 12px ui-monospace, monospace; word-break: break-all; } .ev-regressi
 </head><body data-ready="1">
 <h1>repoclosure history</h1>
 <p>{{.DB}}: {{.Kernels}} kernel builds, {{.Kmods}} kmods, {{.Events}} events.</p>
+{{if not .Kernels}}<p id="empty">No kernel builds are recorded yet: <code>repoclosure watch --db {{.DB}}</code> records them.</p>{{end}}
 <ul><li><a href="matrix">kmod × kernel install matrix</a></li><li><a href="series">kernel series and symbol blame</a></li><li><a href="events">recent events</a></li>
 <li>JSON: <a href="api/kernels">/api/kernels</a>, <a href="api/kmods">/api/kmods</a>, <a href="api/matrix">/api/matrix</a>, <a href="api/series">/api/series</a>, <a href="api/events">/api/events?since=…</a></li></ul>
 {{if .Recent}}<h2>Recent events</h2>

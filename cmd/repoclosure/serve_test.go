@@ -18,6 +18,7 @@ import (
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/testenv"
+	"github.com/repoclosure/repoclosure/kabi/history"
 	"github.com/spf13/pflag"
 )
 
@@ -222,4 +223,69 @@ func TestServePagesInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", shot)
+}
+
+// TestServeDatabaseChecks: serve refuses at startup, naming the file, what
+// is not a history database or does not exist, and creates nothing; an
+// empty but valid database is an empty dashboard, not an error; the
+// reports reading --db write nothing either.
+func TestServeDatabaseChecks(t *testing.T) {
+	tmp := t.TempDir()
+	notDB := filepath.Join(tmp, "m.json")
+	if err := os.WriteFile(notDB, []byte(`{"kernels": []}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(tmp, "zero.db")
+	if err := os.WriteFile(zero, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(tmp, "missing.db")
+	for _, c := range []struct {
+		args []string
+		file string
+		want string
+	}{
+		{[]string{"serve", "--db", notDB, "--listen", "127.0.0.1:0"}, notDB, "not a history database"},
+		{[]string{"serve", "--db", zero, "--listen", "127.0.0.1:0"}, zero, "not a history database"},
+		{[]string{"serve", "--db", missing, "--listen", "127.0.0.1:0"}, missing, "no such file"},
+		{[]string{"matrix", "-q", "--db", zero}, zero, "not a history database"},
+		{[]string{"series", "-q", "--db", zero}, zero, "not a history database"},
+	} {
+		code, _, stderr := runCLI(t, c.args...)
+		if code != exitError || !strings.Contains(stderr, c.file) || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "serving") {
+			t.Errorf("%s: exit %d, stderr %q; want exit %d naming %s and %q", strings.Join(c.args, " "), code, stderr, exitError, c.file, c.want)
+		}
+		if strings.Contains(stderr, "history database: history database") {
+			t.Errorf("%s: the prefix is doubled: %q", strings.Join(c.args, " "), stderr)
+		}
+	}
+	if fi, err := os.Stat(zero); err != nil || fi.Size() != 0 {
+		t.Errorf("the empty file was written: %v, %v", fi.Size(), err)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("the missing database was created: %v", err)
+	}
+
+	// A valid database with nothing recorded yet.
+	empty := filepath.Join(tmp, "empty.db")
+	st, err := history.Open(context.Background(), empty, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	ts := serveDB(t, empty)
+	code, body := get(t, "GET", ts.URL+"/")
+	if code != http.StatusOK || !strings.Contains(body, "No kernel builds are recorded yet") {
+		t.Errorf("/ of an empty database: %d:\n%.800s", code, body)
+	}
+	for _, path := range []string{"/api/kernels", "/api/kmods", "/api/events"} {
+		if code, body := get(t, "GET", ts.URL+path); code != http.StatusOK || strings.TrimSpace(body) != "[]" {
+			t.Errorf("%s of an empty database: %d %q; want 200 []", path, code, body)
+		}
+	}
+	for _, path := range []string{"/events", "/matrix", "/series", "/api/matrix", "/api/series"} {
+		if code, body := get(t, "GET", ts.URL+path); code != http.StatusOK {
+			t.Errorf("%s of an empty database: %d %.300s", path, code, body)
+		}
+	}
 }

@@ -203,7 +203,7 @@ func Open(ctx context.Context, path string, create bool) (*Store, error) {
 func (s *Store) checkSchema(ctx context.Context) error {
 	var v int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
-		return s.wrap("not a history database (a SQLite file that watch writes)", err)
+		return s.wrap("not a history database (the SQLite file watch writes)", err)
 	}
 	switch {
 	case v > len(migrations):
