@@ -8,6 +8,7 @@ import (
 	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/kabi/history"
 	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/spf13/pflag"
 )
 
 // hasRepos reports whether the command line names repositories; without
@@ -22,6 +23,18 @@ func (f *repoFlags) hasRepos() bool {
 		}
 	}
 	return false
+}
+
+// registerDB adds the options of a report made from the history database
+// alone (serve): --db, the kernel and kmod selections that apply to it, and
+// no repository option. They are the kernel commands' own flags, so their
+// help and parsing are the same.
+func (k *kernelFlags) registerDB(fs *pflag.FlagSet) {
+	all := pflag.NewFlagSet("kernel", pflag.ContinueOnError)
+	k.register(all, true)
+	for _, name := range []string{"db", "forcearch", "rich", "kernel-source", "kmod", "kmod-repo", "quiet"} {
+		fs.AddFlag(all.Lookup(name))
+	}
 }
 
 // loadHistory is every kernel build and kmod of the history database, plus

@@ -57,7 +57,8 @@ the database changes.`,
 		Args: cobra.NoArgs,
 	}
 	fs := cmd.Flags()
-	f.register(fs, true)
+	f.registerDB(fs)
+	fs.Lookup("db").Usage = "the history database `FILE` that watch writes (required; opened read-only)"
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "listen on `ADDR` (host:port; loopback by default)")
 	inGroup(fs, groupOutput, "listen")
 	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
@@ -67,9 +68,6 @@ the database changes.`,
 func (f *serveFlags) run(cmd *cobra.Command) (int, error) {
 	if f.db == "" {
 		return exitError, usageError{errors.New("serve needs --db FILE (a history database written by watch)")}
-	}
-	if f.repo.hasRepos() {
-		return exitError, usageError{errors.New("serve reads the database alone: drop the repository options")}
 	}
 	// A file that is not a readable history database is refused now, not
 	// in every request.

@@ -54,7 +54,7 @@ func serveDB(t *testing.T, db string) *httptest.Server {
 	t.Helper()
 	kf := new(kernelFlags)
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	kf.register(fs, true)
+	kf.registerDB(fs)
 	if err := fs.Parse([]string{"-q", "--db", db}); err != nil {
 		t.Fatal(err)
 	}
@@ -287,5 +287,28 @@ func TestServeDatabaseChecks(t *testing.T) {
 		if code, body := get(t, "GET", ts.URL+path); code != http.StatusOK {
 			t.Errorf("%s of an empty database: %d %.300s", path, code, body)
 		}
+	}
+}
+
+// TestServeOptions: serve offers only the options it takes: none of the
+// repository options, which it would have to refuse.
+func TestServeOptions(t *testing.T) {
+	code, help, errs := runCLI(t, "serve", "--help")
+	if code != exitClosed {
+		t.Fatalf("serve --help: exit %d: %s", code, errs)
+	}
+	for _, opt := range []string{"--db", "--listen", "--kmod", "--kernel-source", "--quiet"} {
+		if !strings.Contains(help, opt+" ") {
+			t.Errorf("serve --help does not list %s:\n%s", opt, help)
+		}
+	}
+	for _, opt := range []string{"--repofrompath", "--repo ", "--enablerepo", "--disablerepo", "--setopt", "--rpm", "--cachedir", "--cacheonly", "--config", "--installroot", "--releasever", "--exclude", "--no-filelists", "--latest"} {
+		if strings.Contains(help, opt) {
+			t.Errorf("serve --help lists %s, which serve does not take", opt)
+		}
+	}
+	code, _, errs = runCLI(t, "serve", "--db", "h.db", "--repofrompath", "k,/nonexistent")
+	if code != exitError || !strings.Contains(errs, "unknown flag: --repofrompath") {
+		t.Errorf("serve --repofrompath: exit %d, %q; want exit %d, unknown flag", code, errs, exitError)
 	}
 }
