@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -214,6 +215,27 @@ func TestServePagesInChromium(t *testing.T) {
 	if got := strings.Count(dom, "<tr><td>"); got != min(len(events), 20) {
 		t.Errorf("front page lists %d events, want %d", got, min(len(events), 20))
 	}
+	// Each event is one line of words, newest first; its JSON is folded
+	// away until asked for.
+	var summaries []string
+	for i := len(events) - 1; i >= 0 && len(summaries) < 20; i-- {
+		var head struct{ Event string }
+		if err := json.Unmarshal([]byte(events[i]), &head); err != nil {
+			t.Fatal(err)
+		}
+		sum := eventSummary(head.Event, []byte(events[i]))
+		if sum == head.Event || strings.Contains(sum, "{") {
+			t.Errorf("event %s has no summary: %q", events[i], sum)
+		}
+		summaries = append(summaries, "<summary>"+html.EscapeString(sum)+"</summary>")
+	}
+	got := regexp.MustCompile(`<summary>.*?</summary>`).FindAllString(dom, -1)
+	if !reflect.DeepEqual(got, summaries) {
+		t.Errorf("front page summaries:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(summaries, "\n"))
+	}
+	if strings.Contains(dom, "<details open") {
+		t.Error("an event's JSON is unfolded by default")
+	}
 	out := t.TempDir()
 	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
 		out = d
@@ -310,5 +332,38 @@ func TestServeOptions(t *testing.T) {
 	code, _, errs = runCLI(t, "serve", "--db", "h.db", "--repofrompath", "k,/nonexistent")
 	if code != exitError || !strings.Contains(errs, "unknown flag: --repofrompath") {
 		t.Errorf("serve --repofrompath: exit %d, %q; want exit %d, unknown flag", code, errs, exitError)
+	}
+}
+
+// TestEventSummary: each event kind reads as one line of words.
+func TestEventSummary(t *testing.T) {
+	for _, c := range []struct{ json, want string }{
+		{`{"event":"kernel-added","time":"2026-11-29T14:00:00Z","uname":"4.18.0-348.el8.x86_64","evr":"4.18.0-348.el8","arch":"x86_64","source":"kernel-4.18.0-348.el8.src.rpm","symbols":3057}`,
+			"4.18.0-348.el8.x86_64 first seen (kernel-4.18.0-348.el8.src.rpm): 3,057 symbols"},
+		{`{"event":"kernel-removed","time":"2026-11-29T14:00:00Z","uname":"4.18.0-305.el8.x86_64"}`,
+			"4.18.0-305.el8.x86_64 gone from every mirror (the history keeps it)"},
+		{`{"event":"kmod-added","time":"2026-11-29T14:00:00Z","nevra":"kmod-i40e-2.22.18-2.el8.x86_64","name":"kmod-i40e"}`,
+			"kmod-i40e-2.22.18-2.el8.x86_64 first seen"},
+		{`{"event":"regression","time":"2026-11-29T14:00:00Z","kmod":"kmod-i40e","kernel":"4.18.0-348.12.1.el8_5.x86_64","previous":"4.18.0-348.8.2.el8_5.x86_64","works_on_previous":["kmod-i40e-6.1.127-1.el8_5.x86_64"],"missing":{"kmod-i40e-6.1.127-1.el8_5.x86_64":[{"dep":"kernel(napi_enable) = 0x1a2b3c4d","reason":"crc-mismatch","kernel_has":"0x0badf00d"}],"kmod-i40e-6.0-1.el8_5.x86_64":[{"dep":"kernel(a)","reason":"unknown-symbol"}]}}`,
+			"kmod-i40e no longer installs on 4.18.0-348.12.1.el8_5.x86_64 (installed on 4.18.0-348.8.2.el8_5.x86_64 via kmod-i40e-6.1.127-1.el8_5.x86_64): 1 CRC mismatch"},
+		{`{"event":"regression","kmod":"k","kernel":"U","previous":"P","works_on_previous":["k-2","k-1"],"missing":{"k-2":[{"reason":"crc-mismatch"},{"reason":"unknown-symbol"},{"reason":"crc-mismatch"},{"reason":"kernel-version"},{"reason":"new-reason"}]}}`,
+			"k no longer installs on U (installed on P via k-2 and 1 other build): 2 CRC mismatches, 1 unknown symbol, 1 kernel version requirement, 1 new-reason"},
+		{`{"event":"fixed","time":"2026-11-29T15:00:00Z","kmod":"kmod-i40e","kernel":"4.18.0-348.el8.x86_64","nevra":"kmod-i40e-2.22.18-2.el8.x86_64"}`,
+			"kmod-i40e installs on 4.18.0-348.el8.x86_64 again: fixed by kmod-i40e-2.22.18-2.el8.x86_64"},
+		{`{"event":"fixed","kmod":[1]}`, "fixed"},
+		{`{"event":"later-kind"}`, "later-kind"},
+	} {
+		var head struct{ Event string }
+		if err := json.Unmarshal([]byte(c.json), &head); err != nil {
+			t.Fatal(err)
+		}
+		if got := eventSummary(head.Event, []byte(c.json)); got != c.want {
+			t.Errorf("eventSummary(%s)\n got %q\nwant %q", c.json, got, c.want)
+		}
+	}
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 16283: "16,283", 1234567: "1,234,567", -1000: "-1,000"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
