@@ -7,7 +7,20 @@ import (
 	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/kabi/history"
 	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/spf13/pflag"
 )
+
+// registerDB adds the options of a report made from the history database
+// alone (serve): --db, the kernel and kmod selections that apply to it, and
+// no repository option. They are the kernel commands' own flags, so their
+// help and parsing are the same.
+func (k *kernelFlags) registerDB(fs *pflag.FlagSet) {
+	all := pflag.NewFlagSet("kernel", pflag.ContinueOnError)
+	k.register(all, true)
+	for _, name := range []string{"db", "forcearch", "rich", "kernel-source", "kmod", "kmod-repo", "quiet"} {
+		fs.AddFlag(all.Lookup(name))
+	}
+}
 
 // loadHistory is every kernel build and kmod of the history database, plus
 // those of the repositories when the command line names some.
