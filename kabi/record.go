@@ -261,4 +261,3 @@ func symbolCarrier(k history.Kernel) int {
 	}
 	return 0
 }
-
