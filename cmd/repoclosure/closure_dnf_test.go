@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -282,5 +283,33 @@ func TestClosureCS9RichModes(t *testing.T) {
 		if _, ok := runs["dnf4"].unresolved[pkg]; !ok {
 			t.Errorf("%s unresolved in exact mode only", pkg)
 		}
+	}
+}
+
+// TestRepoFromPathTwice gives one id two locations: dnf keeps the last
+// (its --repofrompath is a map), and so do we, with a warning naming the id.
+// An id that a .repo file defines too is an error in both.
+func TestRepoFromPathTwice(t *testing.T) {
+	dnforacle.Require(t)
+	base, extra := fixture("base"), fixture("extra")
+	base.Name, extra.Name = "b", "b"
+	compareWithDNF(t, []dnforacle.Repo{base, extra}, nil)
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"--setopt=reposdir=/nonexistent", "--cachedir", t.TempDir(),
+		"--repofrompath", "b," + base.Path, "--repofrompath", "b," + extra.Path}, &stdout, &stderr)
+	if !strings.Contains(stderr.String(), "--repofrompath b given twice") {
+		t.Errorf("no warning naming b: %q", stderr.String())
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "b.repo"), []byte("[b]\nbaseurl=file:///nonexistent\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	code := run(context.Background(), []string{"--setopt=reposdir=" + dir, "--cachedir", t.TempDir(),
+		"--repofrompath", "b," + extra.Path}, &stdout, &stderr)
+	if code != exitError || !strings.Contains(stderr.String(), `repository "b" is defined in `+filepath.Join(dir, "b.repo")) {
+		t.Errorf("exit %d, stderr %q; want exit %d naming b.repo", code, stderr.String(), exitError)
 	}
 }

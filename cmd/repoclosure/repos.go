@@ -198,19 +198,36 @@ func (f *repoFlags) repoConfigs(s *setup, vars repomd.Vars, mainRepos []repomd.R
 			s.warnf("reposdir %s does not exist", d)
 		}
 	}
+	// dnf keeps --repofrompath in a map, so an id given twice is the last
+	// location given (silently there; named here). An id a .repo file
+	// defines too is dnf's "listed more than once" error.
+	fromPath := map[string]int{}
+	var fromPathConfigs []repomd.RepoConfig
 	for _, rfp := range f.repoFromPath {
 		id, loc, err := repomd.ParseRepoFromPath(rfp)
 		if err != nil {
 			return nil, nil, usageError{err}
+		}
+		for _, c := range configs {
+			if c.ID == id {
+				return nil, nil, usageError{fmt.Errorf("--repofrompath %s: repository %q is defined in %s too", rfp, id, c.File)}
+			}
 		}
 		if !strings.Contains(loc, "://") {
 			if abs, err := filepath.Abs(loc); err == nil {
 				loc = abs
 			}
 		}
-		configs = append(configs, repomd.RepoConfig{ID: id, Name: id, BaseURLs: []string{loc}, Enabled: true})
+		c := repomd.RepoConfig{ID: id, Name: id, BaseURLs: []string{loc}, Enabled: true}
+		if i, dup := fromPath[id]; dup {
+			s.warnf("--repofrompath %s given twice: using the last, %s, as dnf does", id, loc)
+			fromPathConfigs[i] = c
+			continue
+		}
+		fromPath[id] = len(fromPathConfigs)
+		fromPathConfigs = append(fromPathConfigs, c)
 	}
-	return configs, dirs.Missing, nil
+	return append(configs, fromPathConfigs...), dirs.Missing, nil
 }
 
 // enabled says which repositories are on: dnf's --repo disables every
