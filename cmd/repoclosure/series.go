@@ -63,6 +63,9 @@ breaks. --format html draws it all as one self-contained page of charts.`,
 
 func (f *seriesFlags) run(cmd *cobra.Command) (code int, err error) {
 	if f.jsonOut {
+		if cmd.Flags().Changed("format") && f.format != "json" {
+			return exitError, usageError{fmt.Errorf("--json and --format %s conflict: give one", f.format)}
+		}
 		f.format = "json"
 	}
 	var write func(io.Writer, *report.Series) error
