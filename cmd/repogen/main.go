@@ -49,8 +49,8 @@ Usage:
 
 Run "repogen COMMAND -h" for a command's flags and defaults.
 
-Example (testdata/el8-demo is this, with xz metadata):
-  go run ./cmd/repogen kernel-series -o /tmp/series --compress xz
+Example (testdata/el8-demo/README.md has the command that wrote that folder):
+  go run ./cmd/repogen kernel-series -o /tmp/series --kernels 20 --compress xz
 `
 
 // compressionFlag is a flag.Value over repogen.Compression.
