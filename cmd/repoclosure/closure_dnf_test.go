@@ -313,3 +313,34 @@ func TestRepoFromPathTwice(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit %d naming b.repo", code, stderr.String(), exitError)
 	}
 }
+
+// TestCheckCommandline: --check @commandline checks the --rpm files, the
+// repository README names; the answer is dnf's for the same packages as a
+// repository (--check kmods).
+func TestCheckCommandline(t *testing.T) {
+	dnforacle.Require(t)
+	kernels, kmods := fixture("kernels"), fixture("kmods")
+	want, err := dnforacle.Run(context.Background(), []dnforacle.Repo{kernels, kmods}, "--check", "kmods")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpms, err := filepath.Glob(filepath.Join(kmods.Path, "Packages", "*.rpm"))
+	if err != nil || len(rpms) == 0 {
+		t.Fatalf("no .rpm in %s: %v", kmods.Path, err)
+	}
+	args := []string{"--check", "@commandline"}
+	for _, rpm := range rpms {
+		args = append(args, "--rpm", rpm)
+	}
+	got := runOurs(t, []dnforacle.Repo{kernels}, args...)
+	if got.code != want.ExitCode {
+		t.Errorf("exit %d, dnf %d; stderr %q", got.code, want.ExitCode, got.stderr)
+	}
+	wantUnresolved := map[string][]string{}
+	for pkg, deps := range want.Unresolved {
+		wantUnresolved[strings.TrimSuffix(pkg, " from kmods")+" from @commandline"] = deps
+	}
+	if len(wantUnresolved) == 0 || !reflect.DeepEqual(got.unresolved, wantUnresolved) {
+		t.Errorf("ours %v\ndnf (as kmods) %v", got.unresolved, wantUnresolved)
+	}
+}

@@ -94,6 +94,9 @@ func (f *repoFlags) resolve(stderr io.Writer) (*setup, error) {
 	for _, c := range configs {
 		ids = append(ids, c.ID)
 	}
+	if len(f.rpms) > 0 {
+		ids = append(ids, cmdlineRepo) // always loaded when --rpm is given
+	}
 	// --check accepts ids, globs and comma lists, as dnf5 does; one that
 	// names no repository would check nothing.
 	if s.check, err = repomd.MatchRepoIDs(f.alsoEnable, ids); err != nil {
@@ -104,7 +107,7 @@ func (f *repoFlags) resolve(stderr io.Writer) (*setup, error) {
 		return nil, err
 	}
 	for _, id := range s.check {
-		if !enabled[id] {
+		if !enabled[id] && id != cmdlineRepo {
 			// Its packages would not be loaded, so none would be checked.
 			return nil, usageError{fmt.Errorf("--check: repository '%s' is disabled (enable it with --enablerepo or --repo)", id)}
 		}
@@ -256,6 +259,9 @@ func (f *repoFlags) enabled(configs []repomd.RepoConfig, check []string) (map[st
 	return enabled, nil
 }
 
+// cmdlineRepo is the id of the repository of the --rpm files, as dnf names it.
+const cmdlineRepo = "@commandline"
+
 // load reads every enabled repository (and --rpm files) into one string
 // table; progress and warnings go to stderr.
 func (f *repoFlags) load(ctx context.Context, s *setup, stderr io.Writer) (*repomd.Strings, []*repomd.Repo, error) {
@@ -298,7 +304,7 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 	// MB of peak RSS on CS9 AppStream, measured).
 	runtime.GC()
 	if len(f.rpms) > 0 {
-		cmdline := &repomd.Repo{ID: "@commandline", Strings: strs}
+		cmdline := &repomd.Repo{ID: cmdlineRepo, Strings: strs}
 		for _, file := range f.rpms {
 			pkg, err := repomd.ReadRPM(file, filepath.Base(file), strs)
 			if err != nil {
