@@ -194,6 +194,9 @@ func TestFlagsCheckedBeforeLoading(t *testing.T) {
 		if code != exitError || stderr == "" {
 			t.Errorf("%s: exit %d, stderr %q", name, code, stderr)
 		}
+		if name == "-o in no folder" && !strings.Contains(stderr, "folder "+filepath.Join(dir, "no")+" does not exist") {
+			t.Errorf("%s: stderr %q, want it to name the missing folder", name, stderr)
+		}
 		if strings.HasPrefix(name, "--baseline {") || strings.HasPrefix(name, "--baseline [") {
 			if !strings.Contains(stderr, args[2]+": not a matrix") {
 				t.Errorf("%s: stderr %q, want it to name %s as not a matrix", name, stderr, args[2])
