@@ -260,8 +260,14 @@ func (e *NoReposError) Error() string {
 	if len(e.ReposDirs) > 0 {
 		msg += fmt.Sprintf(" in \"%s\".", strings.Join(e.ReposDirs, "\", \""))
 	}
-	if len(e.Missing) > 0 {
-		msg += fmt.Sprintf(" (reposdir %s does not exist)", strings.Join(e.Missing, ", "))
+	missing := strings.Join(e.Missing, ", ")
+	switch {
+	case len(e.Missing) == 1:
+		msg += fmt.Sprintf(" (reposdir %s does not exist)", missing)
+	case len(e.Missing) > 1 && len(e.Missing) == len(e.ReposDirs):
+		msg += fmt.Sprintf(" (none of the reposdirs exist: %s)", missing)
+	case len(e.Missing) > 1:
+		msg += fmt.Sprintf(" (reposdirs %s do not exist)", missing)
 	}
 	return msg
 }

@@ -182,3 +182,20 @@ func TestRepoHTTPSet(t *testing.T) {
 		t.Error("gpgcheck handled as a network option")
 	}
 }
+
+func TestNoReposErrorMissing(t *testing.T) {
+	tests := []struct {
+		dirs, missing []string
+		want          string
+	}{
+		{[]string{"/a"}, nil, `There are no enabled repositories in "/a".`},
+		{[]string{"/a", "/b"}, []string{"/b"}, `There are no enabled repositories in "/a", "/b". (reposdir /b does not exist)`},
+		{[]string{"/a", "/b", "/c"}, []string{"/a", "/b"}, `There are no enabled repositories in "/a", "/b", "/c". (reposdirs /a, /b do not exist)`},
+		{[]string{"/a", "/b", "/c"}, []string{"/a", "/b", "/c"}, `There are no enabled repositories in "/a", "/b", "/c". (none of the reposdirs exist: /a, /b, /c)`},
+	}
+	for _, tt := range tests {
+		if got := (&NoReposError{ReposDirs: tt.dirs, Missing: tt.missing}).Error(); got != tt.want {
+			t.Errorf("%v missing %v: %q, want %q", tt.dirs, tt.missing, got, tt.want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -66,6 +67,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code = exitError
 	}
 	if err != nil {
+		// cobra's own "unknown command" errors get the hint a bad option
+		// gets (flagError).
+		if m := unknownCommandRE.FindStringSubmatch(err.Error()); m != nil {
+			err = fmt.Errorf("%w\nsee '%s --help'", err, m[1])
+		}
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		if code == exitClosed {
 			code = exitError
@@ -73,6 +79,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return code
 }
+
+// unknownCommandRE matches cobra's error for a stray word and captures the
+// command it was given to.
+var unknownCommandRE = regexp.MustCompile(`^unknown command ".*" for "([^"]+)"`)
 
 // commandFunc builds one subcommand; code receives its exit code.
 type commandFunc func(code *int) *cobra.Command

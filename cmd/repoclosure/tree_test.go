@@ -75,6 +75,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--no-such-flag"}, "unknown flag: --no-such-flag"},
 		{[]string{"completion", "tcsh"}, "tcsh"},
 		{[]string{"help", "matrx"}, "Did you mean this?\n\tmatrix"},
+		{[]string{"bogus"}, "unknown command \"bogus\" for \"repoclosure\"\nsee 'repoclosure --help'\n"},
+		{[]string{"matrix", "extra"}, "see 'repoclosure matrix --help'\n"},
 		{[]string{"help", "matrix", "extra"}, `unknown help topic "matrix extra"`},
 	}
 	for _, tt := range tests {
