@@ -103,7 +103,7 @@ func (f *matrixFlags) run(cmd *cobra.Command) (code int, err error) {
 		if err := writeFile(f.baseline, func(out io.Writer) error { return report.WriteJSON(out, rep) }); err != nil {
 			return exitError, fmt.Errorf("--baseline: %w", err)
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %d kernels, %d kmods\n", f.baseline, len(rep.Kernels), len(rep.Kmods))
+		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %s, %s\n", f.baseline, report.Plural(len(rep.Kernels), "kernel"), report.Plural(len(rep.Kmods), "kmod"))
 		return exitClosed, nil
 	}
 	return compareBaseline(cmd, prev, f.format, rep)

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/repogen"
 )
 
@@ -107,8 +108,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := s.Write(*out, comp); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %d kernel builds (%d packages), %d kmods, %d other packages, %d stable-list symbols\n",
-			*out, len(s.Builds), len(s.Kernels), len(s.Kmods), len(s.Others), len(s.StableList))
+		fmt.Fprintf(stdout, "%s: %s (%s), %s, %s, %s\n", *out, report.Plural(len(s.Builds), "kernel build"),
+			report.Plural(len(s.Kernels), "package"), report.Plural(len(s.Kmods), "kmod"),
+			report.Plural(len(s.Others), "other package"), report.Plural(len(s.StableList), "stable-list symbol"))
 		return nil
 	case "random":
 		var cfg repogen.RandomConfig
@@ -125,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := repogen.WriteRepo(*out, pkgs, comp); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %d packages\n", *out, len(pkgs))
+		fmt.Fprintf(stdout, "%s: %s\n", *out, report.Plural(len(pkgs), "package"))
 		return nil
 	}
 	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
