@@ -148,6 +148,10 @@ that names nothing (no enabled repository, an unknown --check...), 130 interrupt
 	for _, c := range append(root.Commands(), root) {
 		c.DisableFlagsInUseLine = true
 		c.Flags().SortFlags = false
+		if c.Flags().Lookup("rich") != nil {
+			must(c.RegisterFlagCompletionFunc("rich", cobra.FixedCompletions(
+				[]string{"exact", "dnf4"}, cobra.ShellCompDirectiveNoFileComp)))
+		}
 	}
 	return root
 }

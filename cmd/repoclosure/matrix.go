@@ -30,7 +30,8 @@ func newMatrixCmd(code *int) *cobra.Command {
 		Long: `Print which kernel modules (kmods) install on which kernel builds. A cell is
 exactly what dnf repoclosure reports for the kmod when the available packages are
 everything loaded except the other kernel builds; each missing dependency has a
-reason: crc-mismatch, unknown-symbol, kernel-version or other.
+reason: crc-mismatch, unknown-symbol, kernel-version, kernel-package-missing or
+other.
 
 With --baseline PREVIOUS.json (an earlier --format json run; written when absent)
 it reports new kernel builds and kmods, and a regression for each new build on
