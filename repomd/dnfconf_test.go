@@ -65,10 +65,14 @@ func TestLoadRepoDirs(t *testing.T) {
 	if want := []string{filepath.Join(a, "one.repo") + ":4: priorty"}; !reflect.DeepEqual(rd.Unknown, want) {
 		t.Errorf("Unknown %q, want %q", rd.Unknown, want)
 	}
-	// One id in two dirs is an error naming both files.
+	// One id in two dirs keeps the first definition, as dnf does, and
+	// Duplicates names both files.
 	mustWrite(t, filepath.Join(b, "again.repo"), []byte("[one]\nbaseurl=http://z/\n"))
-	if _, err := LoadRepoDirs([]string{a, b}, nil); err == nil || !strings.Contains(err.Error(), "one.repo") || !strings.Contains(err.Error(), "again.repo") {
-		t.Errorf("duplicate id: %v", err)
+	rd, err = LoadRepoDirs([]string{a, b}, nil)
+	if err != nil || len(rd.Repos) != 2 || rd.Repos[0].BaseURLs[0] != "http://x/" {
+		t.Errorf("duplicate id: %+v, %v; want one from one.repo", rd, err)
+	} else if len(rd.Duplicates) != 1 || !strings.Contains(rd.Duplicates[0], "one.repo") || !strings.Contains(rd.Duplicates[0], "again.repo") {
+		t.Errorf("Duplicates %q, want one naming one.repo and again.repo", rd.Duplicates)
 	}
 	file := filepath.Join(a, "one.repo")
 	if _, err := LoadRepoDirs([]string{file}, nil); err == nil || !strings.Contains(err.Error(), "not a directory") {

@@ -314,6 +314,31 @@ func TestRepoFromPathTwice(t *testing.T) {
 	}
 }
 
+// TestRepoFileIDTwice: an id two .repo files define keeps the first
+// file's definition (by dnf's file order), with a warning, as dnf does.
+func TestRepoFileIDTwice(t *testing.T) {
+	dnforacle.Require(t)
+	dir := t.TempDir()
+	for file, repo := range map[string]string{"a.repo": "base", "z.repo": "extra"} {
+		path, err := filepath.Abs(fixture(repo).Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, file), []byte("[b]\nbaseurl=file://"+path+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := compareWithDNF(t, nil, []string{"--setopt=reposdir=" + dir})
+	if len(got.unresolved) == 0 {
+		t.Fatal("nothing unresolved: the comparison checked nothing")
+	}
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"--setopt=reposdir=" + dir, "--cachedir", t.TempDir()}, &stdout, &stderr)
+	if want := `repository "b" is defined in both ` + filepath.Join(dir, "a.repo") + " and " + filepath.Join(dir, "z.repo"); !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q, want a warning %q", stderr.String(), want)
+	}
+}
+
 // TestCheckCommandline: --check @commandline checks the --rpm files, the
 // repository README names; the answer is dnf's for the same packages as a
 // repository (--check kmods).

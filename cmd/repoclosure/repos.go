@@ -189,9 +189,9 @@ func (f *repoFlags) repoConfigs(s *setup, vars repomd.Vars, mainRepos []repomd.R
 	if err != nil {
 		return nil, nil, err
 	}
-	configs := append(mainRepos, dirs.Repos...)
-	if err := repomd.CheckDuplicateIDs(configs); err != nil {
-		return nil, nil, err
+	configs, dropped := repomd.DedupeIDs(append(mainRepos, dirs.Repos...))
+	for _, d := range append(dirs.Duplicates, dropped...) {
+		s.warnf("%s", d)
 	}
 	for _, k := range dirs.Unknown {
 		s.warnf("%s: unknown option, ignored", k)
