@@ -84,17 +84,22 @@ type RepoDirs struct {
 	// Unknown lists the keys of the repositories that are no dnf option,
 	// as "FILE:LINE: KEY", for the caller to warn about (dnf ignores them).
 	Unknown []string
+	// Duplicates says which repository definitions were dropped because
+	// their id was defined before (see DedupeIDs), for the caller to warn.
+	Duplicates []string
 }
 
 // LoadRepoDirs reads the .repo files of every dir in turn (see LoadRepoDir).
-// A repository id defined twice, in one dir or two, is an error naming both
-// files. The dirs that do not exist are skipped, as dnf does.
+// A repository id defined twice, in one dir or two, keeps its first
+// definition, as dnf does (see DedupeIDs). The dirs that do not exist are
+// skipped, as dnf does.
 func LoadRepoDirs(dirs []string, vars Vars) (*RepoDirs, error) {
 	repos, missing, err := loadRepoDirs(dirs, vars)
 	if err != nil {
 		return nil, err
 	}
-	rd := &RepoDirs{Repos: repos, Missing: missing}
+	rd := &RepoDirs{Missing: missing}
+	rd.Repos, rd.Duplicates = DedupeIDs(repos)
 	var files []string
 	for _, r := range repos {
 		if !slices.Contains(files, r.File) {
@@ -150,22 +155,23 @@ func loadRepoDirs(dirs []string, vars Vars) (repos []RepoConfig, missing []strin
 		}
 		repos = append(repos, dirRepos...)
 	}
-	if err := CheckDuplicateIDs(repos); err != nil {
-		return nil, nil, err
-	}
 	return repos, missing, nil
 }
 
-// CheckDuplicateIDs rejects a repository id defined twice.
-func CheckDuplicateIDs(repos []RepoConfig) error {
+// DedupeIDs keeps the first definition of each repository id, as dnf does
+// (it warns "Repository X is listed more than once in the configuration"
+// and ignores the later one), and says in dropped which were ignored.
+func DedupeIDs(repos []RepoConfig) (kept []RepoConfig, dropped []string) {
 	from := map[string]string{}
 	for _, r := range repos {
-		if other, dup := from[r.ID]; dup {
-			return fmt.Errorf("repository %q is defined in both %s and %s", r.ID, other, r.File)
+		if first, dup := from[r.ID]; dup {
+			dropped = append(dropped, fmt.Sprintf("repository %q is defined in both %s and %s: using the first, as dnf does", r.ID, first, r.File))
+			continue
 		}
 		from[r.ID] = r.File
+		kept = append(kept, r)
 	}
-	return nil
+	return kept, dropped
 }
 
 // UnderRoot returns each path inside root (dnf's --installroot); paths are
@@ -260,8 +266,14 @@ func (e *NoReposError) Error() string {
 	if len(e.ReposDirs) > 0 {
 		msg += fmt.Sprintf(" in \"%s\".", strings.Join(e.ReposDirs, "\", \""))
 	}
-	if len(e.Missing) > 0 {
-		msg += fmt.Sprintf(" (reposdir %s does not exist)", strings.Join(e.Missing, ", "))
+	missing := strings.Join(e.Missing, ", ")
+	switch {
+	case len(e.Missing) == 1:
+		msg += fmt.Sprintf(" (reposdir %s does not exist)", missing)
+	case len(e.Missing) > 1 && len(e.Missing) == len(e.ReposDirs):
+		msg += fmt.Sprintf(" (none of the reposdirs exist: %s)", missing)
+	case len(e.Missing) > 1:
+		msg += fmt.Sprintf(" (reposdirs %s do not exist)", missing)
 	}
 	return msg
 }

@@ -65,10 +65,14 @@ func TestLoadRepoDirs(t *testing.T) {
 	if want := []string{filepath.Join(a, "one.repo") + ":4: priorty"}; !reflect.DeepEqual(rd.Unknown, want) {
 		t.Errorf("Unknown %q, want %q", rd.Unknown, want)
 	}
-	// One id in two dirs is an error naming both files.
+	// One id in two dirs keeps the first definition, as dnf does, and
+	// Duplicates names both files.
 	mustWrite(t, filepath.Join(b, "again.repo"), []byte("[one]\nbaseurl=http://z/\n"))
-	if _, err := LoadRepoDirs([]string{a, b}, nil); err == nil || !strings.Contains(err.Error(), "one.repo") || !strings.Contains(err.Error(), "again.repo") {
-		t.Errorf("duplicate id: %v", err)
+	rd, err = LoadRepoDirs([]string{a, b}, nil)
+	if err != nil || len(rd.Repos) != 2 || rd.Repos[0].BaseURLs[0] != "http://x/" {
+		t.Errorf("duplicate id: %+v, %v; want one from one.repo", rd, err)
+	} else if len(rd.Duplicates) != 1 || !strings.Contains(rd.Duplicates[0], "one.repo") || !strings.Contains(rd.Duplicates[0], "again.repo") {
+		t.Errorf("Duplicates %q, want one naming one.repo and again.repo", rd.Duplicates)
 	}
 	file := filepath.Join(a, "one.repo")
 	if _, err := LoadRepoDirs([]string{file}, nil); err == nil || !strings.Contains(err.Error(), "not a directory") {
@@ -180,5 +184,22 @@ func TestRepoHTTPSet(t *testing.T) {
 	}
 	if handled, _ := h.Set("gpgcheck", "1"); handled {
 		t.Error("gpgcheck handled as a network option")
+	}
+}
+
+func TestNoReposErrorMissing(t *testing.T) {
+	tests := []struct {
+		dirs, missing []string
+		want          string
+	}{
+		{[]string{"/a"}, nil, `There are no enabled repositories in "/a".`},
+		{[]string{"/a", "/b"}, []string{"/b"}, `There are no enabled repositories in "/a", "/b". (reposdir /b does not exist)`},
+		{[]string{"/a", "/b", "/c"}, []string{"/a", "/b"}, `There are no enabled repositories in "/a", "/b", "/c". (reposdirs /a, /b do not exist)`},
+		{[]string{"/a", "/b", "/c"}, []string{"/a", "/b", "/c"}, `There are no enabled repositories in "/a", "/b", "/c". (none of the reposdirs exist: /a, /b, /c)`},
+	}
+	for _, tt := range tests {
+		if got := (&NoReposError{ReposDirs: tt.dirs, Missing: tt.missing}).Error(); got != tt.want {
+			t.Errorf("%v missing %v: %q, want %q", tt.dirs, tt.missing, got, tt.want)
+		}
 	}
 }

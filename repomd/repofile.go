@@ -412,9 +412,10 @@ func parseInt32(s string) (int, error) {
 
 // LoadRepoDir reads every *.repo file of dir (hidden files and directories
 // excepted, as dnf's glob does), in dnf's order: by file name without the
-// .repo suffix. A repository id defined twice is an error naming both files,
-// and so is a file that does not parse (dnf warns and skips either). A
-// missing dir is no error and gives no repositories, as in dnf.
+// .repo suffix. A repository id defined twice is returned twice (DedupeIDs
+// keeps the first, as dnf does). A file that does not parse is an error
+// (dnf warns and skips it). A missing dir is no error and gives no
+// repositories, as in dnf.
 func LoadRepoDir(dir string, vars Vars) ([]RepoConfig, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -442,17 +443,10 @@ func LoadRepoDir(dir string, vars Vars) ([]RepoConfig, error) {
 	})
 
 	var repos []RepoConfig
-	from := map[string]string{} // id -> file
 	for _, path := range files {
 		fileRepos, err := loadRepoFile(path, vars)
 		if err != nil {
 			return nil, err
-		}
-		for _, r := range fileRepos {
-			if other, dup := from[r.ID]; dup {
-				return nil, fmt.Errorf("repository %q is defined in both %s and %s", r.ID, other, path)
-			}
-			from[r.ID] = path
 		}
 		repos = append(repos, fileRepos...)
 	}

@@ -472,10 +472,12 @@ func TestLoadRepoDirOrderAndDuplicates(t *testing.T) {
 	if err != nil || len(repos) != 2 || repos[0].ID != "first" || repos[1].ID != "second" {
 		t.Fatalf("got %+v, %v", repos, err)
 	}
+	// An id defined twice is returned twice, in file order: DedupeIDs
+	// then keeps the first, as dnf does.
 	write("z.repo", "[first]\n")
-	_, err = LoadRepoDir(dir, nil)
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "a.repo")) || !strings.Contains(err.Error(), filepath.Join(dir, "z.repo")) {
-		t.Errorf("error %v, want one naming a.repo and z.repo", err)
+	repos, err = LoadRepoDir(dir, nil)
+	if err != nil || len(repos) != 3 || repos[2].ID != "first" || repos[2].File != filepath.Join(dir, "z.repo") {
+		t.Errorf("got %+v, %v; want first from z.repo last", repos, err)
 	}
 	os.Remove(filepath.Join(dir, "z.repo"))
 	write("bad.repo", "[x]\n\tbroken\n")

@@ -47,7 +47,7 @@ checked; weak dependencies, conflicts and obsoletes are not.`,
 	fs.BoolVarP(&f.opts.Newest, "newest", "n", false, "check only the newest package per name.arch of each repository")
 	fs.BoolVar(&f.best, "best", false, "only the newest package per name.arch may provide (dnf's best=True)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print JSON (the array dnf5-repoclosure(8) documents) instead of text")
-	fs.BoolVar(&f.why, "why", false, "for each unresolved dep, print the nearest candidates and why they do not fit")
+	fs.BoolVar(&f.why, "why", false, "for each unresolved dep, print the nearest candidates and why they do not fit (with --json: a \"why\" field, dep -> reasons)")
 	inGroup(fs, groupSelection, "check", "arch", "pkg", "newest", "best")
 	inGroup(fs, groupOutput, "json", "why")
 	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) {
@@ -73,12 +73,12 @@ func (f *closureFlags) run(cmd *cobra.Command) (int, error) {
 	if checked.Len() == 0 {
 		// "Closed" would claim a check that did not happen (--arch of no
 		// package, a repository with none).
-		return exitError, usageError{errors.New("no package to check: the enabled repositories hold none that --check, --arch and --pkg select")}
+		return exitError, usageError{errors.New("no package to check: the enabled repositories hold none that --check, --arch and --pkg select and -x/--exclude and excludepkgs leave")}
 	}
 	problems := pool.Unresolved(checked, avail)
 	stdout := cmd.OutOrStdout()
 	if f.jsonOut {
-		if err := printClosureJSON(stdout, pool, problems); err != nil {
+		if err := printClosureJSON(stdout, pool, problems, f.why, avail); err != nil {
 			return exitError, err
 		}
 	} else {
@@ -113,18 +113,31 @@ func printClosureText(w io.Writer, pool *resolver.Pool, problems []resolver.Prob
 	}
 }
 
-// printClosureJSON prints dnf5's `repoclosure --json` shape.
-func printClosureJSON(w io.Writer, pool *resolver.Pool, problems []resolver.Problem) error {
+// printClosureJSON prints dnf5's `repoclosure --json` shape; with why, each
+// entry has a "why" field too: per unresolved dep, the nearest candidates
+// and why they do not fit, as --why prints them.
+func printClosureJSON(w io.Writer, pool *resolver.Pool, problems []resolver.Problem, why bool, avail resolver.Set) error {
 	type entry struct {
-		Package string   `json:"package"`
-		Repo    string   `json:"repo"`
-		Deps    []string `json:"unresolved_dependencies"`
+		Package string              `json:"package"`
+		Repo    string              `json:"repo"`
+		Deps    []string            `json:"unresolved_dependencies"`
+		Why     map[string][]string `json:"why,omitempty"`
 	}
 	out := make([]entry, 0, len(problems))
 	for _, p := range problems {
 		e := entry{Package: pool.NEVRA(p.Pkg), Repo: pool.Repo(p.Pkg).ID}
 		for _, d := range p.Deps {
 			e.Deps = append(e.Deps, pool.DepString(d))
+			if why {
+				if e.Why == nil {
+					e.Why = map[string][]string{}
+				}
+				reasons := []string{}
+				for _, c := range pool.Explain(d, avail) {
+					reasons = append(reasons, c.String())
+				}
+				e.Why[pool.DepString(d)] = reasons
+			}
 		}
 		out = append(out, e)
 	}

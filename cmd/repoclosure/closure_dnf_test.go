@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -282,5 +283,89 @@ func TestClosureCS9RichModes(t *testing.T) {
 		if _, ok := runs["dnf4"].unresolved[pkg]; !ok {
 			t.Errorf("%s unresolved in exact mode only", pkg)
 		}
+	}
+}
+
+// TestRepoFromPathTwice gives one id two locations: dnf keeps the last
+// (its --repofrompath is a map), and so do we, with a warning naming the id.
+// An id that a .repo file defines too is an error in both.
+func TestRepoFromPathTwice(t *testing.T) {
+	dnforacle.Require(t)
+	base, extra := fixture("base"), fixture("extra")
+	base.Name, extra.Name = "b", "b"
+	compareWithDNF(t, []dnforacle.Repo{base, extra}, nil)
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"--setopt=reposdir=/nonexistent", "--cachedir", t.TempDir(),
+		"--repofrompath", "b," + base.Path, "--repofrompath", "b," + extra.Path}, &stdout, &stderr)
+	if !strings.Contains(stderr.String(), "--repofrompath b given twice") {
+		t.Errorf("no warning naming b: %q", stderr.String())
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "b.repo"), []byte("[b]\nbaseurl=file:///nonexistent\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	code := run(context.Background(), []string{"--setopt=reposdir=" + dir, "--cachedir", t.TempDir(),
+		"--repofrompath", "b," + extra.Path}, &stdout, &stderr)
+	if code != exitError || !strings.Contains(stderr.String(), `repository "b" is defined in `+filepath.Join(dir, "b.repo")) {
+		t.Errorf("exit %d, stderr %q; want exit %d naming b.repo", code, stderr.String(), exitError)
+	}
+}
+
+// TestRepoFileIDTwice: an id two .repo files define keeps the first
+// file's definition (by dnf's file order), with a warning, as dnf does.
+func TestRepoFileIDTwice(t *testing.T) {
+	dnforacle.Require(t)
+	dir := t.TempDir()
+	for file, repo := range map[string]string{"a.repo": "base", "z.repo": "extra"} {
+		path, err := filepath.Abs(fixture(repo).Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, file), []byte("[b]\nbaseurl=file://"+path+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := compareWithDNF(t, nil, []string{"--setopt=reposdir=" + dir})
+	if len(got.unresolved) == 0 {
+		t.Fatal("nothing unresolved: the comparison checked nothing")
+	}
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"--setopt=reposdir=" + dir, "--cachedir", t.TempDir()}, &stdout, &stderr)
+	if want := `repository "b" is defined in both ` + filepath.Join(dir, "a.repo") + " and " + filepath.Join(dir, "z.repo"); !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q, want a warning %q", stderr.String(), want)
+	}
+}
+
+// TestCheckCommandline: --check @commandline checks the --rpm files, the
+// repository README names; the answer is dnf's for the same packages as a
+// repository (--check kmods).
+func TestCheckCommandline(t *testing.T) {
+	dnforacle.Require(t)
+	kernels, kmods := fixture("kernels"), fixture("kmods")
+	want, err := dnforacle.Run(context.Background(), []dnforacle.Repo{kernels, kmods}, "--check", "kmods")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rpms, err := filepath.Glob(filepath.Join(kmods.Path, "Packages", "*.rpm"))
+	if err != nil || len(rpms) == 0 {
+		t.Fatalf("no .rpm in %s: %v", kmods.Path, err)
+	}
+	args := []string{"--check", "@commandline"}
+	for _, rpm := range rpms {
+		args = append(args, "--rpm", rpm)
+	}
+	got := runOurs(t, []dnforacle.Repo{kernels}, args...)
+	if got.code != want.ExitCode {
+		t.Errorf("exit %d, dnf %d; stderr %q", got.code, want.ExitCode, got.stderr)
+	}
+	wantUnresolved := map[string][]string{}
+	for pkg, deps := range want.Unresolved {
+		wantUnresolved[strings.TrimSuffix(pkg, " from kmods")+" from @commandline"] = deps
+	}
+	if len(wantUnresolved) == 0 || !reflect.DeepEqual(got.unresolved, wantUnresolved) {
+		t.Errorf("ours %v\ndnf (as kmods) %v", got.unresolved, wantUnresolved)
 	}
 }

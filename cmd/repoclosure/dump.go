@@ -37,11 +37,25 @@ with --files the file list, with --json one JSON object per line.`,
 	fs.BoolVar(&f.count, "count", false, "print only how many packages each repository has")
 	fs.BoolVar(&f.files, "files", false, "also print each package's files")
 	inGroup(fs, groupOutput, "json", "count", "files")
+	// dump shows the records as read: the selection flags would change
+	// nothing, so they are not offered (and rejected when given).
+	for _, name := range dumpRejects {
+		must(fs.MarkHidden(name))
+	}
 	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
 	return cmd
 }
 
+// dumpRejects are the repository options that select or resolve rather
+// than load, which dump does not do.
+var dumpRejects = []string{"exclude", "rich"}
+
 func (f *dumpFlags) run(cmd *cobra.Command) (int, error) {
+	for _, name := range dumpRejects {
+		if cmd.Flags().Changed(name) {
+			return exitError, usageError{fmt.Errorf("dump prints the records as read, before excludes and resolution: --%s does not apply", name)}
+		}
+	}
 	s, err := f.repo.resolve(cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err

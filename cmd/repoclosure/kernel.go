@@ -169,26 +169,43 @@ func digitRun(s string) int {
 	return n
 }
 
-// findKernel resolves a uname, EVR or unique prefix to a build index.
+// findKernel resolves a build name to a build index. The rule, in order:
+// an exact uname or EVR; else the one build whose uname the name is a
+// prefix of ending at a boundary, where the rest starts with "." and a
+// letter (".el8.x86_64", ".x86_64"), so "4.18.0-305" is 4.18.0-305.el8 and
+// not 4.18.0-305.3.2.el8_4; else the one build the name is any prefix or
+// glob of. More than one build at the first tier that has any is an
+// ambiguity naming those builds.
 func (w *kernelWorld) findKernel(name string) (int, error) {
-	var hits []int
+	var boundary, loose []int
 	for i, b := range w.kernels {
 		if b.Uname == name || b.EVR == name {
 			return i, nil
 		}
-		if ok, _ := path.Match(name, b.Uname); ok || strings.HasPrefix(b.Uname, name) {
-			hits = append(hits, i)
+		if rest, ok := strings.CutPrefix(b.Uname, name); ok && len(rest) > 1 && rest[0] == '.' && isLetter(rest[1]) {
+			boundary = append(boundary, i)
+		} else if ok, _ := path.Match(name, b.Uname); ok || strings.HasPrefix(b.Uname, name) {
+			loose = append(loose, i)
 		}
+	}
+	hits := boundary
+	if len(hits) == 0 {
+		hits = loose
 	}
 	if len(hits) == 1 {
 		return hits[0], nil
 	}
-	var known []string
-	for _, b := range w.kernels {
-		known = append(known, b.Uname)
+	var names []string
+	for _, i := range hits {
+		names = append(names, w.kernels[i].Uname)
 	}
 	if len(hits) > 1 {
-		return 0, usageError{fmt.Errorf("kernel %q is ambiguous; known builds: %s", name, strings.Join(known, " "))}
+		return 0, usageError{fmt.Errorf("kernel %q is ambiguous; it matches %s", name, strings.Join(names, " "))}
 	}
-	return 0, usageError{fmt.Errorf("no kernel build %q; known builds: %s", name, strings.Join(known, " "))}
+	for _, b := range w.kernels {
+		names = append(names, b.Uname)
+	}
+	return 0, usageError{fmt.Errorf("no kernel build %q; known builds: %s", name, strings.Join(names, " "))}
 }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

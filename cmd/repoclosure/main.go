@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -67,6 +68,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code = exitError
 	}
 	if err != nil {
+		// cobra's own "unknown command" errors get the hint a bad option
+		// gets (flagError).
+		if m := unknownCommandRE.FindStringSubmatch(err.Error()); m != nil {
+			err = fmt.Errorf("%w\nsee '%s --help'", err, m[1])
+		}
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		if code == exitClosed {
 			code = exitError
@@ -74,6 +80,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	return code
 }
+
+// unknownCommandRE matches cobra's error for a stray word and captures the
+// command it was given to.
+var unknownCommandRE = regexp.MustCompile(`^unknown command ".*" for "([^"]+)"`)
 
 // commandFunc builds one subcommand; code receives its exit code.
 type commandFunc func(code *int) *cobra.Command
@@ -139,6 +149,10 @@ that names nothing (no enabled repository, an unknown --check...), 130 interrupt
 	for _, c := range append(root.Commands(), root) {
 		c.DisableFlagsInUseLine = true
 		c.Flags().SortFlags = false
+		if c.Flags().Lookup("rich") != nil {
+			must(c.RegisterFlagCompletionFunc("rich", cobra.FixedCompletions(
+				[]string{"exact", "dnf4"}, cobra.ShellCompDirectiveNoFileComp)))
+		}
 	}
 	return root
 }

@@ -30,7 +30,8 @@ func newMatrixCmd(code *int) *cobra.Command {
 		Long: `Print which kernel modules (kmods) install on which kernel builds. A cell is
 exactly what dnf repoclosure reports for the kmod when the available packages are
 everything loaded except the other kernel builds; each missing dependency has a
-reason: crc-mismatch, unknown-symbol, kernel-version or other.
+reason: crc-mismatch, unknown-symbol, kernel-version, kernel-package-missing or
+other.
 
 With --baseline PREVIOUS.json (an earlier --format json run; written when absent)
 it reports new kernel builds and kmods, and a regression for each new build on
@@ -103,7 +104,7 @@ func (f *matrixFlags) run(cmd *cobra.Command) (code int, err error) {
 		if err := writeFile(f.baseline, func(out io.Writer) error { return report.WriteJSON(out, rep) }); err != nil {
 			return exitError, fmt.Errorf("--baseline: %w", err)
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %d kernels, %d kmods\n", f.baseline, len(rep.Kernels), len(rep.Kmods))
+		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %s, %s\n", f.baseline, report.Plural(len(rep.Kernels), "kernel"), report.Plural(len(rep.Kmods), "kmod"))
 		return exitClosed, nil
 	}
 	return compareBaseline(cmd, prev, f.format, rep)

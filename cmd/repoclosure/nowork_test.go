@@ -47,6 +47,7 @@ func TestNoSuccessWithoutWork(t *testing.T) {
 		{"--check list with an unknown", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "--check", "b,nope"}, "Unknown repo: 'nope'"},
 		{"--check of a disabled repo", []string{"--setopt=reposdir=" + offDir, "--repofrompath", base, "--check", "off"}, "repository 'off' is disabled"},
 		{"--arch of no package", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "--arch", "s390x"}, "no package to check"},
+		{"-x of every package", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "-x", "*"}, "no package to check: the enabled repositories hold none that --check, --arch and --pkg select and -x/--exclude and excludepkgs leave"},
 		{"--pkg matching none", []string{"--setopt=reposdir=" + emptyDir, "--repofrompath", base, "--pkg", "nope*"}, "no package matched: nope*"},
 		{"unset $releasever", []string{"--setopt=reposdir=" + reposDir}, "pass --releasever"},
 		{"missing -c file", []string{"-c", filepath.Join(tmp, "nope.conf"), "--repofrompath", base}, "nope.conf"},

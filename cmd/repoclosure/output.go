@@ -76,9 +76,19 @@ func createOutput(name string) (*outputFile, error) {
 		}
 		mode = st.Mode().Perm()
 	}
-	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp*")
+	dir := filepath.Dir(target)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp*")
 	if err != nil {
-		return nil, fmt.Errorf("-o %s: %w", name, err)
+		// The temporary file's name would mean nothing to the user; the
+		// folder is what is missing or not writable.
+		if _, serr := os.Stat(dir); errors.Is(serr, fs.ErrNotExist) {
+			return nil, fmt.Errorf("-o %s: folder %s does not exist", name, dir)
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("-o %s: cannot create a file in folder %s: %w", name, dir, err)
 	}
 	return &outputFile{File: f, final: target, mode: mode}, nil
 }

@@ -173,8 +173,14 @@ func TestFlagsCheckedBeforeLoading(t *testing.T) {
 	dir := t.TempDir()
 	badJSON := filepath.Join(dir, "bad.json")
 	os.WriteFile(badJSON, []byte("{not json"), 0o644)
+	emptyJSON := filepath.Join(dir, "empty.json")
+	os.WriteFile(emptyJSON, []byte("{}\n"), 0o644)
+	arrayJSON := filepath.Join(dir, "array.json")
+	os.WriteFile(arrayJSON, []byte("[]\n"), 0o644)
 	repos := []string{"-q", "--setopt=reposdir=/nonexistent", "--cachedir", t.TempDir(), "--repofrompath", "r," + srv.URL}
 	cases := map[string][]string{
+		"--baseline {}":         {"matrix", "--baseline", emptyJSON},
+		"--baseline []":         {"matrix", "--baseline", arrayJSON},
 		"--format":              {"matrix", "--format", "yaml"},
 		"--baseline unreadable": {"matrix", "--baseline", dir},
 		"--baseline bad":        {"matrix", "--baseline", badJSON},
@@ -187,6 +193,14 @@ func TestFlagsCheckedBeforeLoading(t *testing.T) {
 		code, _, stderr := runCLI(t, append(args, repos...)...)
 		if code != exitError || stderr == "" {
 			t.Errorf("%s: exit %d, stderr %q", name, code, stderr)
+		}
+		if name == "-o in no folder" && !strings.Contains(stderr, "folder "+filepath.Join(dir, "no")+" does not exist") {
+			t.Errorf("%s: stderr %q, want it to name the missing folder", name, stderr)
+		}
+		if strings.HasPrefix(name, "--baseline {") || strings.HasPrefix(name, "--baseline [") {
+			if !strings.Contains(stderr, args[2]+": not a matrix") {
+				t.Errorf("%s: stderr %q, want it to name %s as not a matrix", name, stderr, args[2])
+			}
 		}
 	}
 	if n := requests.Load(); n != 0 {

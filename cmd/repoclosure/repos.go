@@ -94,6 +94,9 @@ func (f *repoFlags) resolve(stderr io.Writer) (*setup, error) {
 	for _, c := range configs {
 		ids = append(ids, c.ID)
 	}
+	if len(f.rpms) > 0 {
+		ids = append(ids, cmdlineRepo) // always loaded when --rpm is given
+	}
 	// --check accepts ids, globs and comma lists, as dnf5 does; one that
 	// names no repository would check nothing.
 	if s.check, err = repomd.MatchRepoIDs(f.alsoEnable, ids); err != nil {
@@ -104,7 +107,7 @@ func (f *repoFlags) resolve(stderr io.Writer) (*setup, error) {
 		return nil, err
 	}
 	for _, id := range s.check {
-		if !enabled[id] {
+		if !enabled[id] && id != cmdlineRepo {
 			// Its packages would not be loaded, so none would be checked.
 			return nil, usageError{fmt.Errorf("--check: repository '%s' is disabled (enable it with --enablerepo or --repo)", id)}
 		}
@@ -186,9 +189,9 @@ func (f *repoFlags) repoConfigs(s *setup, vars repomd.Vars, mainRepos []repomd.R
 	if err != nil {
 		return nil, nil, err
 	}
-	configs := append(mainRepos, dirs.Repos...)
-	if err := repomd.CheckDuplicateIDs(configs); err != nil {
-		return nil, nil, err
+	configs, dropped := repomd.DedupeIDs(append(mainRepos, dirs.Repos...))
+	for _, d := range append(dirs.Duplicates, dropped...) {
+		s.warnf("%s", d)
 	}
 	for _, k := range dirs.Unknown {
 		s.warnf("%s: unknown option, ignored", k)
@@ -198,19 +201,36 @@ func (f *repoFlags) repoConfigs(s *setup, vars repomd.Vars, mainRepos []repomd.R
 			s.warnf("reposdir %s does not exist", d)
 		}
 	}
+	// dnf keeps --repofrompath in a map, so an id given twice is the last
+	// location given (silently there; named here). An id a .repo file
+	// defines too is dnf's "listed more than once" error.
+	fromPath := map[string]int{}
+	var fromPathConfigs []repomd.RepoConfig
 	for _, rfp := range f.repoFromPath {
 		id, loc, err := repomd.ParseRepoFromPath(rfp)
 		if err != nil {
 			return nil, nil, usageError{err}
+		}
+		for _, c := range configs {
+			if c.ID == id {
+				return nil, nil, usageError{fmt.Errorf("--repofrompath %s: repository %q is defined in %s too", rfp, id, c.File)}
+			}
 		}
 		if !strings.Contains(loc, "://") {
 			if abs, err := filepath.Abs(loc); err == nil {
 				loc = abs
 			}
 		}
-		configs = append(configs, repomd.RepoConfig{ID: id, Name: id, BaseURLs: []string{loc}, Enabled: true})
+		c := repomd.RepoConfig{ID: id, Name: id, BaseURLs: []string{loc}, Enabled: true}
+		if i, dup := fromPath[id]; dup {
+			s.warnf("--repofrompath %s given twice: using the last, %s, as dnf does", id, loc)
+			fromPathConfigs[i] = c
+			continue
+		}
+		fromPath[id] = len(fromPathConfigs)
+		fromPathConfigs = append(fromPathConfigs, c)
 	}
-	return configs, dirs.Missing, nil
+	return append(configs, fromPathConfigs...), dirs.Missing, nil
 }
 
 // enabled says which repositories are on: dnf's --repo disables every
@@ -238,6 +258,9 @@ func (f *repoFlags) enabled(configs []repomd.RepoConfig, check []string) (map[st
 	}
 	return enabled, nil
 }
+
+// cmdlineRepo is the id of the repository of the --rpm files, as dnf names it.
+const cmdlineRepo = "@commandline"
 
 // load reads every enabled repository (and --rpm files) into one string
 // table; progress and warnings go to stderr.
@@ -281,7 +304,7 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 	// MB of peak RSS on CS9 AppStream, measured).
 	runtime.GC()
 	if len(f.rpms) > 0 {
-		cmdline := &repomd.Repo{ID: "@commandline", Strings: strs}
+		cmdline := &repomd.Repo{ID: cmdlineRepo, Strings: strs}
 		for _, file := range f.rpms {
 			pkg, err := repomd.ReadRPM(file, filepath.Base(file), strs)
 			if err != nil {

@@ -63,6 +63,9 @@ breaks. --format html draws it all as one self-contained page of charts.`,
 
 func (f *seriesFlags) run(cmd *cobra.Command) (code int, err error) {
 	if f.jsonOut {
+		if cmd.Flags().Changed("format") && f.format != "json" {
+			return exitError, usageError{fmt.Errorf("--json and --format %s conflict: give one", f.format)}
+		}
 		f.format = "json"
 	}
 	var write func(io.Writer, *report.Series) error
@@ -252,8 +255,8 @@ func printSeries(w io.Writer, s *report.Series) {
 		}
 	}
 	if c := s.Stable; c != nil {
-		fmt.Fprintf(w, "\nkABI stable list: %d symbols; %d of the reference build's %d symbols (%.1f%%)\n",
-			c.Stable, c.StableInKernel, c.KernelSymbols, 100*c.Share)
+		fmt.Fprintf(w, "\nkABI stable list: %s; %d of the reference build's %s (%.1f%%)\n",
+			report.Plural(c.Stable, "symbol"), c.StableInKernel, report.Plural(c.KernelSymbols, "symbol"), 100*c.Share)
 		fmt.Fprintf(w, "symbols the kmods consume: %d unique, %d on the stable list, %d changed in the series, %d unchanged\n",
 			c.Consumed, c.ConsumedStable, c.ConsumedChanged, c.ConsumedUnchanged)
 	}
@@ -276,7 +279,7 @@ func printSeries(w io.Writer, s *report.Series) {
 				if b.Stable != nil {
 					stable = map[bool]string{true: "yes", false: "no"}[*b.Stable]
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%d builds\t\n", termSafe(b.Symbol), b.Breaks, b.Consumers, b.ConsumerNames, stable, len(b.ChangedIn))
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", termSafe(b.Symbol), b.Breaks, b.Consumers, b.ConsumerNames, stable, report.Plural(len(b.ChangedIn), "build"))
 			}
 			tw.Flush()
 		}

@@ -21,9 +21,10 @@ func newSymdiffCmd(code *int) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "symdiff A B [options]",
 		Short: "kernel(...) symbols added, removed, CRC-changed and unchanged between two kernel builds",
-		Long: `Compare the kernel(SYMBOL) = CRC provides of two kernel builds, named by uname -r,
-EVR or a unique prefix of the uname: the symbols added, removed, changed (another
-CRC) and unchanged.`,
+		Long: `Compare the kernel(SYMBOL) = CRC provides of two kernel builds, named by uname -r
+or EVR, else by a prefix ending where the dist tag starts (4.18.0-305 is
+4.18.0-305.el8, not 4.18.0-305.3.2.el8_4), else by a unique prefix or glob of the
+uname: the symbols added, removed, changed (another CRC) and unchanged.`,
 		Example: `  repoclosure symdiff --repo kernels 4.18.0-305.el8.x86_64 4.18.0-348.el8.x86_64
   repoclosure symdiff --repofrompath k,testdata/el8-demo/kernels 4.18.0-305 4.18.0-348 --list`,
 		Args: func(_ *cobra.Command, args []string) error {

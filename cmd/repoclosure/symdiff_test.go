@@ -13,6 +13,7 @@ import (
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/testenv"
+	"github.com/repoclosure/repoclosure/kabi"
 )
 
 // providesFile writes the sorted kernel(SYM) = 0xCRC provides of a kernel
@@ -195,5 +196,35 @@ func TestSeriesAgreesWithComm(t *testing.T) {
 	if c.Stable != len(stable) || c.StableInKernel != 10 || c.Consumed != len(consumed) || c.ConsumedStable != onList ||
 		c.ConsumedChanged+c.ConsumedUnchanged != c.Consumed {
 		t.Errorf("stablelist figures %+v; want stable %d, in kernel 10, consumed %d, consumed on list %d", *c, len(stable), len(consumed), onList)
+	}
+}
+
+// TestFindKernel checks the build-name rule: exact uname or EVR, else a
+// prefix ending at a dist tag boundary, else any unique prefix; an
+// ambiguity names only the builds that match.
+func TestFindKernel(t *testing.T) {
+	w := &kernelWorld{}
+	for _, evr := range []string{"4.18.0-305.el8", "4.18.0-305.3.2.el8_4", "4.18.0-305.10.1.el8_4", "4.18.0-348.el8", "4.18.0-348.el8.1"} {
+		w.kernels = append(w.kernels, kabi.KernelBuild{EVR: evr, Uname: evr + ".x86_64"})
+	}
+	tests := []struct{ name, want, err string }{
+		{"4.18.0-305", "4.18.0-305.el8.x86_64", ""},
+		{"4.18.0-305.el8", "4.18.0-305.el8.x86_64", ""},
+		{"4.18.0-305.3.2.el8_4.x86_64", "4.18.0-305.3.2.el8_4.x86_64", ""},
+		{"4.18.0-305.3", "4.18.0-305.3.2.el8_4.x86_64", ""},
+		{"4.18.0-348", "", "it matches 4.18.0-348.el8.x86_64 4.18.0-348.el8.1.x86_64"},
+		{"4.18.0-305.", "", "it matches 4.18.0-305.el8.x86_64 4.18.0-305.3.2.el8_4.x86_64 4.18.0-305.10.1.el8_4.x86_64"},
+		{"5.14", "", "no kernel build"},
+	}
+	for _, tt := range tests {
+		i, err := w.findKernel(tt.name)
+		switch {
+		case tt.err != "":
+			if err == nil || !strings.HasSuffix(err.Error(), tt.err) && !strings.HasPrefix(err.Error(), tt.err) {
+				t.Errorf("%s: error %v, want %q", tt.name, err, tt.err)
+			}
+		case err != nil || w.kernels[i].Uname != tt.want:
+			t.Errorf("%s: got %d, %v; want %s", tt.name, i, err, tt.want)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
@@ -75,6 +76,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--no-such-flag"}, "unknown flag: --no-such-flag"},
 		{[]string{"completion", "tcsh"}, "tcsh"},
 		{[]string{"help", "matrx"}, "Did you mean this?\n\tmatrix"},
+		{[]string{"bogus"}, "unknown command \"bogus\" for \"repoclosure\"\nsee 'repoclosure --help'\n"},
+		{[]string{"matrix", "extra"}, "see 'repoclosure matrix --help'\n"},
 		{[]string{"help", "matrix", "extra"}, `unknown help topic "matrix extra"`},
 	}
 	for _, tt := range tests {
@@ -267,6 +270,25 @@ func TestJSONEscaping(t *testing.T) {
 	for name, out := range map[string]string{"closure --json": closure, "matrix --format json": matrix, "dump --json": dump} {
 		if !strings.Contains(out, " >= ") || strings.Contains(out, `\u003e`) {
 			t.Errorf("%s: want >= unescaped (%d bytes of output)", name, len(out))
+		}
+	}
+}
+
+// TestMatrixHelpReasonsAndRichCompletion: matrix --help names every reason
+// a cell can give, and --rich completes its modes on every command.
+func TestMatrixHelpReasonsAndRichCompletion(t *testing.T) {
+	code, help, _ := runCLI(t, "matrix", "--help")
+	help = strings.Join(strings.Fields(help), " ")
+	for _, r := range []string{report.ReasonCRCMismatch, report.ReasonUnknownSymbol, report.ReasonKernelVersion,
+		report.ReasonKernelPackageMissing, report.ReasonOther} {
+		if code != exitClosed || !strings.Contains(help, r) {
+			t.Errorf("matrix --help (exit %d) does not name the reason %s", code, r)
+		}
+	}
+	for _, cmd := range []string{"closure", "matrix", "series", "symdiff"} {
+		_, out, _ := runCLI(t, "__complete", cmd, "--rich", "")
+		if !strings.HasPrefix(out, "exact\ndnf4\n") {
+			t.Errorf("%s --rich completes %q, want exact and dnf4", cmd, out)
 		}
 	}
 }

@@ -87,6 +87,19 @@ func TestRunRandom(t *testing.T) {
 	}
 }
 
+// TestHelp: --help and a command's -h print usage and succeed.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}, {"random", "-h"}, {"kernel-series", "--help"}} {
+		var stdout, stderr bytes.Buffer
+		if err := run(args, &stdout, &stderr); err != nil {
+			t.Errorf("run(%q) = %v, want success", args, err)
+		}
+		if out := stdout.String() + stderr.String(); !strings.Contains(out, "-o") || !strings.Contains(out, "seed") {
+			t.Errorf("run(%q) printed %q, want the usage", args, out)
+		}
+	}
+}
+
 func TestRunErrors(t *testing.T) {
 	tmp := t.TempDir()
 	tests := []struct {

@@ -112,9 +112,11 @@ func TestReadJSONErrors(t *testing.T) {
 		{"truncated", good.String()[:100], "truncated JSON"},
 		{"wrong type", `{"kernels": [{"uname": 4}]}`, `field "kernels.uname"`},
 		{"trailing data", good.String() + "{}", "unexpected data after the matrix"},
-		{"shape", `{"kernels": [{"uname": "a"}], "kmods": [{"nevra": "k"}], "cells": []}`, "0 cells for 1 kmods × 1 kernels"},
+		{"shape", `{"kernels": [{"uname": "a"}], "kmods": [{"nevra": "k"}], "cells": []}`, "0 cells for 1 kmod × 1 kernel"},
 		{"unknown name", `{"kernels": [{"uname": "a"}], "kmods": [{"nevra": "k"}], "cells": [{"kmod": "k", "kernel": "b", "installable": true}]}`, `unknown kernel "b"`},
-		{"not an object", `[1, 2]`, "at byte offset"},
+		{"not an object", `[1, 2]`, "not a matrix (written by matrix --format json): it holds a JSON array"},
+		{"no matrix fields", `{}`, "not a matrix (written by matrix --format json): it has none of the fields kernels, kmods and cells"},
+		{"another report", `{"version": 2, "builds": []}`, "it has none of the fields"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

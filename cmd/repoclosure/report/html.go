@@ -49,7 +49,7 @@ func WriteHTML(w io.Writer, m *Matrix, title string) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("write HTML: %w", err)
 	}
-	tmpl, err := template.New("page").Parse(pageSource)
+	tmpl, err := template.New("page").Funcs(template.FuncMap{"plural": Plural}).Parse(pageSource)
 	if err != nil {
 		return fmt.Errorf("write HTML: parse page template: %w", err)
 	}

@@ -180,6 +180,11 @@ func ReadJSON(r io.Reader, name string) (*Matrix, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: read: %w", name, err)
 	}
+	// Another JSON document (a series, an array, {}) must not read as a
+	// matrix of nothing, where every kernel would be new.
+	if first := bytes.TrimLeft(data, " \t\r\n"); len(first) > 0 && first[0] != '{' && json.Valid(data) {
+		return nil, fmt.Errorf("%s: not a matrix (written by matrix --format json): it holds a JSON %s, not an object", name, jsonKind(first[0]))
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var m Matrix
 	if err := dec.Decode(&m); err != nil {
@@ -188,6 +193,9 @@ func ReadJSON(r io.Reader, name string) (*Matrix, error) {
 	// A second value (or garbage) after the matrix means a damaged file.
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("%s: unexpected data after the matrix at byte offset %d", name, dec.InputOffset())
+	}
+	if m.Kernels == nil && m.Kmods == nil && m.Cells == nil {
+		return nil, fmt.Errorf("%s: not a matrix (written by matrix --format json): it has none of the fields kernels, kmods and cells", name)
 	}
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: invalid matrix: %w", name, err)
@@ -260,4 +268,19 @@ func withEmptyLists(m *Matrix) *Matrix {
 	}
 	normalize(c)
 	return c
+}
+
+// jsonKind names the JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }

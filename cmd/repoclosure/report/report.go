@@ -110,8 +110,8 @@ func (m *Matrix) Validate() error {
 		kmods[k.NEVRA] = i
 	}
 	if want := len(m.Kmods) * len(m.Kernels); len(m.Cells) != want {
-		return fmt.Errorf("%d cells for %d kmods × %d kernels: want %d",
-			len(m.Cells), len(m.Kmods), len(m.Kernels), want)
+		return fmt.Errorf("%s for %s × %s: want %d",
+			Plural(len(m.Cells), "cell"), Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), want)
 	}
 	for n, c := range m.Cells {
 		i, j := n/len(m.Kernels), n%len(m.Kernels)

@@ -203,3 +203,29 @@ func TestWriteJSONStreamsEncoderBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestSingularCounts: one kmod on one kernel reads "1 kmod × 1 kernel" in
+// the page and "1 symbol" in the table legend.
+func TestSingularCounts(t *testing.T) {
+	m := &Matrix{
+		Kernels: []Kernel{{Uname: "k.x86_64", EVR: "k", Symbols: 1}},
+		Kmods:   []Kmod{{NEVRA: "kmod-a-1-1.x86_64"}},
+		Cells:   []Cell{{Kmod: "kmod-a-1-1.x86_64", Kernel: "k.x86_64", Installable: true, Missing: []Missing{}}},
+	}
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var page, table bytes.Buffer
+	if err := WriteHTML(&page, m, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteTable(&table, m, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), "1 kmod × 1 kernel:") {
+		t.Error("the page does not say 1 kmod × 1 kernel")
+	}
+	if !strings.Contains(table.String(), ", 1 symbol\n") {
+		t.Errorf("the table legend does not say 1 symbol:\n%s", table.String())
+	}
+}

@@ -103,10 +103,11 @@ var seriesSource string
 // present, and the kmods' table.
 func WriteSeriesHTML(w io.Writer, s *Series, title string) error {
 	tmpl, err := template.New("series").Funcs(template.FuncMap{
-		"pct":  func(f float64) float64 { return 100 * f },
-		"inc":  func(i int) int { return i + 1 },
-		"last": func(l []StableList) int { return len(l) - 1 },
-		"few":  func(l []string) []string { return l[:min(len(l), namesShown)] },
+		"pct":    func(f float64) float64 { return 100 * f },
+		"plural": Plural,
+		"inc":    func(i int) int { return i + 1 },
+		"last":   func(l []StableList) int { return len(l) - 1 },
+		"few":    func(l []string) []string { return l[:min(len(l), namesShown)] },
 		"more": func(l []string) string {
 			if len(l) <= namesShown {
 				return ""

@@ -140,9 +140,9 @@ func writeLegend(bw *bufio.Writer, m *Matrix, perKernel []int) {
 		unameW = max(unameW, utf8.RuneCountInString(k.Uname))
 	}
 	for j, k := range m.Kernels {
-		fmt.Fprintf(bw, "%s = %s  %d/%d kmods installable, %d symbols\n",
+		fmt.Fprintf(bw, "%s = %s  %d/%d kmods installable, %s\n",
 			pad(strconv.Itoa(j+1), numW+1, true), pad(printable(k.Uname), unameW, false),
-			perKernel[j], len(m.Kmods), k.Symbols)
+			perKernel[j], len(m.Kmods), Plural(k.Symbols, "symbol"))
 	}
 	fmt.Fprintln(bw, "\ncells: ✗N = N unmet requirements (--format json or html names them), else installable")
 }
