@@ -33,7 +33,7 @@ func loadSeries(b *testing.B, kernels, symbols, kmods int) (*repomd.Strings, []*
 	n := 0
 	for _, r := range repos {
 		for _, p := range r.Packages {
-			n += len(p.Deps[repomd.Provides]) + len(p.Deps[repomd.Requires])
+			n += len(p.Deps(repomd.Provides)) + len(p.Deps(repomd.Requires))
 		}
 	}
 	return strs, repos, int64(n)

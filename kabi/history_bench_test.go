@@ -51,7 +51,7 @@ func repodataWorld(b *testing.B, dir string) (*resolver.Pool, []KernelBuild, []r
 	var deps int64
 	for _, r := range repos {
 		for _, p := range r.Packages {
-			deps += int64(len(p.Deps[repomd.Provides]) + len(p.Deps[repomd.Requires]))
+			deps += int64(len(p.Deps(repomd.Provides)) + len(p.Deps(repomd.Requires)))
 		}
 	}
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})

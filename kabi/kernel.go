@@ -86,7 +86,7 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 // boot: it provides kernel(SYM) = 0xCRC symbols or a kernel / kernel-core
 // uname-r (any flavour: kernel-rt-core-uname-r, kernel-debug-core-uname-r).
 func providesKernel(p *resolver.Pool, id resolver.PkgID) bool {
-	for _, d := range p.Package(id).Deps[repomd.Provides] {
+	for _, d := range p.Package(id).Deps(repomd.Provides) {
 		name := p.Strings.String(d.Name)
 		if base, ok := strings.CutSuffix(name, "-uname-r"); ok {
 			if base == "kernel" || strings.HasPrefix(base, "kernel-") && strings.HasSuffix(base, "-core") {
@@ -160,7 +160,7 @@ func IsKmod(p *resolver.Pool, id resolver.PkgID) bool {
 			return true
 		}
 	}
-	for _, d := range pkg.Deps[repomd.Requires] {
+	for _, d := range pkg.Deps(repomd.Requires) {
 		name := p.Strings.String(d.Name)
 		if _, ok := SymbolName(name); ok {
 			return true

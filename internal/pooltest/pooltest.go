@@ -47,7 +47,7 @@ func Pkg(t testing.TB, strs *repomd.Strings, spec string) repomd.Package {
 		case "P", "R", "C", "O", "Rec":
 			kind := map[string]repomd.DepKind{"P": repomd.Provides, "R": repomd.Requires, "C": repomd.Conflicts, "O": repomd.Obsoletes, "Rec": repomd.Recommends}[key]
 			for _, d := range splitDeps(val) {
-				p.Deps[kind] = append(p.Deps[kind], Dep(t, strs, d))
+				p.SetDeps(kind, append(p.Deps(kind), Dep(t, strs, d)))
 			}
 		case "F":
 			for _, path := range strings.Split(val, ",") {
