@@ -1,10 +1,9 @@
 package kabi
 
 import (
-	"context"
-	"path/filepath"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/internal/repogen"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
@@ -19,24 +18,8 @@ func loadSeries(b *testing.B, kernels, symbols, kmods int) (*repomd.Strings, []*
 	if err := s.Write(dir, repogen.XZ); err != nil {
 		b.Fatal(err)
 	}
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
-	l := &repomd.Loader{Fetcher: f, Strings: strs}
-	repos, err := l.LoadAll(context.Background(), []repomd.Source{
-		{ID: "kernels", BaseURLs: []string{filepath.Join(dir, "kernels")}},
-		{ID: "kmods", BaseURLs: []string{filepath.Join(dir, "kmods")}},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	n := 0
-	for _, r := range repos {
-		for _, p := range r.Packages {
-			n += len(p.Deps(repomd.Provides)) + len(p.Deps(repomd.Requires))
-		}
-	}
-	return strs, repos, int64(n)
+	strs, repos := pooltest.Load(b, dir, "kernels", "kmods")
+	return strs, repos, pooltest.Deps(repos)
 }
 
 // BenchmarkMatrixSeries and BenchmarkClosureSeries compare the matrix over
@@ -51,7 +34,7 @@ func BenchmarkMatrixSeries(b *testing.B) {
 		builds := KernelBuilds(pool, nil)
 		var kmods []resolver.PkgID
 		for i := 0; i < pool.Len(); i++ {
-			if IsKmod(pool, resolver.PkgID(i)) {
+			if isKmod(pool, resolver.PkgID(i)) {
 				kmods = append(kmods, resolver.PkgID(i))
 			}
 		}

@@ -34,7 +34,7 @@ func Blame(p *resolver.Pool, m *Matrix) []SymbolBlame {
 		for _, sym := range usedSymbols(p, id) {
 			b := bySym[sym]
 			if b == nil {
-				name, _ := SymbolName(p.Strings.String(sym))
+				name, _ := symbolName(p.Strings.String(sym))
 				b = &SymbolBlame{Symbol: name}
 				bySym[sym] = b
 				order = append(order, sym)

@@ -3,8 +3,8 @@
 // change.
 //
 //   - KernelBuilds groups a pool's packages into kernel builds (one per kernel
-//     source RPM and arch, named by uname -r); IsKmod and KernelRequires
-//     recognise kernel module packages.
+//     source RPM and arch, named by uname -r); Kmods finds the kernel module
+//     packages outside them, KernelRequires counts the symbols one requires.
 //   - NewMatrix is the kmod × kernel install matrix: each cell is what
 //     `dnf repoclosure` reports for the kmod with only that kernel build
 //     available, with a reason per missing dependency (Reason). It shares the

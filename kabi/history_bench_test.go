@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/internal/repogen"
 	"github.com/repoclosure/repoclosure/kabi/history"
-	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 )
 
@@ -37,37 +37,11 @@ func writeHistSeries(b *testing.B) string {
 // builds and kmods, as the matrix command does.
 func repodataWorld(b *testing.B, dir string) (*resolver.Pool, []KernelBuild, []resolver.PkgID, int64) {
 	b.Helper()
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
-	l := &repomd.Loader{Fetcher: f, Strings: strs}
-	repos, err := l.LoadAll(context.Background(), []repomd.Source{
-		{ID: "kernels", BaseURLs: []string{filepath.Join(dir, "kernels")}},
-		{ID: "kmods", BaseURLs: []string{filepath.Join(dir, "kmods")}},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var deps int64
-	for _, r := range repos {
-		for _, p := range r.Packages {
-			deps += int64(len(p.Deps(repomd.Provides)) + len(p.Deps(repomd.Requires)))
-		}
-	}
+	strs, repos := pooltest.Load(b, dir, "kernels", "kmods")
+	deps := pooltest.Deps(repos)
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})
 	builds := KernelBuilds(pool, nil)
-	inKernel := resolver.NewSet(pool.Len())
-	for _, kb := range builds {
-		for _, id := range kb.Packages {
-			inKernel.Add(id)
-		}
-	}
-	var kmods []resolver.PkgID
-	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) && IsKmod(pool, id) {
-			kmods = append(kmods, id)
-		}
-	}
+	kmods := Kmods(pool, builds)
 	return pool, builds, kmods, deps
 }
 

@@ -9,27 +9,49 @@ import (
 )
 
 // KernelBuild is the binary packages built from one kernel source RPM for
-// one arch (noarch subpackages join every arch's build), named by uname -r.
-// A build has a package that provides kernel symbols or kernel-uname-r /
-// kernel-core-uname-r: kernel-devel, -headers, -doc or -tools alone (a
-// repository that ships only those for a version) are no kernel.
+// one arch and flavour, named by uname -r. Flavours are the variants one
+// source builds (kernel-debug, kernel-rt, kernel-64k…): their uname -r carries
+// "+FLAVOUR" and their symbols other CRCs, so each is a build of its own.
+// Packages of no flavour (kernel-tools, kernel-abi-stablelists) join every
+// flavour's build, and noarch packages every arch's. A build has a package
+// that provides kernel symbols or kernel-uname-r / kernel-core-uname-r:
+// kernel-devel, -headers, -doc or -tools alone (a repository that ships only
+// those for a version) are no kernel.
 type KernelBuild struct {
-	Uname    string // "4.18.0-348.el8.x86_64"
+	Uname    string // "4.18.0-348.el8.x86_64", "5.14.0-55.el9.x86_64+debug"
 	EVR      string // "4.18.0-348.el8"
 	Source   string // "kernel-4.18.0-348.el8.src.rpm"
 	Arch     string
+	Flavour  string           // "" for the kernel itself, "debug", "rt"…
 	Packages []resolver.PkgID // sorted by NEVRA order
 }
 
-// KernelBuilds groups the pool's packages into kernel builds, ordered by EVR
-// then arch. sources names the kernel source packages (nil: "kernel").
+// KernelBuilds groups the pool's packages into kernel builds, ordered by EVR,
+// source, arch and flavour. sources names the kernel source packages (nil:
+// "kernel").
 func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 	if len(sources) == 0 {
 		sources = []string{"kernel"}
 	}
-	type key struct{ source, arch string }
+	type group struct{ source, arch string }
+	type key struct {
+		group
+		flavour string
+	}
 	builds := map[key]*KernelBuild{}
-	var noarch []resolver.PkgID
+	var common []resolver.PkgID // of no flavour, or noarch
+	add := func(k key, evr string, id resolver.PkgID) {
+		b := builds[k]
+		if b == nil {
+			uname := evr + "." + k.arch
+			if k.flavour != "" {
+				uname += "+" + k.flavour
+			}
+			b = &KernelBuild{Uname: uname, EVR: evr, Source: k.source, Arch: k.arch, Flavour: k.flavour}
+			builds[k] = b
+		}
+		b.Packages = append(b.Packages, id)
+	}
 	for i := range p.Len() {
 		id := resolver.PkgID(i)
 		pkg := p.Package(id)
@@ -42,23 +64,34 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 			continue
 		}
 		arch := p.Strings.String(pkg.Arch)
-		if arch == "noarch" {
-			noarch = append(noarch, id)
+		flavour, ok := unameFlavour(p, id)
+		if !ok && providesKernel(p, id) {
+			flavour, ok = "", true // symbols with no uname-r: the plain kernel
+		}
+		if arch == "noarch" || !ok {
+			common = append(common, id)
 			continue
 		}
-		k := key{src, arch}
-		b := builds[k]
-		if b == nil {
-			b = &KernelBuild{Uname: evr + "." + arch, EVR: evr, Source: src, Arch: arch}
-			builds[k] = b
-		}
-		b.Packages = append(b.Packages, id)
+		add(key{group{src, arch}, flavour}, evr, id)
 	}
-	for _, id := range noarch {
-		src := p.Strings.String(p.Package(id).SourceRPM)
-		for k, b := range builds {
-			if k.source == src {
-				b.Packages = append(b.Packages, id)
+	// A package of no flavour is named after one ("kernel-debug", the
+	// meta-package, has no uname-r of its own) or belongs to every flavour.
+	flavours := map[group][]string{}
+	for k := range builds {
+		flavours[k.group] = append(flavours[k.group], k.flavour)
+	}
+	for _, id := range common {
+		pkg := p.Package(id)
+		src := p.Strings.String(pkg.SourceRPM)
+		arch := p.Strings.String(pkg.Arch)
+		srcName, evr, _ := splitSourceRPM(src)
+		rest, _ := strings.CutPrefix(p.Strings.String(pkg.Name), srcName+"-")
+		for k := range builds {
+			if k.source != src || arch != "noarch" && k.arch != arch {
+				continue
+			}
+			if f := namedFlavour(rest, flavours[k.group]); f == "" || f == k.flavour {
+				add(k, evr, id)
 			}
 		}
 	}
@@ -77,9 +110,45 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 		if c := strings.Compare(a.Source, b.Source); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Arch, b.Arch)
+		if c := strings.Compare(a.Arch, b.Arch); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Flavour, b.Flavour)
 	})
 	return out
+}
+
+// unameFlavour returns the flavour of a package that provides a
+// *-uname-r = VER.ARCH[+FLAVOUR] ("" for the plain kernel), and ok false
+// for a package that provides none.
+func unameFlavour(p *resolver.Pool, id resolver.PkgID) (flavour string, ok bool) {
+	for _, d := range p.Package(id).Deps(repomd.Provides) {
+		if d.Op() != repomd.OpEQ || !strings.HasSuffix(p.Strings.String(d.Name), "-uname-r") {
+			continue
+		}
+		_, flavour, _ = strings.Cut(p.Strings.String(d.EVR()), "+")
+		return flavour, true
+	}
+	return "", false
+}
+
+// flavourOf returns the flavour of a uname -r: "debug" for
+// "5.14.0-55.el9.x86_64+debug", "" for the plain kernel.
+func flavourOf(uname string) string {
+	_, flavour, _ := strings.Cut(uname, "+")
+	return flavour
+}
+
+// namedFlavour returns the longest of flavours that rest (a package name
+// without its source name, "debug-modules") is named after, or "".
+func namedFlavour(rest string, flavours []string) string {
+	best := ""
+	for _, f := range flavours {
+		if f != "" && len(f) > len(best) && (rest == f || strings.HasPrefix(rest, f+"-")) {
+			best = f
+		}
+	}
+	return best
 }
 
 // providesKernel reports whether a package is (part of) a kernel one can
@@ -94,7 +163,7 @@ func providesKernel(p *resolver.Pool, id resolver.PkgID) bool {
 			}
 			continue
 		}
-		if _, ok := SymbolName(name); ok && d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") {
+		if _, ok := symbolName(name); ok && d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") {
 			return true
 		}
 	}
@@ -121,10 +190,10 @@ func splitSourceRPM(src string) (name, evr string, ok bool) {
 	return s[:v], s[v+1:], true
 }
 
-// IsKernelVersionDep reports whether a dependency name pins kernel versions
+// isKernelVersionDep reports whether a dependency name pins kernel versions
 // rather than symbols: kernel, kernel-core, kernel-uname-r,
 // kernel-core-uname-r and friends, for any kernel flavour (kernel-rt...).
-func IsKernelVersionDep(name string) bool {
+func isKernelVersionDep(name string) bool {
 	base, _ := strings.CutSuffix(name, "-uname-r")
 	if !strings.HasPrefix(base, "kernel") {
 		return false
@@ -136,10 +205,10 @@ func IsKernelVersionDep(name string) bool {
 	return false
 }
 
-// SymbolName returns SYM for "kernel(SYM)" or "ksym(SYM)", and ok false for
+// symbolName returns SYM for "kernel(SYM)" or "ksym(SYM)", and ok false for
 // other names. kernel(x86-64) style arch provides are not symbols but cannot
 // be told apart by name alone; they are versioned by kernel EVR, not CRC.
-func SymbolName(dep string) (sym string, ok bool) {
+func symbolName(dep string) (sym string, ok bool) {
 	for _, prefix := range []string{"kernel(", "ksym("} {
 		if strings.HasPrefix(dep, prefix) && strings.HasSuffix(dep, ")") {
 			return dep[len(prefix) : len(dep)-1], true
@@ -148,10 +217,40 @@ func SymbolName(dep string) (sym string, ok bool) {
 	return "", false
 }
 
-// IsKmod reports whether a package is a kernel module package by the default
+// Kmods returns the kernel module packages of a pool (by isKmod's rule)
+// that are no part of one of builds, in id order.
+func Kmods(p *resolver.Pool, builds []KernelBuild) []resolver.PkgID {
+	var kmods []resolver.PkgID
+	for _, id := range outsideBuilds(p, builds) {
+		if isKmod(p, id) {
+			kmods = append(kmods, id)
+		}
+	}
+	return kmods
+}
+
+// outsideBuilds returns the packages of a pool that are no part of one of
+// builds, in id order.
+func outsideBuilds(p *resolver.Pool, builds []KernelBuild) []resolver.PkgID {
+	inKernel := resolver.NewSet(p.Len())
+	for _, b := range builds {
+		for _, id := range b.Packages {
+			inKernel.Add(id)
+		}
+	}
+	var ids []resolver.PkgID
+	for i := range p.Len() {
+		if id := resolver.PkgID(i); !inKernel.Has(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// isKmod reports whether a package is a kernel module package by the default
 // rule: it requires kernel(...), ksym(...) or a kernel uname-r, or its name
 // starts with "kmod-" (but kmod's own kmod-libs and kmod-devel are not).
-func IsKmod(p *resolver.Pool, id resolver.PkgID) bool {
+func isKmod(p *resolver.Pool, id resolver.PkgID) bool {
 	pkg := p.Package(id)
 	if rest, ok := strings.CutPrefix(p.Strings.String(pkg.Name), "kmod-"); ok {
 		switch rest {
@@ -162,7 +261,7 @@ func IsKmod(p *resolver.Pool, id resolver.PkgID) bool {
 	}
 	for _, d := range pkg.Deps(repomd.Requires) {
 		name := p.Strings.String(d.Name)
-		if _, ok := SymbolName(name); ok {
+		if _, ok := symbolName(name); ok {
 			return true
 		}
 		switch name {

@@ -1,14 +1,11 @@
 package kabi
 
 import (
-	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/pooltest"
-	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 )
@@ -39,7 +36,7 @@ func TestKernelBuildsNeedAKernel(t *testing.T) {
 	if got, want := unames(KernelBuilds(pool, nil)), "5.14.0-1.el9.x86_64 5.14.0-2.el9.x86_64"; got != want {
 		t.Errorf("builds %q, want %q (5.14.0-3 has no kernel)", got, want)
 	}
-	if got, want := unames(KernelBuilds(pool, []string{"kernel", "kernel-rt"})), "5.14.0-1.el9.x86_64 5.14.0-2.el9.x86_64 5.14.0-4.el9.x86_64"; got != want {
+	if got, want := unames(KernelBuilds(pool, []string{"kernel", "kernel-rt"})), "5.14.0-1.el9.x86_64 5.14.0-2.el9.x86_64 5.14.0-4.el9.x86_64+rt"; got != want {
 		t.Errorf("with kernel-rt: builds %q, want %q", got, want)
 	}
 }
@@ -49,11 +46,11 @@ func TestKernelBuildsNeedAKernel(t *testing.T) {
 // kernels whose kernel-core lives in a BaseOS not loaded: those are no
 // builds, and every build left has kernel symbols.
 func TestKernelBuildsCS9(t *testing.T) {
-	strs, repos := loadCS9(t)
+	strs, repos := pooltest.CS9(t)
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{Arch: "x86_64"})
 	builds := KernelBuilds(pool, nil)
-	if got, want := unames(builds), "5.14.0-55.el9.x86_64"; got != want {
-		t.Errorf("builds %q, want %q", got, want)
+	if got, want := unames(builds), "5.14.0-55.el9.x86_64 5.14.0-55.el9.x86_64+debug"; got != want {
+		t.Errorf("builds %q, want %q (the kernel and its debug flavour)", got, want)
 	}
 	// The phantoms are there to be dropped: sources of kernel packages
 	// with no kernel in them.
@@ -79,24 +76,29 @@ func TestKernelBuildsCS9(t *testing.T) {
 			t.Errorf("%s: %d symbols", builds[i].Uname, n)
 		}
 	}
-}
-
-// loadCS9 loads the real CentOS Stream 9 BaseOS and AppStream metadata.
-func loadCS9(t *testing.T) (*repomd.Strings, []*repomd.Repo) {
-	t.Helper()
-	dir := testenv.SharedData(t, "cs9")
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
-	l := &repomd.Loader{Fetcher: f, Strings: strs}
-	repos, err := l.LoadAll(context.Background(), []repomd.Source{
-		{ID: "baseos", BaseURLs: []string{filepath.Join(dir, "baseos")}},
-		{ID: "appstream", BaseURLs: []string{filepath.Join(dir, "appstream")}},
-	})
-	if err != nil {
-		t.Fatal(err)
+	// Each flavour's symbols are those of the packages whose uname-r is
+	// its own (kernel-core and kernel-modules, or their -debug twins),
+	// counted here from the records directly.
+	for i, b := range builds {
+		names := map[string]bool{}
+		for j := range pool.Len() {
+			pkg := pool.Package(resolver.PkgID(j))
+			own := false
+			for _, d := range pkg.Deps(repomd.Provides) {
+				if strings.HasSuffix(strs.String(d.Name), "-uname-r") && strs.String(d.EVR()) == b.Uname {
+					own = true
+				}
+			}
+			for _, d := range pkg.Deps(repomd.Provides) {
+				if n := strs.String(d.Name); own && strings.HasPrefix(n, "kernel(") && strings.HasPrefix(strs.String(d.EVR()), "0x") {
+					names[n] = true
+				}
+			}
+		}
+		if got := CountSymbols(pool, builds)[i]; got != len(names) {
+			t.Errorf("%s: %d symbols, its own packages provide %d", b.Uname, got, len(names))
+		}
 	}
-	return strs, repos
 }
 
 func TestLatestKmods(t *testing.T) {

@@ -272,7 +272,7 @@ func (x *depIndex) explain(v *depVerdict) {
 	switch {
 	case isSymbol(name):
 		v.kind = kindSymbol
-	case IsKernelVersionDep(name):
+	case isKernelVersionDep(name):
 		v.kind = kindKernelVersion
 		v.named = make([]bool, len(x.kernels))
 	}
@@ -364,7 +364,7 @@ func (x *depIndex) missing(v *depVerdict, ki int) Missing {
 
 // isSymbol reports whether name is a kernel(SYM) or ksym(SYM) dependency.
 func isSymbol(name string) bool {
-	_, ok := SymbolName(name)
+	_, ok := symbolName(name)
 	return ok
 }
 
@@ -426,7 +426,7 @@ func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 func KernelRequires(p *resolver.Pool, id resolver.PkgID) int {
 	n := 0
 	for _, d := range p.Package(id).Deps(repomd.Requires) {
-		if _, ok := SymbolName(p.Strings.String(d.Name)); ok {
+		if _, ok := symbolName(p.Strings.String(d.Name)); ok {
 			n++
 		}
 	}

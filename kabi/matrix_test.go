@@ -43,7 +43,7 @@ func TestMatrixReasons(t *testing.T) {
 	}
 	var kmods []resolver.PkgID
 	for i := 0; i < pool.Len(); i++ {
-		if IsKmod(pool, resolver.PkgID(i)) && strings.HasPrefix(pool.NEVRA(resolver.PkgID(i)), "kmod-") && KernelRequires(pool, resolver.PkgID(i)) >= 0 {
+		if isKmod(pool, resolver.PkgID(i)) && strings.HasPrefix(pool.NEVRA(resolver.PkgID(i)), "kmod-") && KernelRequires(pool, resolver.PkgID(i)) >= 0 {
 			if strings.HasPrefix(pool.NEVRA(resolver.PkgID(i)), "kmod-tools") {
 				continue
 			}

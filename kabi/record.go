@@ -32,7 +32,7 @@ func HistoryKernel(p *resolver.Pool, b KernelBuild, mirrors map[string]string) h
 			name, evr := p.Strings.String(d.Name), p.Strings.String(d.EVR())
 			// A symbol goes to the compact table when its CRC text
 			// round-trips; anything else stays a plain provide.
-			if sym, ok := SymbolName(name); ok && strings.HasPrefix(name, "kernel(") && d.Op() == repomd.OpEQ && !seen[sym] {
+			if sym, ok := symbolName(name); ok && strings.HasPrefix(name, "kernel(") && d.Op() == repomd.OpEQ && !seen[sym] {
 				if crc, ok := parseCRC(evr); ok {
 					seen[sym] = true
 					k.Symbols = append(k.Symbols, history.Symbol{Name: sym, CRC: crc})
@@ -174,6 +174,7 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 			sources = append(sources, name)
 		}
 		r := repo(k.Repo)
+		carrier := symbolCarrier(k)
 		for i, hp := range k.Packages {
 			nevra := hp.Name + "-" + hp.EVR + "." + hp.Arch
 			if seenPkg[nevra] {
@@ -182,13 +183,13 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 			seenPkg[nevra] = true
 			pkg := repomd.Package{Name: in(hp.Name), EVR: in(hp.EVR), Arch: in(hp.Arch), SourceRPM: in(k.Source)}
 			var provs []repomd.Dep
-			if i == 0 {
+			if i == carrier {
 				provs = make([]repomd.Dep, 0, len(hp.Provides)+len(k.Symbols))
 			}
 			for _, d := range hp.Provides {
 				provs = append(provs, dep(d))
 			}
-			if i == 0 {
+			if i == carrier {
 				for _, s := range k.Symbols {
 					name, ok := symIDs[s.Name]
 					if !ok {
@@ -226,18 +227,7 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 	opts.Exclude = nil
 	pool := resolver.NewPool(strs, order, opts)
 	builds := KernelBuilds(pool, sources)
-	inKernel := resolver.NewSet(pool.Len())
-	for _, b := range builds {
-		for _, id := range b.Packages {
-			inKernel.Add(id)
-		}
-	}
-	var ids []resolver.PkgID
-	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) {
-			ids = append(ids, id)
-		}
-	}
+	ids := outsideBuilds(pool, builds)
 	slices.SortFunc(ids, func(a, b resolver.PkgID) int {
 		if c := strings.Compare(pool.NEVRA(a), pool.NEVRA(b)); c != 0 {
 			return c
@@ -254,4 +244,25 @@ func parseOp(s string) repomd.Op {
 		}
 	}
 	return repomd.OpNone
+}
+
+// symbolCarrier is the package of k that carries its symbol table in a pool
+// made from the history: one that is k's alone, as the package whose uname-r
+// is k's uname (kernel-core), never one that other builds share (a noarch
+// package, kernel-tools of another flavour), which would hand them k's
+// symbols.
+func symbolCarrier(k history.Kernel) int {
+	for i, hp := range k.Packages {
+		for _, d := range hp.Provides {
+			if strings.HasSuffix(d.Name, "-uname-r") && d.EVR == k.Uname {
+				return i
+			}
+		}
+	}
+	for i, hp := range k.Packages {
+		if hp.Arch != "noarch" {
+			return i
+		}
+	}
+	return 0
 }

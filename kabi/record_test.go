@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/internal/repogen"
 	"github.com/repoclosure/repoclosure/kabi/history"
-	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
 )
 
@@ -41,32 +41,11 @@ func TestHistoryMatrixEqualsRepodata(t *testing.T) {
 	if err := s.Write(dir, repogen.Gzip); err != nil {
 		t.Fatal(err)
 	}
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
-	l := &repomd.Loader{Fetcher: f, Strings: strs}
+	strs, repos := pooltest.Load(t, dir, "kernels", "kmods")
 	ctx := context.Background()
-	repos, err := l.LoadAll(ctx, []repomd.Source{
-		{ID: "kernels", BaseURLs: []string{filepath.Join(dir, "kernels")}},
-		{ID: "kmods", BaseURLs: []string{filepath.Join(dir, "kmods")}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})
 	builds := KernelBuilds(pool, nil)
-	var kmods []resolver.PkgID
-	inKernel := resolver.NewSet(pool.Len())
-	for _, b := range builds {
-		for _, id := range b.Packages {
-			inKernel.Add(id)
-		}
-	}
-	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) && IsKmod(pool, id) {
-			kmods = append(kmods, id)
-		}
-	}
+	kmods := Kmods(pool, builds)
 	want := cellTexts(pool, NewMatrix(pool, builds, kmods))
 
 	st, err := history.Open(ctx, filepath.Join(t.TempDir(), "h.db"), true)
@@ -134,22 +113,13 @@ func TestIngestTwoWatchers(t *testing.T) {
 	if err := s.Write(dir, repogen.Gzip); err != nil {
 		t.Fatal(err)
 	}
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
+	strs, repos := pooltest.Load(t, dir, "kernels", "kmods")
 	ctx := context.Background()
-	repos, err := (&repomd.Loader{Fetcher: f, Strings: strs}).LoadAll(ctx, []repomd.Source{
-		{ID: "kernels", BaseURLs: []string{filepath.Join(dir, "kernels")}},
-		{ID: "kmods", BaseURLs: []string{filepath.Join(dir, "kmods")}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	pool := resolver.NewPool(strs, repos, resolver.PoolOptions{})
 	builds := KernelBuilds(pool, nil)
 	var kmods []resolver.PkgID
 	for i := range pool.Len() {
-		if id := resolver.PkgID(i); IsKmod(pool, id) {
+		if id := resolver.PkgID(i); isKmod(pool, id) {
 			kmods = append(kmods, id)
 		}
 	}

@@ -2,7 +2,6 @@ package kabi
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/repoclosure/repoclosure/resolver"
 )
@@ -31,12 +30,12 @@ type KmodRef struct {
 type Installs func(m, k int) (ok, known bool)
 
 // Previous returns the index of the newest build older than kernels[u] with
-// the same source package name and arch, or -1.
+// the same source package name, arch and flavour, or -1.
 func Previous(kernels []BuildRef, u int) int {
 	name, _, _ := splitSourceRPM(kernels[u].Source)
 	best := -1
 	for i, k := range kernels {
-		if k.Arch != kernels[u].Arch || resolver.CompareEVR(k.EVR, kernels[u].EVR) >= 0 {
+		if k.Arch != kernels[u].Arch || flavourOf(k.Uname) != flavourOf(kernels[u].Uname) || resolver.CompareEVR(k.EVR, kernels[u].EVR) >= 0 {
 			continue
 		}
 		if n, _, _ := splitSourceRPM(k.Source); n != name {
@@ -143,18 +142,4 @@ func kmodNames(kmods []KmodRef) []string {
 	}
 	slices.Sort(names)
 	return slices.Compact(names)
-}
-
-// NameOfNEVRA returns the name part of "name-[epoch:]version-release.arch".
-func NameOfNEVRA(nevra string) string {
-	s := nevra
-	if i := strings.LastIndexByte(s, '.'); i > 0 {
-		s = s[:i]
-	}
-	for range 2 {
-		if i := strings.LastIndexByte(s, '-'); i > 0 {
-			s = s[:i]
-		}
-	}
-	return s
 }

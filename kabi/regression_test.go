@@ -76,15 +76,3 @@ func TestRegressionsAndFixes(t *testing.T) {
 		t.Errorf("Fixes = %+v, want %+v", fixes, want)
 	}
 }
-
-func TestNameOfNEVRA(t *testing.T) {
-	for nevra, want := range map[string]string{
-		"kmod-i40e-2.22.18-1.el8_6.x86_64": "kmod-i40e",
-		"kmod-amp-1:3.0-1.el8.x86_64":      "kmod-amp",
-		"kmod-nvidia-560-560.35-1.noarch":  "kmod-nvidia-560",
-	} {
-		if got := NameOfNEVRA(nevra); got != want {
-			t.Errorf("NameOfNEVRA(%q) = %q, want %q", nevra, got, want)
-		}
-	}
-}

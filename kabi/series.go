@@ -25,7 +25,7 @@ func DiffBuilds(p *resolver.Pool, a, b KernelBuild) SymbolDiff {
 	var d SymbolDiff
 	lists := [...]*[]string{&d.Added, &d.Removed, &d.Changed, &d.Unchanged}
 	mergeTables(p, symbolTable(p, a), symbolTable(p, b), func(c symbolChange, name repomd.ID) {
-		sym, _ := SymbolName(p.Strings.String(name))
+		sym, _ := symbolName(p.Strings.String(name))
 		*lists[c] = append(*lists[c], sym)
 	})
 	for _, l := range lists {
@@ -79,7 +79,11 @@ type SeriesRow struct {
 	Kernel      int // index into the series' kernels
 	Symbols     int
 	VsReference SymbolCounts
-	VsPrevious  SymbolCounts // zero for the first build
+	// Previous is the build before this one of the same source name, arch
+	// and flavour (the one the regression rule compares with), -1 for none;
+	// VsPrevious is zero then.
+	Previous   int
+	VsPrevious SymbolCounts
 	// KmodsForced counts the kmods whose symbols changed (CRC, or gone)
 	// at this build compared with the previous one: the rebuilds it forced.
 	KmodsForced int
@@ -116,13 +120,17 @@ type Series struct {
 func NewSeries(p *resolver.Pool, m *Matrix, reference int) *Series {
 	s := &Series{Kernels: m.Kernels, Reference: reference}
 	tables := symbolTables(p, m.Kernels)
+	refs := make([]BuildRef, len(m.Kernels))
+	for i, b := range m.Kernels {
+		refs[i] = BuildRef{Uname: b.Uname, EVR: b.EVR, Source: b.Source, Arch: b.Arch}
+	}
 	for i := range m.Kernels {
-		row := SeriesRow{Kernel: i, Symbols: len(tables[i])}
+		row := SeriesRow{Kernel: i, Symbols: len(tables[i]), Previous: Previous(refs, i)}
 		if reference >= 0 && reference < len(tables) {
 			row.VsReference = countChanges(p, tables[reference], tables[i])
 		}
-		if i > 0 {
-			row.VsPrevious = countChanges(p, tables[i-1], tables[i])
+		if row.Previous >= 0 {
+			row.VsPrevious = countChanges(p, tables[row.Previous], tables[i])
 		}
 		for mi := range m.Kmods {
 			if m.Cells[mi][i].Installable() {
@@ -143,19 +151,18 @@ func NewSeries(p *resolver.Pool, m *Matrix, reference int) *Series {
 			}
 		}
 		syms := usedSymbols(p, id)
+		sigs := make([]string, len(m.Kernels))
 		seen := map[string]bool{}
-		prev := ""
 		for ki := range m.Kernels {
-			sig := signature(syms, tables[ki])
-			if !seen[sig] {
-				seen[sig] = true
+			sigs[ki] = signature(syms, tables[ki])
+			if !seen[sigs[ki]] {
+				seen[sigs[ki]] = true
 				h.Rebuilds++
 			}
-			if ki > 0 && sig != prev {
+			if prev := s.Rows[ki].Previous; prev >= 0 && sigs[ki] != sigs[prev] {
 				h.ForcedBy = append(h.ForcedBy, ki)
 				s.Rows[ki].KmodsForced++
 			}
-			prev = sig
 		}
 		s.Kmods = append(s.Kmods, h)
 	}
@@ -213,7 +220,7 @@ func Coverage(p *resolver.Pool, s *Series, stable map[string]string, kmods []res
 	ref := tables[s.Reference]
 	c := StableCoverage{Stable: len(stable), KernelSymbols: len(ref)}
 	for _, sym := range ref {
-		name, _ := SymbolName(p.Strings.String(sym.name))
+		name, _ := symbolName(p.Strings.String(sym.name))
 		if _, ok := stable[name]; ok {
 			c.StableInKernel++
 		}
@@ -229,7 +236,7 @@ func Coverage(p *resolver.Pool, s *Series, stable map[string]string, kmods []res
 	}
 	c.Consumed = len(consumed)
 	for sym := range consumed {
-		name, _ := SymbolName(p.Strings.String(sym))
+		name, _ := symbolName(p.Strings.String(sym))
 		if _, ok := stable[name]; ok {
 			c.ConsumedStable++
 		}

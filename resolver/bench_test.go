@@ -1,31 +1,22 @@
 package resolver
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 )
 
-// loadCS9 loads the real CentOS Stream 9 BaseOS and AppStream metadata.
+// loadCS9 loads the real CentOS Stream 9 BaseOS and AppStream metadata and
+// returns the size of their compressed primary files.
 func loadCS9(tb testing.TB) (*repomd.Strings, []*repomd.Repo, int64) {
 	tb.Helper()
+	strs, repos := pooltest.CS9(tb)
 	dir := testenv.SharedData(tb, "cs9")
-	strs := repomd.NewStrings()
-	f := &repomd.Fetcher{}
-	defer f.Close()
-	l := &repomd.Loader{Fetcher: f, Strings: strs}
-	repos, err := l.LoadAll(context.Background(), []repomd.Source{
-		{ID: "baseos", BaseURLs: []string{filepath.Join(dir, "baseos")}},
-		{ID: "appstream", BaseURLs: []string{filepath.Join(dir, "appstream")}},
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	var size int64
 	for _, name := range []string{"baseos", "appstream"} {
 		files, _ := filepath.Glob(filepath.Join(dir, name, "repodata", "*-primary.xml.gz"))
@@ -43,7 +34,7 @@ func BenchmarkLoadCS9(b *testing.B) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		loadCS9(b)
+		pooltest.CS9(b)
 	}
 }
 

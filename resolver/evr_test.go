@@ -4,35 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/internal/rpmver"
 	"github.com/repoclosure/repoclosure/internal/testenv"
 )
-
-// readTSV returns the TAB-separated fields of every non-empty line of
-// testdata/name.
-func readTSV(t testing.TB, name string) [][]string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows [][]string
-	for _, line := range strings.Split(string(data), "\n") {
-		if line == "" {
-			continue
-		}
-		rows = append(rows, strings.Split(line, "\t"))
-	}
-	if len(rows) == 0 {
-		t.Fatalf("testdata/%s has no vectors", name)
-	}
-	return rows
-}
 
 func TestCompareEVR(t *testing.T) {
 	tests := []struct {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 )
 
@@ -20,7 +21,7 @@ var tsvOps = map[string]repomd.Op{
 }
 
 func TestMatchesRPMVectors(t *testing.T) {
-	for n, row := range readTSV(t, "rpmdepmatch.tsv") {
+	for n, row := range testenv.Vectors(t, "rpmdepmatch.tsv") {
 		if len(row) != 7 {
 			t.Fatalf("rpmdepmatch.tsv:%d: want 7 fields, got %q", n+1, row)
 		}

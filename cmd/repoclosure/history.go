@@ -3,25 +3,23 @@ package main
 import (
 	"context"
 	"io"
-	"strings"
 
 	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/kabi/history"
 	"github.com/repoclosure/repoclosure/resolver"
+	"github.com/spf13/pflag"
 )
 
-// hasRepos reports whether the command line names repositories; without
-// them, --db reports read the database alone.
-func (f *repoFlags) hasRepos() bool {
-	if len(f.repoFromPath)+len(f.repos)+len(f.enable)+len(f.rpms) > 0 {
-		return true
+// registerDB adds the options of a report made from the history database
+// alone (serve): --db, the kernel and kmod selections that apply to it, and
+// no repository option. They are the kernel commands' own flags, so their
+// help and parsing are the same.
+func (k *kernelFlags) registerDB(fs *pflag.FlagSet) {
+	all := pflag.NewFlagSet("kernel", pflag.ContinueOnError)
+	k.register(all, true)
+	for _, name := range []string{"db", "forcearch", "rich", "kernel-source", "kmod", "kmod-repo", "quiet"} {
+		fs.AddFlag(all.Lookup(name))
 	}
-	for _, kv := range f.setopt {
-		if strings.HasPrefix(kv, "reposdir=") {
-			return true
-		}
-	}
-	return false
 }
 
 // loadHistory is every kernel build and kmod of the history database, plus

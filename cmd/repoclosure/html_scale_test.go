@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -100,28 +101,17 @@ func drive(t *testing.T, page, script, shot string) pageState {
 		t.Fatalf("the test script did not run:\n%.2000s", dom)
 	}
 	var st pageState
-	if err := json.Unmarshal([]byte(htmlUnescape(found[1])), &st); err != nil {
+	if err := json.Unmarshal([]byte(html.UnescapeString(found[1])), &st); err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
-		out = d
-	}
-	png := filepath.Join(out, shot+".png")
-	if err := b.Screenshot(ctx, "file://"+driven, png); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s; page ready after %s ms", png, st.ReadyMS)
+	b.KeepScreenshot(ctx, "file://"+driven, shot)
+	t.Logf("page ready after %s ms", st.ReadyMS)
 	return st
 }
 
 // textHTML is text as innerHTML serializes a text node.
 func textHTML(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'", "&amp;", "&").Replace(s)
 }
 
 // absoluteClass is a cell's class for n missing deps, from the legend.

@@ -77,14 +77,8 @@ func (k *kernelFlags) load(ctx context.Context, stderr io.Writer) (*kernelWorld,
 // world finds the kernel builds and the selected kmods of a pool.
 func (k *kernelFlags) world(pool *resolver.Pool) *kernelWorld {
 	w := &kernelWorld{pool: pool, kernels: kabi.KernelBuilds(pool, append([]string{"kernel"}, k.sources...))}
-	inKernel := resolver.NewSet(pool.Len())
-	for _, b := range w.kernels {
-		for _, id := range b.Packages {
-			inKernel.Add(id)
-		}
-	}
-	for i := range pool.Len() {
-		if id := resolver.PkgID(i); !inKernel.Has(id) && kabi.IsKmod(pool, id) && k.selects(pool, id) {
+	for _, id := range kabi.Kmods(pool, w.kernels) {
+		if k.selects(pool, id) {
 			w.kmods = append(w.kmods, id)
 		}
 	}

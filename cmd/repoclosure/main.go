@@ -6,7 +6,8 @@
 // 3 a kernel regression (matrix --baseline, watch), 130 interrupted (SIGINT).
 //
 // Each command is one file: a constructor that returns its *cobra.Command,
-// registered with addCommand from the file's init.
+// registered with addCommand from the file's init; closure's, the
+// dnf-compatible default, is also the root (newRootCmd).
 package main
 
 import (

@@ -349,6 +349,20 @@ func parseRichMode(s string) (resolver.RichMode, error) {
 	return 0, usageError{fmt.Errorf("--rich=%s: want exact or dnf4", s)}
 }
 
+// hasRepos reports whether the command line names repositories; without
+// them, --db reports read the database alone.
+func (f *repoFlags) hasRepos() bool {
+	if len(f.repoFromPath)+len(f.repos)+len(f.enable)+len(f.rpms) > 0 {
+		return true
+	}
+	for _, kv := range f.setopt {
+		if strings.HasPrefix(kv, "reposdir=") {
+			return true
+		}
+	}
+	return false
+}
+
 func matchAny(globs []string, s string) bool {
 	for _, g := range globs {
 		if ok, err := path.Match(g, s); err == nil && ok {

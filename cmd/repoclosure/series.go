@@ -142,7 +142,7 @@ func (w *kernelWorld) seriesReport(m *kabi.Matrix, s *kabi.Series, lists []label
 	for _, r := range s.Rows {
 		k := report.SeriesKernel{Uname: uname(r.Kernel), Symbols: r.Symbols, VsReference: counts(r.VsReference),
 			KmodsInstallable: r.KmodsInstallable, KmodsForced: r.KmodsForced}
-		if r.Kernel > 0 {
+		if r.Previous >= 0 {
 			c := counts(r.VsPrevious)
 			k.VsPrevious = &c
 		}

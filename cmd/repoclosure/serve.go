@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +34,9 @@ const (
 	serveWriteTimeout = 2 * time.Minute
 	serveIdleTimeout  = time.Minute
 	serveEventsShown  = 200 // on the events page; the API has no limit
+
+	htmlType = "text/html; charset=utf-8"
+	jsonType = "application/json"
 )
 
 func init() { addCommand(newServeCmd) }
@@ -57,7 +65,8 @@ the database changes.`,
 		Args: cobra.NoArgs,
 	}
 	fs := cmd.Flags()
-	f.register(fs, true)
+	f.registerDB(fs)
+	fs.Lookup("db").Usage = "the history database `FILE` that watch writes (required; opened read-only)"
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "listen on `ADDR` (host:port; loopback by default)")
 	inGroup(fs, groupOutput, "listen")
 	cmd.RunE = runE(code, func(cmd *cobra.Command, _ []string) (int, error) { return f.run(cmd) })
@@ -68,12 +77,13 @@ func (f *serveFlags) run(cmd *cobra.Command) (int, error) {
 	if f.db == "" {
 		return exitError, usageError{errors.New("serve needs --db FILE (a history database written by watch)")}
 	}
-	if f.repo.hasRepos() {
-		return exitError, usageError{errors.New("serve reads the database alone: drop the repository options")}
+	// A file that is not a readable history database is refused now, not
+	// in every request.
+	st, err := history.Open(cmd.Context(), f.db, false)
+	if err != nil {
+		return exitError, err
 	}
-	if _, err := os.Stat(f.db); err != nil {
-		return exitError, fmt.Errorf("history database: %w", err)
-	}
+	st.Close()
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return exitError, fmt.Errorf("serve: %w", err)
@@ -91,6 +101,7 @@ type server struct {
 	kf     *kernelFlags
 	stderr io.Writer
 	mux    *http.ServeMux
+	index  *template.Template // of indexSource
 
 	mu    sync.Mutex
 	stamp string // size and mtime of the database and its WAL when views was made
@@ -104,17 +115,17 @@ type views struct {
 }
 
 func newServer(kf *kernelFlags, stderr io.Writer) *server {
-	s := &server{kf: kf, stderr: stderr, mux: http.NewServeMux()}
-	s.mux.HandleFunc("GET /{$}", s.index)
-	s.mux.HandleFunc("GET /matrix", s.page(func(w io.Writer, v *views) error {
+	s := &server{kf: kf, stderr: stderr, mux: http.NewServeMux(), index: template.Must(template.New("index").Parse(indexSource))}
+	s.mux.HandleFunc("GET /{$}", s.overviewPage(20))
+	s.mux.HandleFunc("GET /matrix", s.view(htmlType, func(w io.Writer, v *views) error {
 		return report.WriteHTML(w, v.matrix, "kmod × kernel install matrix")
 	}))
-	s.mux.HandleFunc("GET /series", s.page(func(w io.Writer, v *views) error { return report.WriteSeriesHTML(w, v.series, "kernel series") }))
-	s.mux.HandleFunc("GET /events", s.eventsPage)
-	s.mux.HandleFunc("GET /api/kernels", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kernels) }))
-	s.mux.HandleFunc("GET /api/kmods", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kmods) }))
-	s.mux.HandleFunc("GET /api/matrix", s.api(func(w io.Writer, v *views) error { return report.WriteJSON(w, v.matrix) }))
-	s.mux.HandleFunc("GET /api/series", s.api(func(w io.Writer, v *views) error { return writeJSON(w, v.series) }))
+	s.mux.HandleFunc("GET /series", s.view(htmlType, func(w io.Writer, v *views) error { return report.WriteSeriesHTML(w, v.series, "kernel series") }))
+	s.mux.HandleFunc("GET /events", s.overviewPage(serveEventsShown))
+	s.mux.HandleFunc("GET /api/kernels", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kernels) }))
+	s.mux.HandleFunc("GET /api/kmods", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.matrix.Kmods) }))
+	s.mux.HandleFunc("GET /api/matrix", s.view(jsonType, func(w io.Writer, v *views) error { return report.WriteJSON(w, v.matrix) }))
+	s.mux.HandleFunc("GET /api/series", s.view(jsonType, func(w io.Writer, v *views) error { return writeJSON(w, v.series) }))
 	s.mux.HandleFunc("GET /api/events", s.apiEvents)
 	return s
 }
@@ -178,46 +189,40 @@ func (s *server) current(ctx context.Context) (*views, error) {
 	if s.views != nil && stamp == s.stamp {
 		return s.views, nil
 	}
-	w, err := s.kf.load(ctx, s.stderr)
+	// A database with no kernel build yet is an empty dashboard, not the
+	// reports' error.
+	w, err := s.kf.loadHistory(ctx, s.stderr)
 	if err != nil {
 		return nil, err
 	}
 	m := kabi.NewMatrix(w.pool, w.kernels, w.kmods)
-	// The series first: matrixReport consumes m.
-	v := &views{series: w.seriesReport(m, kabi.NewSeries(w.pool, m, 0), nil, true)}
+	v := &views{series: &report.Series{Kernels: []report.SeriesKernel{}, Kmods: []report.SeriesKmod{}, MostBreaking: []string{}}}
+	if len(w.kernels) > 0 {
+		if err := s.kf.checkSelection(w.pool, w.kmods); err != nil {
+			return nil, err
+		}
+		// The series first: matrixReport consumes m.
+		v.series = w.seriesReport(m, kabi.NewSeries(w.pool, m, 0), nil, true)
+	}
 	v.matrix = w.matrixReport(m)
 	s.stamp, s.views = stamp, v
 	return v, nil
 }
 
 func (s *server) fail(w http.ResponseWriter, err error) {
-	http.Error(w, "history database: "+err.Error(), http.StatusInternalServerError)
+	// The store's errors name the database already.
+	http.Error(w, err.Error(), http.StatusInternalServerError)
 }
 
-// page serves an HTML view.
-func (s *server) page(write func(io.Writer, *views) error) http.HandlerFunc {
+// view serves a view of the database as contentType.
+func (s *server) view(contentType string, write func(io.Writer, *views) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := s.current(r.Context())
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := write(w, v); err != nil {
-			s.fail(w, err)
-		}
-	}
-}
-
-// api serves a JSON view.
-func (s *server) api(write func(io.Writer, *views) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := s.current(r.Context())
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", contentType)
 		if err := write(w, v); err != nil {
 			s.fail(w, err)
 		}
@@ -268,26 +273,29 @@ func (s *server) apiEvents(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", jsonType)
 	writeJSON(w, raw)
 }
 
-var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+// indexSource is the front and events pages' template, parsed when serve
+// starts rather than when any command does.
+const indexSource = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>repoclosure history</title>
 <style>body { font: 14px/1.5 system-ui, sans-serif; margin: 16px 20px; max-width: 1100px; color: #1f2328; }
 table { border-collapse: collapse; font-size: 12px; } td:first-child, td:nth-child(2) { white-space: nowrap; } th, td { border-bottom: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
-code { font: 12px ui-monospace, monospace; word-break: break-all; } .ev-regression { color: #c62828; font-weight: 600; } .ev-fixed { color: #2e7d32; }</style>
+code { font: 12px ui-monospace, monospace; } details pre { font: 11px ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; padding: 6px; background: #f6f8fa; } summary { cursor: pointer; } .ev-regression { color: #c62828; font-weight: 600; } .ev-fixed { color: #2e7d32; }</style>
 </head><body data-ready="1">
 <h1>repoclosure history</h1>
 <p>{{.DB}}: {{.Kernels}} kernel builds, {{.Kmods}} kmods, {{.Events}} events.</p>
+{{if not .Kernels}}<p id="empty">No kernel builds are recorded yet: <code>repoclosure watch --db {{.DB}}</code> records them.</p>{{end}}
 <ul><li><a href="matrix">kmod × kernel install matrix</a></li><li><a href="series">kernel series and symbol blame</a></li><li><a href="events">recent events</a></li>
 <li>JSON: <a href="api/kernels">/api/kernels</a>, <a href="api/kmods">/api/kmods</a>, <a href="api/matrix">/api/matrix</a>, <a href="api/series">/api/series</a>, <a href="api/events">/api/events?since=…</a></li></ul>
 {{if .Recent}}<h2>Recent events</h2>
-<table id="events"><thead><tr><th>time</th><th>event</th><th>details</th></tr></thead><tbody>
-{{range .Recent}}<tr><td>{{.Time}}</td><td class="ev-{{.Kind}}">{{.Kind}}</td><td><code>{{.JSON}}</code></td></tr>
+<table id="events"><thead><tr><th>time</th><th>event</th><th>what happened</th></tr></thead><tbody>
+{{range .Recent}}<tr><td>{{.Time}}</td><td class="ev-{{.Kind}}">{{.Kind}}</td><td><details><summary>{{.Summary}}</summary><pre>{{.JSON}}</pre></details></td></tr>
 {{end}}</tbody></table>{{end}}
 </body></html>
-`))
+`
 
 type indexPage struct {
 	DB                     string
@@ -295,7 +303,8 @@ type indexPage struct {
 	Recent                 []indexEvent
 }
 
-type indexEvent struct{ Time, Kind, JSON string }
+// indexEvent is an event's row: a one-line summary, its JSON on demand.
+type indexEvent struct{ Time, Kind, Summary, JSON string }
 
 func (s *server) overview(r *http.Request, shown int) (indexPage, error) {
 	v, err := s.current(r.Context())
@@ -308,27 +317,118 @@ func (s *server) overview(r *http.Request, shown int) (indexPage, error) {
 	}
 	p := indexPage{DB: s.kf.db, Kernels: len(v.matrix.Kernels), Kmods: len(v.matrix.Kmods), Events: len(evs)}
 	for i := len(evs) - 1; i >= 0 && len(p.Recent) < shown; i-- {
-		p.Recent = append(p.Recent, indexEvent{evs[i].Time.UTC().Format(time.RFC3339), evs[i].Kind, string(evs[i].JSON)})
+		e := evs[i]
+		js := e.JSON
+		var indented bytes.Buffer
+		if json.Indent(&indented, e.JSON, "", "  ") == nil {
+			js = indented.Bytes()
+		}
+		p.Recent = append(p.Recent, indexEvent{e.Time.UTC().Format(time.RFC3339), e.Kind, eventSummary(e.Kind, e.JSON), string(js)})
 	}
 	return p, nil
 }
 
-func (s *server) index(w http.ResponseWriter, r *http.Request) {
-	p, err := s.overview(r, 20)
-	if err != nil {
-		s.fail(w, err)
-		return
+// overviewPage serves the counts and the shown most recent events.
+func (s *server) overviewPage(shown int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.overview(r, shown)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", htmlType)
+		s.index.Execute(w, p)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	indexTmpl.Execute(w, p)
 }
 
-func (s *server) eventsPage(w http.ResponseWriter, r *http.Request) {
-	p, err := s.overview(r, serveEventsShown)
-	if err != nil {
-		s.fail(w, err)
-		return
+// eventSummary says in one line what an event (its JSON as watch printed
+// it) means; an event it cannot read is named by its kind alone.
+func eventSummary(kind string, js []byte) string {
+	var err error
+	switch kind {
+	case kabi.EventKernelAdded:
+		var e kabi.KernelAddedEvent
+		if err = json.Unmarshal(js, &e); err == nil {
+			return fmt.Sprintf("%s first seen (%s): %s symbols", e.Uname, e.Source, groupDigits(e.Symbols))
+		}
+	case kabi.EventKernelRemoved:
+		var e kabi.KernelRemovedEvent
+		if err = json.Unmarshal(js, &e); err == nil {
+			return e.Uname + " gone from every mirror (the history keeps it)"
+		}
+	case kabi.EventKmodAdded:
+		var e kabi.KmodAddedEvent
+		if err = json.Unmarshal(js, &e); err == nil {
+			return e.NEVRA + " first seen"
+		}
+	case kabi.EventRegression:
+		var e kabi.RegressionEvent
+		if err = json.Unmarshal(js, &e); err == nil {
+			return regressionSummary(&e)
+		}
+	case kabi.EventFixed:
+		var e kabi.FixedEvent
+		if err = json.Unmarshal(js, &e); err == nil {
+			return fmt.Sprintf("%s installs on %s again: fixed by %s", e.Kmod, e.Kernel, e.NEVRA)
+		}
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	indexTmpl.Execute(w, p)
+	return kind
+}
+
+// regressionSummary names the kmod, the kernels, a build that installed on
+// the previous one and what that build lacks on the new one, by reason.
+func regressionSummary(e *kabi.RegressionEvent) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s no longer installs on %s", e.Kmod, e.Kernel)
+	if len(e.WorksOnPrevious) == 0 {
+		return b.String()
+	}
+	via := e.WorksOnPrevious[0]
+	fmt.Fprintf(&b, " (installed on %s via %s", e.Previous, via)
+	if n := len(e.WorksOnPrevious) - 1; n > 0 {
+		fmt.Fprintf(&b, " and %s", report.Plural(n, "other build"))
+	}
+	b.WriteString(")")
+	counts := map[string]int{}
+	for _, m := range e.Missing[via] {
+		counts[m.Reason]++
+	}
+	var parts []string
+	for _, r := range []struct{ reason, one, many string }{
+		{string(kabi.ReasonCRCMismatch), "CRC mismatch", "CRC mismatches"},
+		{string(kabi.ReasonUnknownSymbol), "unknown symbol", "unknown symbols"},
+		{string(kabi.ReasonKernelVersion), "kernel version requirement", "kernel version requirements"},
+		{string(kabi.ReasonKernelPackageMissing), "missing kernel package", "missing kernel packages"},
+		{string(kabi.ReasonOther), "other unmet dependency", "other unmet dependencies"},
+	} {
+		if n := counts[r.reason]; n > 0 {
+			word := r.many
+			if n == 1 {
+				word = r.one
+			}
+			parts = append(parts, groupDigits(n)+" "+word)
+			delete(counts, r.reason)
+		}
+	}
+	// Reasons this version does not name, in a stable order.
+	for _, r := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[r], r))
+	}
+	if len(parts) > 0 {
+		b.WriteString(": " + strings.Join(parts, ", "))
+	}
+	return b.String()
+}
+
+// groupDigits writes n with thousands separated by commas: 3,057.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

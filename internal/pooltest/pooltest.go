@@ -1,13 +1,54 @@
-// Package pooltest builds package records from one-line specs, for the
-// tests of the packages that work on a pool (resolver, modular, kabi).
+// Package pooltest gives the tests of the packages that work on a pool
+// (resolver, modular, kabi) their package records: built from one-line
+// specs, or loaded from repodata on disk.
 package pooltest
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 )
+
+// Load loads the repository in each directory root/id, with that id, into
+// one new string table.
+func Load(tb testing.TB, root string, ids ...string) (*repomd.Strings, []*repomd.Repo) {
+	tb.Helper()
+	srcs := make([]repomd.Source, len(ids))
+	for i, id := range ids {
+		srcs[i] = repomd.Source{ID: id, BaseURLs: []string{filepath.Join(root, id)}}
+	}
+	strs := repomd.NewStrings()
+	f := &repomd.Fetcher{}
+	defer f.Close()
+	repos, err := (&repomd.Loader{Fetcher: f, Strings: strs}).LoadAll(context.Background(), srcs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return strs, repos
+}
+
+// CS9 loads the real CentOS Stream 9 BaseOS and AppStream metadata of the
+// shared data.
+func CS9(tb testing.TB) (*repomd.Strings, []*repomd.Repo) {
+	tb.Helper()
+	return Load(tb, testenv.SharedData(tb, "cs9"), "baseos", "appstream")
+}
+
+// Deps counts the provides and requires of repos: what the benchmarks that
+// measure dependency work pass to SetBytes.
+func Deps(repos []*repomd.Repo) int64 {
+	var n int64
+	for _, r := range repos {
+		for _, p := range r.Packages {
+			n += int64(len(p.Deps(repomd.Provides)) + len(p.Deps(repomd.Requires)))
+		}
+	}
+	return n
+}
 
 // Repo builds a repository from one-line package specs:
 //

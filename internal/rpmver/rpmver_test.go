@@ -1,39 +1,17 @@
 package rpmver
 
 import (
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
-)
 
-// readTSV returns the TAB-separated fields of every non-empty line of
-// testdata/name.
-func readTSV(t testing.TB, name string) [][]string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows [][]string
-	for _, line := range strings.Split(string(data), "\n") {
-		if line == "" {
-			continue
-		}
-		rows = append(rows, strings.Split(line, "\t"))
-	}
-	if len(rows) == 0 {
-		t.Fatalf("testdata/%s has no vectors", name)
-	}
-	return rows
-}
+	"github.com/repoclosure/repoclosure/internal/testenv"
+)
 
 // TestVercmpRPMVectors runs rpm's own rpmvercmp vectors, the disabled
 // oddities included (rpm's real rpmvercmp gives those results).
 func TestVercmpRPMVectors(t *testing.T) {
 	for _, file := range []string{"rpmvercmp.tsv", "rpmvercmp-oddities.tsv"} {
-		for n, row := range readTSV(t, file) {
+		for n, row := range testenv.Vectors(t, file) {
 			if len(row) != 3 {
 				t.Fatalf("%s:%d: want 3 fields, got %q", file, n+1, row)
 			}
@@ -110,7 +88,7 @@ func FuzzVercmpPrefixSkip(f *testing.F) {
 }
 
 func FuzzVercmp(f *testing.F) {
-	for _, row := range readTSV(f, "rpmvercmp.tsv") {
+	for _, row := range testenv.Vectors(f, "rpmvercmp.tsv") {
 		f.Add(row[0], row[1])
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {

@@ -76,3 +76,21 @@ func (b *Browser) Screenshot(ctx context.Context, url, file string) error {
 	}
 	return nil
 }
+
+// KeepScreenshot takes a screenshot of url as name.png, in $SCREENSHOT_DIR
+// when set (to be looked at after the run) and else in a temporary folder
+// of the test, logs its path and returns it; it fails the test when there
+// is none.
+func (b *Browser) KeepScreenshot(ctx context.Context, url, name string) string {
+	b.tb.Helper()
+	dir := os.Getenv("SCREENSHOT_DIR")
+	if dir == "" {
+		dir = b.tb.TempDir()
+	}
+	png := filepath.Join(dir, name+".png")
+	if err := b.Screenshot(ctx, url, png); err != nil {
+		b.tb.Fatal(err)
+	}
+	b.tb.Logf("screenshot: %s", png)
+	return png
+}

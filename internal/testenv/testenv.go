@@ -1,6 +1,7 @@
 // Package testenv is the one place the tests run external tools (dnf, rpm,
 // rpmbuild, createrepo_c, installcheck/testsolv, chromium, python3 with rpm's
-// or dnf's bindings, compressors) and find the project's shared real data:
+// or dnf's bindings, compressors) and find the real data they check against
+// (the project's shared data, a package's testdata vectors):
 // every tool runs isolated from the host's configuration, and whatever is
 // missing skips the test locally with a message naming it and fails it when
 // the environment variable CI is set, so CI never passes by skipping.
@@ -161,6 +162,28 @@ func SharedData(tb testing.TB, elem ...string) string {
 		Unavailable(tb, "shared data: %v", err)
 	}
 	return path
+}
+
+// Vectors returns the TAB-separated fields of every non-empty line of
+// testdata/name in the test's package: the test vectors taken from rpm,
+// libsolv and the like.
+func Vectors(tb testing.TB, name string) [][]string {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var rows [][]string
+	for _, line := range strings.Split(string(data), "\n") {
+		if line == "" {
+			continue
+		}
+		rows = append(rows, strings.Split(line, "\t"))
+	}
+	if len(rows) == 0 {
+		tb.Fatalf("testdata/%s has no vectors", name)
+	}
+	return rows
 }
 
 // sharedDataRoot finds shared/data in the ancestors of the module root

@@ -160,9 +160,12 @@ func DefaultPath() (string, error) {
 // busyTimeout is how long a writer waits for another one before failing.
 const busyTimeout = 30 * time.Second
 
-// Open opens (creating if needed, with its directory) the database at path
-// and brings its schema up to date. With create false a missing file is an
-// error, so that reports do not leave empty databases behind.
+// Open opens the database at path. With create set it is the writer's open
+// (watch): the file and its directory are created if needed and the schema
+// is brought up to date. With create false it is a reader's: the file is
+// opened read-only and never created, migrated or otherwise written, and a
+// missing file, a file that is not a history database, or one whose schema
+// is older than this package's is an error.
 func Open(ctx context.Context, path string, create bool) (*Store, error) {
 	if !create {
 		if _, err := os.Stat(path); err != nil {
@@ -173,17 +176,44 @@ func Open(ctx context.Context, path string, create bool) (*Store, error) {
 	}
 	// The path is a URI's: escape what would end or encode it.
 	uriPath := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	dsn := "file:" + uriPath + fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate", busyTimeout.Milliseconds())
+	dsn := "file:" + uriPath + fmt.Sprintf("?_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())
+	if create {
+		dsn += "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	} else {
+		dsn += "&mode=ro&_pragma=query_only(1)"
+	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("history database %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
-	if err := s.migrate(ctx); err != nil {
+	check := s.migrate
+	if !create {
+		check = s.checkSchema
+	}
+	if err := check(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkSchema is a reader's migrate: it fails unless the schema is this
+// package's, since only watch may write the database.
+func (s *Store) checkSchema(ctx context.Context) error {
+	var v int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return s.wrap("not a history database (the SQLite file watch writes)", err)
+	}
+	switch {
+	case v > len(migrations):
+		return fmt.Errorf("history database %s: schema version %d is newer than this repoclosure knows (%d)", s.path, v, len(migrations))
+	case v == 0:
+		return fmt.Errorf("history database %s: not a history database (empty, or no schema): `repoclosure watch --db %s` creates one", s.path, s.path)
+	case v < len(migrations):
+		return fmt.Errorf("history database %s: schema version %d is older than this repoclosure's (%d): run `repoclosure watch --once --db %s` once to migrate it", s.path, v, len(migrations), s.path)
+	}
+	return nil
 }
 
 // Close closes the database.
@@ -195,7 +225,7 @@ func (s *Store) wrap(what string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked") {
+	if isBusy(err) {
 		return fmt.Errorf("history database %s: %s: another process kept it locked for %v (is a second watch running?): %w", s.path, what, busyTimeout, err)
 	}
 	return fmt.Errorf("history database %s: %s: %w", s.path, what, err)
@@ -268,11 +298,8 @@ var migrations = []string{
 	);`,
 }
 
-// SchemaVersion is the user_version this package writes.
-var SchemaVersion = len(migrations)
-
 func (s *Store) migrate(ctx context.Context) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginFirst(ctx)
 	if err != nil {
 		return s.wrap("begin migration", err)
 	}
@@ -296,6 +323,30 @@ func (s *Store) migrate(ctx context.Context) error {
 		return s.wrap("set schema version", err)
 	}
 	return s.wrap("commit migration", tx.Commit())
+}
+
+// beginFirst begins the first transaction of a new connection. Two
+// processes opening a new database at once can meet SQLite's BUSY before
+// the busy timeout applies (the switch to WAL, the first -shm): that one is
+// retried, a few milliseconds apart, for as long as the timeout.
+func (s *Store) beginFirst(ctx context.Context) (*sql.Tx, error) {
+	deadline := time.Now().Add(busyTimeout)
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(delay):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
 }
 
 // timeText is the stored form of times: RFC 3339 in UTC, sortable as text.

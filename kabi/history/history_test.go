@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -126,8 +127,8 @@ func TestSchemaVersionAndLock(t *testing.T) {
 	}
 	defer s.Close()
 	var v int
-	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
-		t.Errorf("user_version = %d, %v; want %d", v, err, SchemaVersion)
+	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != len(migrations) {
+		t.Errorf("user_version = %d, %v; want %d", v, err, len(migrations))
 	}
 	// Reopening migrates nothing.
 	s2, err := Open(ctx, path, false)
@@ -141,7 +142,7 @@ func TestSchemaVersionAndLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw0.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion+1)); err != nil {
+	if _, err := raw0.Exec(fmt.Sprintf("PRAGMA user_version = %d", len(migrations)+1)); err != nil {
 		t.Fatal(err)
 	}
 	raw0.Close()
@@ -169,5 +170,101 @@ func TestSchemaVersionAndLock(t *testing.T) {
 	}
 	if werr := s.wrap("x", err); !strings.Contains(werr.Error(), "another process kept it locked") {
 		t.Errorf("lock error reads %q", werr)
+	}
+}
+
+// dirState is every file of dir with its size and contents' hash, to show a
+// reader left a directory as it found it.
+func dirState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = fmt.Sprintf("%d:%x", len(b), sha256.Sum256(b))
+	}
+	return out
+}
+
+// TestOpenReadOnly: a reader (create false) never creates, migrates or
+// writes the file, and refuses what is not a current history database with
+// an error naming the file.
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "h.db")
+	w, err := Open(ctx, good, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Record(ctx, &Poll{Time: time.Now(), Kernels: []Kernel{sampleKernel("5.14.0-1.el9.x86_64", 2)}}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	empty := filepath.Join(dir, "empty.db")
+	notDB := filepath.Join(dir, "m.json")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(notDB, []byte(`{"kernels": [], "kmods": []}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// An older schema: this package's with a migration added after it.
+	older := filepath.Join(dir, "older.db")
+	migrations = append(migrations, "CREATE TABLE later (x INTEGER)")
+	t.Cleanup(func() { migrations = migrations[:len(migrations)-1] })
+	before := dirState(t, dir)
+
+	r, err := Open(ctx, good, false)
+	if err == nil {
+		t.Errorf("Open(%s) of an older schema succeeded", good)
+		r.Close()
+	} else if !strings.Contains(err.Error(), good) || !strings.Contains(err.Error(), "older") || !strings.Contains(err.Error(), "watch") {
+		t.Errorf("older schema: %v; want the file, \"older\" and what migrates it", err)
+	}
+	migrations = migrations[:len(migrations)-1]
+	r, err = Open(ctx, good, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ks, err := r.Kernels(ctx, true); err != nil || len(ks) != 1 {
+		t.Errorf("Kernels = %d builds, %v; want 1", len(ks), err)
+	}
+	if _, err := r.Record(ctx, &Poll{Base: 1, Time: time.Now()}); err == nil {
+		t.Error("Record through a read-only store succeeded")
+	}
+	r.Close()
+
+	for _, c := range []struct{ path, want string }{
+		{empty, "not a history database"},
+		{notDB, "not a history database"},
+		{older, "no such file"},
+	} {
+		r, err := Open(ctx, c.path, false)
+		if err == nil {
+			r.Close()
+			t.Errorf("Open(%s) succeeded", c.path)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.path) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Open(%s): %v; want the file and %q", c.path, err, c.want)
+		}
+	}
+	// The files are as they were. A reader of a WAL database may leave the
+	// WAL index (-shm, and an empty -wal) that SQLite readers need to read
+	// consistently while watch writes; nothing else may appear.
+	after := dirState(t, dir)
+	delete(after, "h.db-shm")
+	if after["h.db-wal"] == fmt.Sprintf("0:%x", sha256.Sum256(nil)) {
+		delete(after, "h.db-wal")
+	}
+	if !reflect.DeepEqual(after, before) {
+		t.Errorf("readers changed the directory:\nbefore %v\n after %v", before, after)
 	}
 }

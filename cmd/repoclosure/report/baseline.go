@@ -67,7 +67,7 @@ func CompareBaseline(prev, cur *Matrix) Diff {
 	addKmod := func(k Kmod) {
 		if _, ok := kmodAt[k.NEVRA]; !ok {
 			kmodAt[k.NEVRA] = len(kmods)
-			kmods = append(kmods, kabi.KmodRef{NEVRA: k.NEVRA, Name: kabi.NameOfNEVRA(k.NEVRA)})
+			kmods = append(kmods, kabi.KmodRef{NEVRA: k.NEVRA, Name: NameOf(k.NEVRA)})
 		}
 	}
 	for _, k := range prev.Kmods {
@@ -153,8 +153,5 @@ func WriteDiff(w io.Writer, d Diff) error {
 			}
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write baseline diff: %w", err)
-	}
-	return nil
+	return flush(bw, "baseline diff")
 }

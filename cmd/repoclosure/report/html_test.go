@@ -304,15 +304,7 @@ func loadInChromium(t *testing.T, page []byte, hash, script, shot string) string
 		t.Fatalf("the page's script did not run (no data-ready on body):\n%.3000s", dom)
 	}
 	if shot != "" {
-		out := t.TempDir()
-		if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
-			out = d
-		}
-		png := filepath.Join(out, shot+".png")
-		if err := b.Screenshot(ctx, "file://"+file+hash, png); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s", png)
+		b.KeepScreenshot(ctx, "file://"+file+hash, shot)
 	}
 	return dom
 }

@@ -27,37 +27,23 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("    ", "  ")
-	// list writes `  "name": [ ... ]` with each element encoded alone at
-	// the depth it has in the whole document.
-	list := func(name string, n int, elem func(int) any, last bool) error {
-		fmt.Fprintf(bw, "  %q: [", name)
-		for i := 0; i < n; i++ {
-			buf.Reset()
-			if err := enc.Encode(elem(i)); err != nil {
-				return err
-			}
-			if i > 0 {
-				bw.WriteByte(',')
-			}
-			bw.WriteString("\n    ")
-			bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	// encoded appends v as enc writes it, without the final newline.
+	encoded := func(b []byte, v any) ([]byte, error) {
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return b, err
 		}
-		if n > 0 {
-			bw.WriteString("\n  ")
-		}
-		bw.WriteByte(']')
-		if !last {
-			bw.WriteByte(',')
-		}
-		bw.WriteByte('\n')
-		return nil
+		return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil
 	}
 	bw.WriteString("{\n")
 	err := errors.Join(
-		list("kernels", len(m.Kernels), func(i int) any { return m.Kernels[i] }, false),
-		list("kmods", len(m.Kmods), func(i int) any { return m.Kmods[i] }, false),
-		cells(bw, m.Cells, false),
-		list("names", len(names), func(i int) any { return names[i] }, true),
+		writeList(bw, "kernels", len(m.Kernels), func(b []byte, i int) ([]byte, error) { return encoded(b, m.Kernels[i]) }, false),
+		writeList(bw, "kmods", len(m.Kmods), func(b []byte, i int) ([]byte, error) { return encoded(b, m.Kmods[i]) }, false),
+		// The cells by appendCell rather than encoding/json: with tens of
+		// thousands of cells the reflection and re-indenting were most of
+		// the matrix's time.
+		writeList(bw, "cells", len(m.Cells), func(b []byte, i int) ([]byte, error) { return appendCell(b, &m.Cells[i]), nil }, false),
+		writeList(bw, "names", len(names), func(b []byte, i int) ([]byte, error) { return encoded(b, names[i]) }, true),
 	)
 	bw.WriteString("}\n")
 	if err == nil {
@@ -69,21 +55,23 @@ func WriteJSON(w io.Writer, m *Matrix) error {
 	return nil
 }
 
-// cells writes the cells list, each cell by appendCell rather than
-// encoding/json: with tens of thousands of cells the reflection and
-// re-indenting were most of the matrix's time.
-func cells(bw *bufio.Writer, cells []Cell, last bool) error {
-	bw.WriteString(`  "cells": [`)
-	var buf []byte
-	for i := range cells {
+// writeList writes `  "name": [ ... ]`, each of the n elements appended by
+// elem at the depth it has in the whole document.
+func writeList(bw *bufio.Writer, name string, n int, elem func(b []byte, i int) ([]byte, error), last bool) error {
+	fmt.Fprintf(bw, "  %q: [", name)
+	var b []byte
+	for i := 0; i < n; i++ {
+		var err error
+		if b, err = elem(b[:0], i); err != nil {
+			return err
+		}
 		if i > 0 {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n    ")
-		buf = appendCell(buf[:0], &cells[i])
-		bw.Write(buf)
+		bw.Write(b)
 	}
-	if len(cells) > 0 {
+	if n > 0 {
 		bw.WriteString("\n  ")
 	}
 	bw.WriteByte(']')

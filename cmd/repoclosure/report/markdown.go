@@ -21,28 +21,15 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 		return fmt.Errorf("write Markdown: %w", err)
 	}
 	bw := bufio.NewWriter(w)
-	installable := 0
-	for _, c := range m.Cells {
-		if c.Installable {
-			installable++
-		}
-	}
+	installable := m.installable()
 	fmt.Fprintf(bw, "## kmod × kernel install matrix\n\n%s, %s: %d of %s installable. "+
 		"✓ = installable, ✗N = N unmet requirements; column numbers are the kernels listed below.\n",
 		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
-		return flushMarkdown(bw)
+		return flush(bw, "Markdown")
 	}
 
-	bw.WriteString("\n| kmod |")
-	for j := range m.Kernels {
-		fmt.Fprintf(bw, " %d |", j+1)
-	}
-	bw.WriteString("\n| :--- |")
-	for range m.Kernels {
-		bw.WriteString(" :-: |")
-	}
-	bw.WriteString("\n")
+	writeKernelHeader(bw, "\n| kmod |", "\n| :--- |", len(m.Kernels))
 	for i, k := range m.Kmods {
 		bw.WriteString("| " + markdownEscape(k.NEVRA) + " |")
 		for j := range m.Kernels {
@@ -52,15 +39,7 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 	}
 
 	if names := m.Names(); multiBuild(names) {
-		bw.WriteString("\n### By name\n\n✓ = some build of the name installs on the kernel.\n\n| kmod name | builds |")
-		for j := range m.Kernels {
-			fmt.Fprintf(bw, " %d |", j+1)
-		}
-		bw.WriteString("\n| :--- | --: |")
-		for range m.Kernels {
-			bw.WriteString(" :-: |")
-		}
-		bw.WriteString("\n")
+		writeKernelHeader(bw, "\n### By name\n\n✓ = some build of the name installs on the kernel.\n\n| kmod name | builds |", "\n| :--- | --: |", len(m.Kernels))
 		for _, n := range names {
 			fmt.Fprintf(bw, "| %s | %d |", markdownEscape(n.Name), len(n.Kmods))
 			for _, ok := range n.Installable {
@@ -98,14 +77,22 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 			}
 		}
 	}
-	return flushMarkdown(bw)
+	return flush(bw, "Markdown")
 }
 
-func flushMarkdown(bw *bufio.Writer) error {
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write Markdown: %w", err)
+// writeKernelHeader writes a table's header row, head then one numbered
+// column per kernel, and its alignment row, align then the kernels' centred
+// columns.
+func writeKernelHeader(bw *bufio.Writer, head, align string, kernels int) {
+	bw.WriteString(head)
+	for j := range kernels {
+		fmt.Fprintf(bw, " %d |", j+1)
 	}
-	return nil
+	bw.WriteString(align)
+	for range kernels {
+		bw.WriteString(" :-: |")
+	}
+	bw.WriteString("\n")
 }
 
 // depGroup is one unmet requirement of a kmod and the kernels (indexes) on

@@ -43,7 +43,8 @@ func TestNames(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Names() = %+v, want %+v", got, want)
 	}
-	for nevra, name := range map[string]string{"kmod-foo-1:2.0-1.el9.x86_64": "kmod-foo", "a-b-c-1-2.noarch": "a-b-c", "odd": "odd", "x-1.noarch": "x-1.noarch"} {
+	for nevra, name := range map[string]string{"kmod-foo-1:2.0-1.el9.x86_64": "kmod-foo", "a-b-c-1-2.noarch": "a-b-c", "odd": "odd", "x-1.noarch": "x-1.noarch",
+		"kmod-i40e-2.22.18-1.el8_6.x86_64": "kmod-i40e", "kmod-nvidia-560-560.35-1.noarch": "kmod-nvidia-560"} {
 		if got := NameOf(nevra); got != name {
 			t.Errorf("NameOf(%q) = %q, want %q", nevra, got, name)
 		}

@@ -150,6 +150,17 @@ func knownReason(r string) bool {
 	return false
 }
 
+// installable counts the installable cells.
+func (m *Matrix) installable() int {
+	n := 0
+	for _, c := range m.Cells {
+		if c.Installable {
+			n++
+		}
+	}
+	return n
+}
+
 // installableOn counts the kmods installable on Kernels[kernel].
 func (m *Matrix) installableOn(kernel int) int {
 	n := 0

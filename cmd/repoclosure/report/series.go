@@ -40,7 +40,7 @@ type SeriesKernel struct {
 	Uname            string     `json:"uname"`
 	Symbols          int        `json:"symbols"`
 	VsReference      SymCounts  `json:"vs_reference"`
-	VsPrevious       *SymCounts `json:"vs_previous,omitempty"` // absent on the first build
+	VsPrevious       *SymCounts `json:"vs_previous,omitempty"` // absent on the first build of its source, arch and flavour
 	KmodsInstallable int        `json:"kmods_installable"`
 	KmodsForced      int        `json:"kmods_forced_rebuild"`
 }

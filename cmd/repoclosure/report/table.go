@@ -34,16 +34,11 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 		return fmt.Errorf("write table: %w", err)
 	}
 	bw := bufio.NewWriter(w)
-	installable := 0
-	for _, c := range m.Cells {
-		if c.Installable {
-			installable++
-		}
-	}
+	installable := m.installable()
 	fmt.Fprintf(bw, "kmod × kernel matrix: %s, %s, %d of %s installable\n",
 		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
-		return flush(bw)
+		return flush(bw, "table")
 	}
 
 	t := tableLayout{m: m, color: color, perKernel: make([]int, len(m.Kernels)), colW: len(strconv.Itoa(len(m.Kernels))), nameW: len(tableFooter)}
@@ -75,7 +70,7 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 		t.writePanel(bw, label, start, end)
 	}
 	writeLegend(bw, m, t.perKernel)
-	return flush(bw)
+	return flush(bw, "table")
 }
 
 // tableFooter labels the row of installable counts.
@@ -172,9 +167,10 @@ func pad(s string, width int, right bool) string {
 	return s + strings.Repeat(" ", n)
 }
 
-func flush(bw *bufio.Writer) error {
+// flush flushes bw, naming what was written in its error.
+func flush(bw *bufio.Writer, what string) error {
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write table: %w", err)
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }
