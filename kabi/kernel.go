@@ -122,7 +122,7 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 // *-uname-r = VER.ARCH[+FLAVOUR] ("" for the plain kernel), and ok false
 // for a package that provides none.
 func unameFlavour(p *resolver.Pool, id resolver.PkgID) (flavour string, ok bool) {
-	for _, d := range p.Package(id).Deps[repomd.Provides] {
+	for _, d := range p.Package(id).Deps(repomd.Provides) {
 		if d.Op() != repomd.OpEQ || !strings.HasSuffix(p.Strings.String(d.Name), "-uname-r") {
 			continue
 		}
@@ -155,7 +155,7 @@ func namedFlavour(rest string, flavours []string) string {
 // boot: it provides kernel(SYM) = 0xCRC symbols or a kernel / kernel-core
 // uname-r (any flavour: kernel-rt-core-uname-r, kernel-debug-core-uname-r).
 func providesKernel(p *resolver.Pool, id resolver.PkgID) bool {
-	for _, d := range p.Package(id).Deps[repomd.Provides] {
+	for _, d := range p.Package(id).Deps(repomd.Provides) {
 		name := p.Strings.String(d.Name)
 		if base, ok := strings.CutSuffix(name, "-uname-r"); ok {
 			if base == "kernel" || strings.HasPrefix(base, "kernel-") && strings.HasSuffix(base, "-core") {
@@ -259,7 +259,7 @@ func isKmod(p *resolver.Pool, id resolver.PkgID) bool {
 			return true
 		}
 	}
-	for _, d := range pkg.Deps[repomd.Requires] {
+	for _, d := range pkg.Deps(repomd.Requires) {
 		name := p.Strings.String(d.Name)
 		if _, ok := symbolName(name); ok {
 			return true

@@ -84,12 +84,12 @@ func TestKernelBuildsCS9(t *testing.T) {
 		for j := range pool.Len() {
 			pkg := pool.Package(resolver.PkgID(j))
 			own := false
-			for _, d := range pkg.Deps[repomd.Provides] {
+			for _, d := range pkg.Deps(repomd.Provides) {
 				if strings.HasSuffix(strs.String(d.Name), "-uname-r") && strs.String(d.EVR()) == b.Uname {
 					own = true
 				}
 			}
-			for _, d := range pkg.Deps[repomd.Provides] {
+			for _, d := range pkg.Deps(repomd.Provides) {
 				if n := strs.String(d.Name); own && strings.HasPrefix(n, "kernel(") && strings.HasPrefix(strs.String(d.EVR()), "0x") {
 					names[n] = true
 				}

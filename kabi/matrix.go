@@ -219,7 +219,7 @@ func (x *depIndex) row(id resolver.PkgID, scratch []*depVerdict) ([]Cell, []*dep
 	// The kmod's distinct unmet deps, sorted as dnf prints them; a
 	// Requires and a Requires(pre) on the same thing are one.
 	missing := scratch[:0]
-	for _, d := range x.p.Package(id).Deps[repomd.Requires] {
+	for _, d := range x.p.Package(id).Deps(repomd.Requires) {
 		if x.p.Skipped(d) {
 			continue
 		}
@@ -379,7 +379,7 @@ type symbol struct{ name, crc repomd.ID }
 func symbolTable(p *resolver.Pool, b KernelBuild) []symbol {
 	var t []symbol
 	for _, id := range b.Packages {
-		for _, d := range p.Package(id).Deps[repomd.Provides] {
+		for _, d := range p.Package(id).Deps(repomd.Provides) {
 			if isSymbolProvide(p, d) {
 				t = append(t, symbol{d.Name, d.EVR()})
 			}
@@ -411,7 +411,7 @@ func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 	seen := make([]int32, p.Strings.Len())
 	for i, b := range builds {
 		for _, id := range b.Packages {
-			for _, d := range p.Package(id).Deps[repomd.Provides] {
+			for _, d := range p.Package(id).Deps(repomd.Provides) {
 				if isSymbolProvide(p, d) && seen[d.Name] != int32(i+1) {
 					seen[d.Name] = int32(i + 1)
 					counts[i]++
@@ -425,7 +425,7 @@ func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 // KernelRequires counts a package's kernel(...) and ksym(...) requires.
 func KernelRequires(p *resolver.Pool, id resolver.PkgID) int {
 	n := 0
-	for _, d := range p.Package(id).Deps[repomd.Requires] {
+	for _, d := range p.Package(id).Deps(repomd.Requires) {
 		if _, ok := symbolName(p.Strings.String(d.Name)); ok {
 			n++
 		}

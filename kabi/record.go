@@ -28,7 +28,7 @@ func HistoryKernel(p *resolver.Pool, b KernelBuild, mirrors map[string]string) h
 	for _, id := range b.Packages {
 		pkg := p.Package(id)
 		hp := history.Package{Name: p.Strings.String(pkg.Name), EVR: p.Strings.String(pkg.EVR), Arch: p.Strings.String(pkg.Arch)}
-		for _, d := range pkg.Deps[repomd.Provides] {
+		for _, d := range pkg.Deps(repomd.Provides) {
 			name, evr := p.Strings.String(d.Name), p.Strings.String(d.EVR())
 			// A symbol goes to the compact table when its CRC text
 			// round-trips; anything else stays a plain provide.
@@ -127,10 +127,10 @@ func HistoryKmods(p *resolver.Pool, kernels []KernelBuild, kmods []resolver.PkgI
 		repo := p.Repo(id).ID
 		m := history.Kmod{NEVRA: p.NEVRA(id), Name: p.Strings.String(pkg.Name), EVR: p.Strings.String(pkg.EVR),
 			Arch: p.Strings.String(pkg.Arch), Source: p.Strings.String(pkg.SourceRPM), Repo: repo, URL: mirrors[repo]}
-		for _, d := range pkg.Deps[repomd.Requires] {
+		for _, d := range pkg.Deps(repomd.Requires) {
 			m.Requires = append(m.Requires, history.Require{Dep: historyDep(p.Strings, d), Outside: p.Skipped(d) || metOutside(d.WithoutPre())})
 		}
-		for _, d := range pkg.Deps[repomd.Provides] {
+		for _, d := range pkg.Deps(repomd.Provides) {
 			m.Provides = append(m.Provides, historyDep(p.Strings, d))
 		}
 		out = append(out, m)
@@ -182,12 +182,14 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 			}
 			seenPkg[nevra] = true
 			pkg := repomd.Package{Name: in(hp.Name), EVR: in(hp.EVR), Arch: in(hp.Arch), SourceRPM: in(k.Source)}
+			var provs []repomd.Dep
+			if i == carrier {
+				provs = make([]repomd.Dep, 0, len(hp.Provides)+len(k.Symbols))
+			}
 			for _, d := range hp.Provides {
-				pkg.Deps[repomd.Provides] = append(pkg.Deps[repomd.Provides], dep(d))
+				provs = append(provs, dep(d))
 			}
 			if i == carrier {
-				provs := make([]repomd.Dep, len(pkg.Deps[repomd.Provides]), len(pkg.Deps[repomd.Provides])+len(k.Symbols))
-				copy(provs, pkg.Deps[repomd.Provides])
 				for _, s := range k.Symbols {
 					name, ok := symIDs[s.Name]
 					if !ok {
@@ -201,21 +203,24 @@ func FromHistory(kernels []history.Kernel, kmods []history.Kmod, opts resolver.P
 					}
 					provs = append(provs, repomd.NewDep(name, crc, repomd.OpEQ, false))
 				}
-				pkg.Deps[repomd.Provides] = provs
 			}
+			pkg.SetDeps(repomd.Provides, provs)
 			r.Packages = append(r.Packages, pkg)
 		}
 	}
 	for _, m := range kmods {
 		pkg := repomd.Package{Name: in(m.Name), EVR: in(m.EVR), Arch: in(m.Arch), SourceRPM: in(m.Source)}
+		var provs, reqs []repomd.Dep
 		for _, d := range m.Provides {
-			pkg.Deps[repomd.Provides] = append(pkg.Deps[repomd.Provides], dep(d))
+			provs = append(provs, dep(d))
 		}
 		for _, d := range m.Requires {
 			if !d.Outside {
-				pkg.Deps[repomd.Requires] = append(pkg.Deps[repomd.Requires], dep(d.Dep))
+				reqs = append(reqs, dep(d.Dep))
 			}
 		}
+		pkg.SetDeps(repomd.Provides, provs)
+		pkg.SetDeps(repomd.Requires, reqs)
 		r := repo(m.Repo)
 		r.Packages = append(r.Packages, pkg)
 	}

@@ -181,7 +181,7 @@ func symbolTables(p *resolver.Pool, builds []KernelBuild) [][]symbol {
 // usedSymbols returns the kernel(SYM) names (ids) a package requires, sorted.
 func usedSymbols(p *resolver.Pool, id resolver.PkgID) []repomd.ID {
 	var syms []repomd.ID
-	for _, d := range p.Package(id).Deps[repomd.Requires] {
+	for _, d := range p.Package(id).Deps(repomd.Requires) {
 		if strings.HasPrefix(p.Strings.String(d.Name), "kernel(") {
 			syms = append(syms, d.Name)
 		}

@@ -1,6 +1,7 @@
 package repomd
 
 import (
+	"bytes"
 	"encoding/binary"
 	"hash/maphash"
 	"sync"
@@ -33,15 +34,27 @@ type Strings struct {
 	table []ID // open addressing; 0 = empty slot
 	count int  // ids in use, including the empty string at 0
 
-	pages atomic.Pointer[[][]string] // id -> string, pages of internPageSize
-	arena []byte                     // current chunk; strings are views into it
+	// id -> where its bytes are, in pages of internPageSize: 8 bytes an id
+	// rather than a string header's 16, and nothing for the GC to scan.
+	pages    atomic.Pointer[[][]strRef]
+	chunks   atomic.Pointer[[][]byte] // the arena chunks strRefs point into
+	arena    []byte                   // current chunk
+	arenaIdx strRef                   // its index in chunks
 }
+
+// strRef locates a string: chunk index << 40 | offset << 20 | length, or a
+// whole chunk (a string too long for the arena, or "") when length is 0.
+type strRef uint64
+
+const strRefBits = 20 // offset and length bits: arenaChunkSize is 1 << 20
 
 // NewStrings returns a table holding only the empty string (ID 0).
 func NewStrings() *Strings {
 	s := &Strings{seed: maphash.MakeSeed(), table: make([]ID, 1<<12)}
-	pages := [][]string{make([]string, internPageSize)}
+	pages := [][]strRef{make([]strRef, internPageSize)}
 	s.pages.Store(&pages)
+	chunks := [][]byte{{}} // chunk 0 is "", which id 0's zero strRef names
+	s.chunks.Store(&chunks)
 	s.count = 1
 	return s
 }
@@ -64,7 +77,17 @@ func (s *Strings) Len() int {
 // String returns the string for id.
 func (s *Strings) String(id ID) string {
 	pages := *s.pages.Load()
-	return pages[id>>internPageBits][id&(internPageSize-1)]
+	return s.str(pages[id>>internPageBits][id&(internPageSize-1)])
+}
+
+// str returns the string ref locates.
+func (s *Strings) str(ref strRef) string {
+	c := (*s.chunks.Load())[ref>>(2*strRefBits)]
+	n := int(ref & (1<<strRefBits - 1))
+	if n == 0 {
+		return unsafe.String(unsafe.SliceData(c), len(c))
+	}
+	return unsafe.String(&c[ref>>strRefBits&(1<<strRefBits-1)], n)
 }
 
 // Intern returns the id of b, adding it if it is new. b is copied.
@@ -119,13 +142,13 @@ func (s *Strings) find(h uint64, b []byte) (ID, int) {
 		if id == 0 {
 			return 0, i
 		}
-		if str := pages[id>>internPageBits][id&(internPageSize-1)]; len(str) == len(b) && str == string(b) {
+		if str := s.str(pages[id>>internPageBits][id&(internPageSize-1)]); len(str) == len(b) && str == string(b) {
 			return id, i
 		}
 	}
 }
 
-func (s *Strings) add(slot int, str string) ID {
+func (s *Strings) add(slot int, ref strRef) ID {
 	id := ID(s.count)
 	s.count++
 	pagesPtr := s.pages.Load()
@@ -134,13 +157,13 @@ func (s *Strings) add(slot int, str string) ID {
 	if page == len(pages) {
 		// Copy-on-grow the outer slice so that concurrent readers keep a
 		// consistent view.
-		grown := make([][]string, len(pages)+1)
+		grown := make([][]strRef, len(pages)+1)
 		copy(grown, pages)
-		grown[page] = make([]string, internPageSize)
+		grown[page] = make([]strRef, internPageSize)
 		s.pages.Store(&grown)
 		pages = grown
 	}
-	pages[page][id&(internPageSize-1)] = str
+	pages[page][id&(internPageSize-1)] = ref
 	s.table[slot] = id
 	if 2*s.count > len(s.table) {
 		s.resize(pages, 2*len(s.table))
@@ -149,14 +172,14 @@ func (s *Strings) add(slot int, str string) ID {
 }
 
 // resize rebuilds the hash table with size slots (a power of two).
-func (s *Strings) resize(pages [][]string, size int) {
+func (s *Strings) resize(pages [][]strRef, size int) {
 	table := make([]ID, size)
 	mask := len(table) - 1
 	for _, id := range s.table {
 		if id == 0 {
 			continue
 		}
-		h := maphash.String(s.seed, pages[id>>internPageBits][id&(internPageSize-1)])
+		h := maphash.String(s.seed, s.str(pages[id>>internPageBits][id&(internPageSize-1)]))
 		i := int(h) & mask
 		for table[i] != 0 {
 			i = (i + 1) & mask
@@ -167,18 +190,28 @@ func (s *Strings) resize(pages [][]string, size int) {
 }
 
 // copyToArena copies b into the current chunk (a fresh one when full), so
-// that many short strings share few allocations. The arena is append-only,
-// which makes the returned zero-copy string immutable.
-func (s *Strings) copyToArena(b []byte) string {
+// that many short strings share few allocations, and returns where it is.
+// Chunks are append-only, which keeps the strings String returns immutable.
+func (s *Strings) copyToArena(b []byte) strRef {
 	if len(b) > arenaChunkSize/8 {
-		return string(b)
+		return s.addChunk(bytes.Clone(b)) << (2 * strRefBits)
 	}
 	if len(s.arena)+len(b) > cap(s.arena) {
 		s.arena = make([]byte, 0, arenaChunkSize)
+		s.arenaIdx = s.addChunk(s.arena[:arenaChunkSize])
 	}
 	start := len(s.arena)
 	s.arena = append(s.arena, b...)
-	return unsafe.String(&s.arena[start], len(b))
+	return s.arenaIdx<<(2*strRefBits) | strRef(start)<<strRefBits | strRef(len(b))
+}
+
+// addChunk appends c to chunks and returns its index. The list is copied,
+// so that concurrent readers keep a consistent view.
+func (s *Strings) addChunk(c []byte) strRef {
+	old := *s.chunks.Load()
+	grown := append(old[:len(old):len(old)], c)
+	s.chunks.Store(&grown)
+	return strRef(len(old))
 }
 
 // depInterner interns one parser's dependency names and versions in front of
@@ -273,6 +306,7 @@ func cheapHash(b []byte) uint64 {
 func (s *Strings) adopt(o *Strings) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seed, s.table, s.count, s.arena = o.seed, o.table, o.count, o.arena
+	s.seed, s.table, s.count, s.arena, s.arenaIdx = o.seed, o.table, o.count, o.arena, o.arenaIdx
 	s.pages.Store(o.pages.Load())
+	s.chunks.Store(o.chunks.Load())
 }

@@ -223,21 +223,19 @@ func requiredPaths(repos []*Repo) func([]byte) bool {
 			seen = append(seen, make([]bool, n-len(seen))...)
 		}
 		for i := range r.Packages {
-			for _, deps := range r.Packages[i].Deps {
-				for _, d := range deps {
-					if seen[d.Name] {
-						continue
-					}
-					seen[d.Name] = true
-					name := strs.String(d.Name)
-					switch {
-					case strings.HasPrefix(name, "/"):
-						paths[name] = struct{}{}
-					case strings.HasPrefix(name, "("):
-						for _, f := range strings.FieldsFunc(name, func(c rune) bool { return c == ' ' || c == '(' || c == ')' }) {
-							if strings.HasPrefix(f, "/") {
-								paths[f] = struct{}{}
-							}
+			for _, d := range r.Packages[i].deps {
+				if seen[d.Name] {
+					continue
+				}
+				seen[d.Name] = true
+				name := strs.String(d.Name)
+				switch {
+				case strings.HasPrefix(name, "/"):
+					paths[name] = struct{}{}
+				case strings.HasPrefix(name, "("):
+					for _, f := range strings.FieldsFunc(name, func(c rune) bool { return c == ' ' || c == '(' || c == ')' }) {
+						if strings.HasPrefix(f, "/") {
+							paths[f] = struct{}{}
 						}
 					}
 				}

@@ -42,8 +42,8 @@ func TestRequiredFilesOnly(t *testing.T) {
 					byPath[path] = append(byPath[path], nevra)
 					files++
 				}
-				for _, deps := range p.Deps {
-					for _, d := range deps {
+				for k := range NumDepKinds {
+					for _, d := range p.Deps(k) {
 						for _, w := range strings.FieldsFunc(r.Strings.String(d.Name), func(c rune) bool { return c == ' ' || c == '(' || c == ')' }) {
 							if strings.HasPrefix(w, "/") {
 								required[w] = true
@@ -75,8 +75,8 @@ func TestRequiredPaths(t *testing.T) {
 	strs := NewStrings()
 	dep := func(name string) Dep { return NewDep(strs.InternString(name), 0, OpNone, false) }
 	var pkg Package
-	pkg.Deps[Requires] = []Dep{dep("/usr/bin/sh"), dep("libc.so.6()(64bit)"), dep("(/usr/bin/a if (foo or /opt/x/y))")}
-	pkg.Deps[Conflicts] = []Dep{dep("/etc/conflicting")}
+	pkg.SetDeps(Requires, []Dep{dep("/usr/bin/sh"), dep("libc.so.6()(64bit)"), dep("(/usr/bin/a if (foo or /opt/x/y))")})
+	pkg.SetDeps(Conflicts, []Dep{dep("/etc/conflicting")})
 	keep := requiredPaths([]*Repo{{Strings: strs, Packages: []Package{pkg}}})
 	for path, want := range map[string]bool{
 		"/usr/bin/sh": true, "/usr/bin/a": true, "/opt/x/y": true, "/etc/conflicting": true,

@@ -110,9 +110,10 @@ type primaryParser struct {
 	dict    *depInterner // for dependency names and versions
 	maxPkgs int          // MaxPackages, lowered by tests
 
-	deps  [NumDepKinds][]Dep
-	files []File
-	buf   []byte // EVRs and kind-prefixed names being built
+	deps    [NumDepKinds][]Dep
+	allDeps []Dep // deps joined
+	files   []File
+	buf     []byte // EVRs and kind-prefixed names being built
 
 	depArena  arena[Dep]
 	fileArena arena[File]
@@ -202,9 +203,8 @@ func (p *primaryParser) parsePackage() error {
 	if pkg.Arch == 0 {
 		pkg.Arch = p.strs.InternString("noarch") // libsolv's default
 	}
-	for k := range p.deps {
-		pkg.Deps[k] = p.depArena.copy(p.deps[k])
-	}
+	p.allDeps = pkg.joinDeps(p.allDeps[:0], &p.deps)
+	pkg.deps = p.depArena.copy(p.allDeps)
 	pkg.Files = p.fileArena.copy(p.files)
 	p.pkgs = append(p.pkgs, pkg)
 	return nil

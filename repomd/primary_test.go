@@ -22,11 +22,11 @@ func renderPackage(strs *Strings, p *Package) string {
 		strs.String(p.Name), strs.String(p.EVR), strs.String(p.Arch), strs.String(p.SourceRPM),
 		p.PkgID, p.LocationBase, p.Location)
 	for k := range NumDepKinds {
-		if len(p.Deps[k]) == 0 {
+		if len(p.Deps(k)) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "%s:", k)
-		for _, d := range p.Deps[k] {
+		for _, d := range p.Deps(k) {
 			b.WriteString(" " + renderDep(strs, d))
 		}
 		b.WriteString("\n")
@@ -303,7 +303,7 @@ func comparePackage(t *testing.T, strs *Strings, got *Package, want refPackage) 
 	}
 	for k := range NumDepKinds {
 		var deps []string
-		for _, d := range got.Deps[k] {
+		for _, d := range got.Deps(k) {
 			deps = append(deps, renderDep(strs, d))
 		}
 		if strings.Join(deps, " ") != strings.Join(want.deps[k], " ") {
@@ -349,7 +349,7 @@ func TestParsePrimaryBaseOS(t *testing.T) {
 		t.Fatal("no kernel-core-5.14.0-55.el9")
 	}
 	symbols := 0
-	for _, d := range kernelCore.Deps[Provides] {
+	for _, d := range kernelCore.Deps(Provides) {
 		if strings.HasPrefix(strs.String(d.Name), "kernel(") {
 			symbols++
 		}
@@ -411,7 +411,7 @@ func TestParsePrimaryArenas(t *testing.T) {
 	shared := 0
 	for i := range pkgs {
 		for k := range NumDepKinds {
-			d := pkgs[i].Deps[k]
+			d := pkgs[i].Deps(k)
 			if cap(d) != len(d) {
 				t.Errorf("%s %s: cap %d, len %d", strs.String(pkgs[i].Name), DepKind(k), cap(d), len(d))
 			}
@@ -450,7 +450,7 @@ func FuzzParsePrimary(f *testing.F) {
 				t.Fatalf("package %d without name or arch", i)
 			}
 			for k := range NumDepKinds {
-				if d := pkgs[i].Deps[k]; cap(d) != len(d) {
+				if d := pkgs[i].Deps(k); cap(d) != len(d) {
 					t.Fatalf("package %d %s: cap %d, len %d", i, DepKind(k), cap(d), len(d))
 				}
 			}

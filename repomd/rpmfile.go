@@ -303,9 +303,11 @@ func packageFromHeader(rh *rpmutils.RpmHeader, strs *Strings) (Package, error) {
 		own[f.path] = true
 	}
 	deps := collectDeps(h, own)
+	var lists [NumDepKinds][]Dep
 	for kind := range deps {
-		pkg.Deps[kind] = makeDeps(deps[kind], DepKind(kind) == Requires, strs)
+		lists[kind] = makeDeps(deps[kind], DepKind(kind) == Requires, strs)
 	}
+	pkg.deps = pkg.joinDeps(nil, &lists)
 	pkg.Files = makeFiles(files, strs)
 	return pkg, nil
 }

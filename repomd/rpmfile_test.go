@@ -61,8 +61,8 @@ func rpmRecordText(p Package, s *Strings) rpmPkgText {
 		Name: s.String(p.Name), Arch: s.String(p.Arch), EVR: s.String(p.EVR), SourceRPM: s.String(p.SourceRPM),
 		Files: map[string]FileKind{},
 	}
-	for k, deps := range p.Deps {
-		for _, d := range deps {
+	for k := range NumDepKinds {
+		for _, d := range p.Deps(k) {
 			t.Deps[k] = append(t.Deps[k], rpmDepText{s.String(d.Name), d.Op().String(), s.String(d.EVR()), d.Pre()})
 		}
 	}
@@ -478,7 +478,7 @@ func TestReadRPMMatchesCreaterepo(t *testing.T) {
 		}
 		compareRPMRecords(t, got.Location, rpmRecordText(got, strs), rpmRecordText(want, strs))
 		for k := range NumDepKinds {
-			if !slices.Equal(got.Deps[k], want.Deps[k]) {
+			if !slices.Equal(got.Deps(k), want.Deps(k)) {
 				t.Errorf("%s %s: records differ from createrepo_c's", got.Location, k)
 			}
 		}

@@ -184,9 +184,7 @@ func (w *snapWriter) snapshot(key [32]byte, repos []*Repo) error {
 		}
 		deps, files := 0, 0
 		for i := range r.Packages {
-			for _, d := range r.Packages[i].Deps {
-				deps += len(d)
-			}
+			deps += len(r.Packages[i].deps)
 			files += len(r.Packages[i].Files)
 		}
 		w.uvarint(uint64(len(r.Packages)))
@@ -202,7 +200,8 @@ func (w *snapWriter) snapshot(key [32]byte, repos []*Repo) error {
 			w.string(p.LocationBase)
 			// Deps and files at fixed width: most of a snapshot, read
 			// back in a tight loop.
-			for _, list := range p.Deps {
+			for k := range NumDepKinds {
+				list := p.Deps(k)
 				w.uvarint(uint64(len(list)))
 				for _, d := range list {
 					w.w.Write(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(w.scratch[:0], uint32(d.Name)), d.bits))
@@ -324,18 +323,19 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 			p := &r.Packages[i]
 			p.Name, p.Arch, p.EVR, p.SourceRPM = d.id(), d.id(), d.id(), d.id()
 			p.PkgID, p.Location, p.LocationBase = string(d.bytes()), string(d.bytes()), string(d.bytes())
-			for k := range p.Deps {
-				start := len(deps)
+			start := len(deps)
+			for k := range NumDepKinds {
 				for b := d.fixed(8); len(b) >= 8; b = b[8:] {
 					name, bits := binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:])
 					maxID = max(maxID, name, bits>>4)
 					deps = append(deps, Dep{Name: ID(name), bits: bits})
 				}
-				if len(deps) > start {
-					p.Deps[k] = deps[start:len(deps):len(deps)]
-				}
+				p.depEnd[k] = uint32(len(deps) - start)
 			}
-			start := len(files)
+			if len(deps) > start {
+				p.deps = deps[start:len(deps):len(deps)]
+			}
+			start = len(files)
 			for b := d.fixed(5); len(b) >= 5; b = b[5:] {
 				path := binary.LittleEndian.Uint32(b)
 				maxID = max(maxID, path)

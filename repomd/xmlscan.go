@@ -112,17 +112,14 @@ func newXMLScanner(r io.Reader, file string) *xmlScanner {
 // first such byte and the error reported there, in stream order.
 func (s *xmlScanner) checkChars() {
 	// Fast path over the new bytes, up to the last whole rune: no control
-	// character but the allowed three (counted with the vectorised
-	// bytes.Count) and valid UTF-8. Else the loop below finds the culprit.
+	// character but the allowed three, and valid UTF-8 (utf8.Valid skips
+	// ASCII 32 bytes at a time). Else checkCharsSlow finds the culprit.
 	from := int(s.checked - s.base)
 	end := s.end
 	if !s.eof {
 		end = lastWholeRune(s.buf[from:s.end]) + from
 	}
-	chunk := s.buf[from:end]
-	controls, ascii := countControls(chunk)
-	if controls == bytes.Count(chunk, []byte{'\n'})+bytes.Count(chunk, []byte{'\t'})+bytes.Count(chunk, []byte{'\r'}) &&
-		(ascii || utf8.Valid(chunk)) {
+	if chunk := s.buf[from:end]; controlsOK(chunk) && utf8.Valid(chunk) {
 		s.checked = s.base + int64(end)
 		return
 	}
@@ -144,27 +141,56 @@ func lastWholeRune(b []byte) int {
 	return len(b)
 }
 
-// countControls counts the bytes of b below 0x20, and reports whether b is
-// all ASCII.
-func countControls(b []byte) (n int, ascii bool) {
-	const ones, highs, low7 = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
-	var high uint64
+const (
+	lanes    = 0x0101010101010101 // 1 in each byte lane of a uint64
+	laneHigh = 0x8080808080808080
+	laneLow7 = 0x7f7f7f7f7f7f7f7f
+)
+
+// controlsOK reports whether b holds no byte below 0x20 but tab, newline
+// and carriage return, 32 bytes at a time.
+func controlsOK(b []byte) bool {
 	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		// A lane's high bit ends up set when its byte is below 0x20: adding
-		// 0x60 to the low seven bits reaches 0x80 exactly from 0x20 up, and
-		// no carry crosses lanes, so the count is exact.
-		n += bits.OnesCount64(^((w&low7 + 0x60*ones) | w) & highs)
-		high |= w
+	for ; i+32 <= len(b); i += 32 {
+		w0 := binary.LittleEndian.Uint64(b[i:])
+		w1 := binary.LittleEndian.Uint64(b[i+8:])
+		w2 := binary.LittleEndian.Uint64(b[i+16:])
+		w3 := binary.LittleEndian.Uint64(b[i+24:])
+		if (w0|w1|w2|w3)&laneHigh == 0 &&
+			(asciiControls(w0)|asciiControls(w1)|asciiControls(w2)|asciiControls(w3))&laneHigh == 0 {
+			continue // the common case: ASCII, newlines the only controls
+		}
+		if badControls(w0)|badControls(w1)|badControls(w2)|badControls(w3) != 0 {
+			return false
+		}
 	}
 	for ; i < len(b); i++ {
-		if b[i] < 0x20 {
-			n++
+		if c := b[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
 		}
-		high |= uint64(b[i])
 	}
-	return n, high&highs == 0
+	return true
+}
+
+// asciiControls sets the high bit of the lanes of w below 0x20 but newline,
+// w being all ASCII: w+0x60 reaches 0x80 in a lane exactly from 0x20 up,
+// (w^'\n')+0x7f exactly where the lane is no newline, and neither carries
+// into the next lane.
+func asciiControls(w uint64) uint64 {
+	return ^(w + 0x60*lanes) & ((w ^ '\n'*lanes) + 0x7f*lanes)
+}
+
+// badControls returns the high bits of the lanes of w below 0x20 but tab,
+// newline and carriage return, exactly for any bytes.
+func badControls(w uint64) uint64 {
+	below := ^((w&laneLow7 + 0x60*lanes) | w) & laneHigh
+	return below &^ (laneIs(w, '\t') | laneIs(w, '\n') | laneIs(w, '\r'))
+}
+
+// laneIs returns the high bits of the lanes of w equal to c.
+func laneIs(w uint64, c byte) uint64 {
+	x := w ^ uint64(c)*lanes
+	return ^((x&laneLow7 + laneLow7) | x) & laneHigh
 }
 
 // checkCharsSlow is checkChars byte by byte, which finds where the input
@@ -175,9 +201,8 @@ func (s *xmlScanner) checkCharsSlow() {
 	for i < len(b) {
 		// Eight printable ASCII bytes at a time.
 		if i+8 <= len(b) {
-			const ones, highs = 0x0101010101010101, 0x8080808080808080
 			w := binary.LittleEndian.Uint64(b[i:])
-			if (w|(w-0x20*ones))&highs == 0 {
+			if (w|(w-0x20*lanes))&laneHigh == 0 {
 				i += 8
 				continue
 			}

@@ -481,3 +481,16 @@ func TestParseErrorPositions(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckChars is the character check alone over a real primary.
+func BenchmarkCheckChars(b *testing.B) {
+	data := realXML(b, appstreamPrimaryGlob)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		s := &xmlScanner{buf: data, end: len(data), eof: true}
+		s.checkChars()
+		if s.rerr != nil || s.checked != int64(len(data)) {
+			b.Fatal(s.rerr)
+		}
+	}
+}

@@ -128,7 +128,7 @@ func (p *Pool) Unresolved(check, avail Set) []Problem {
 	var problems []Problem
 	check.Each(func(id PkgID) {
 		var missing []repomd.Dep
-		for _, d := range p.pkgs[id].Deps[repomd.Requires] {
+		for _, d := range p.pkgs[id].Deps(repomd.Requires) {
 			if p.Skipped(d) {
 				continue
 			}

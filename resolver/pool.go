@@ -114,7 +114,7 @@ func (p *Pool) buildIndex() {
 			pkg := p.pkgs[id]
 			// libsolv adds the self-provide name = evr to every binary package.
 			f(pkg.Name, newProvide(id, pkg.EVR, repomd.OpEQ))
-			for _, d := range pkg.Deps[repomd.Provides] {
+			for _, d := range pkg.Deps(repomd.Provides) {
 				f(d.Name, newProvide(id, d.EVR(), d.Op()))
 			}
 			for _, file := range pkg.Files {
@@ -246,7 +246,7 @@ func (p *Pool) ResolvedFor(pkg PkgID, d repomd.Dep, avail Set) bool {
 	return r.installableWith(prov, func() richBranch {
 		ctx := richBranch{needs: [][]int32{{int32(pkg)}}}
 		var buf []PkgID
-		for _, req := range p.pkgs[pkg].Deps[repomd.Requires] {
+		for _, req := range p.pkgs[pkg].Deps(repomd.Requires) {
 			if p.Skipped(req) || req.Name == d.Name {
 				continue
 			}

@@ -129,7 +129,7 @@ func dumpRecord(strs *repomd.Strings, r *repomd.Repo, p *repomd.Package, files b
 	}
 	d.NEVRA = d.Name + "-" + d.EVR + "." + d.Arch
 	for _, kind := range depKindsInOrder {
-		for _, dep := range p.Deps[kind] {
+		for _, dep := range p.Deps(kind) {
 			s := repomd.FormatDep(strs, dep)
 			if dep.Pre() {
 				s += " [pre]"

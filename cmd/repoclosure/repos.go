@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -322,6 +323,17 @@ func (f *repoFlags) loadPool(ctx context.Context, stderr io.Writer) (*resolver.P
 	s, err := f.resolve(stderr)
 	if err != nil {
 		return nil, nil, err
+	}
+	if os.Getenv("GOGC") == "" {
+		// The records and the pool are mostly pointer-free arenas
+		// (dependencies, strings, the provides index), cheap to mark, and
+		// the peak RSS is about the heap goal: collecting at 40 % growth
+		// instead of 100 % while they are built cuts the peak RSS by 7 %
+		// on CS9 and 12-25 % on the series closure, CPU within noise
+		// (paired runs). Not after: the matrix's own garbage would pay
+		// more than it saves. (The setting is process-wide; concurrent
+		// callers may leave it at 40, which only tunes the collector.)
+		defer debug.SetGCPercent(debug.SetGCPercent(40))
 	}
 	strs, repos, err := f.load(ctx, s, stderr)
 	if err != nil {

@@ -44,7 +44,7 @@ func Deps(repos []*repomd.Repo) int64 {
 	var n int64
 	for _, r := range repos {
 		for _, p := range r.Packages {
-			n += int64(len(p.Deps[repomd.Provides]) + len(p.Deps[repomd.Requires]))
+			n += int64(len(p.Deps(repomd.Provides)) + len(p.Deps(repomd.Requires)))
 		}
 	}
 	return n
@@ -88,7 +88,7 @@ func Pkg(t testing.TB, strs *repomd.Strings, spec string) repomd.Package {
 		case "P", "R", "C", "O", "Rec":
 			kind := map[string]repomd.DepKind{"P": repomd.Provides, "R": repomd.Requires, "C": repomd.Conflicts, "O": repomd.Obsoletes, "Rec": repomd.Recommends}[key]
 			for _, d := range splitDeps(val) {
-				p.Deps[kind] = append(p.Deps[kind], Dep(t, strs, d))
+				p.SetDeps(kind, append(p.Deps(kind), Dep(t, strs, d)))
 			}
 		case "F":
 			for _, path := range strings.Split(val, ",") {

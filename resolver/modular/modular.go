@@ -273,7 +273,7 @@ func (m *modularity) detectPlatform() streamRef {
 	found := make(map[string]bool)
 	for _, k := range order {
 		for _, p := range newest[k] {
-			for _, d := range p.Deps[repomd.Provides] {
+			for _, d := range p.Deps(repomd.Provides) {
 				name := m.strs.String(d.Name)
 				if inner, ok := strings.CutPrefix(name, "base-module("); ok && len(inner) > 1 && strings.HasSuffix(inner, ")") {
 					found[inner[:len(inner)-1]] = true
@@ -296,7 +296,7 @@ func providesName(p *repomd.Package, name repomd.ID) bool {
 	if p.Name == name {
 		return true
 	}
-	for _, d := range p.Deps[repomd.Provides] {
+	for _, d := range p.Deps(repomd.Provides) {
 		if d.Name == name {
 			return true
 		}
@@ -561,7 +561,7 @@ func (m *modularity) excludes() func(*repomd.Repo, *repomd.Package) bool {
 		case !compat[p.Arch]:
 			return false // only installable packages provide
 		}
-		for _, d := range p.Deps[repomd.Provides] {
+		for _, d := range p.Deps(repomd.Provides) {
 			if names[d.Name] {
 				return true
 			}

@@ -392,7 +392,7 @@ func modSpecPkg(t *testing.T, strs *repomd.Strings, spec string) repogen.Pkg {
 		p.SourceRPM = strs.String(rec.SourceRPM)
 		p.Provides = append(p.Provides, repogen.Entry{Name: p.Name, Flags: "EQ", Epoch: epoch, Ver: ver, Rel: rel})
 	}
-	for _, d := range rec.Deps[repomd.Provides] {
+	for _, d := range rec.Deps(repomd.Provides) {
 		e := repogen.Entry{Name: strs.String(d.Name)}
 		if d.Op() != repomd.OpNone {
 			e.Flags = map[repomd.Op]string{repomd.OpEQ: "EQ", repomd.OpLT: "LT", repomd.OpLE: "LE", repomd.OpGT: "GT", repomd.OpGE: "GE"}[d.Op()]
