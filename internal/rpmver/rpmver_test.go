@@ -133,26 +133,15 @@ func TestSplitEVR(t *testing.T) {
 	}
 }
 
-// benchPairs are the comparisons a kmod x kernel matrix makes by the
-// million: kernel(sym) CRCs, then typical EVRs.
-var benchPairs = [][2]string{
-	{"0x1234abcd", "0x1234abcd"},
-	{"0x1234abcd", "0x1234abce"},
-	{"0x8e5a4b21", "0x0c6f1f5d"},
-	{"5.14.0-55.el9", "5.14.0-70.13.1.el9_0"},
-	{"4.18.0-477.27.1.el8_8", "4.18.0-513.5.1.el8_9"},
-	{"1.0~rc1^git20220101", "1.0~rc1^git20220102"},
-}
-
 func BenchmarkVercmp(b *testing.B) {
 	var n int64
-	for _, p := range benchPairs {
+	for _, p := range testenv.EVRPairs {
 		n += int64(len(p[0]) + len(p[1]))
 	}
 	b.SetBytes(n)
 	b.ReportAllocs()
 	for b.Loop() {
-		for _, p := range benchPairs {
+		for _, p := range testenv.EVRPairs {
 			Vercmp(p[0], p[1])
 		}
 	}
@@ -161,7 +150,7 @@ func BenchmarkVercmp(b *testing.B) {
 func TestVercmpDoesNotAllocate(t *testing.T) {
 	n := 0
 	allocs := testing.AllocsPerRun(100, func() {
-		for _, p := range benchPairs {
+		for _, p := range testenv.EVRPairs {
 			e, v, r := SplitEVR(p[1])
 			n += Vercmp(p[0], p[1]) + len(e) + len(v) + len(r)
 		}

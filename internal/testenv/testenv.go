@@ -164,6 +164,18 @@ func SharedData(tb testing.TB, elem ...string) string {
 	return path
 }
 
+// EVRPairs are the comparisons a kmod x kernel matrix makes by the
+// million: kernel(sym) CRCs, then typical EVRs; the version benchmarks
+// of rpmver and resolver share them.
+var EVRPairs = [][2]string{
+	{"0x1234abcd", "0x1234abcd"},
+	{"0x1234abcd", "0x1234abce"},
+	{"0x8e5a4b21", "0x0c6f1f5d"},
+	{"5.14.0-55.el9", "5.14.0-70.13.1.el9_0"},
+	{"4.18.0-477.27.1.el8_8", "4.18.0-513.5.1.el8_9"},
+	{"1.0~rc1^git20220101", "1.0~rc1^git20220102"},
+}
+
 // Vectors returns the TAB-separated fields of every non-empty line of
 // testdata/name in the test's package: the test vectors taken from rpm,
 // libsolv and the like.
