@@ -75,6 +75,9 @@ func (k *kernelFlags) loadHistory(ctx context.Context, stderr io.Writer) (*kerne
 			w.kmods = append(w.kmods, id)
 		}
 	}
+	if k.latest {
+		w.kmods = kabi.LatestKmods(pool, w.kmods)
+	}
 	sortPkgs(pool, w.kmods)
 	return w, nil
 }

@@ -119,6 +119,41 @@ func TestMatrixDBWithRepos(t *testing.T) {
 	}
 }
 
+// TestMatrixDBLatest: --latest keeps the newest build of each kmod name
+// over the history as over the repositories (el8-demo's kmod-megaraid_sas
+// has three builds, kmod-ixgbe and kmod-lpfc two).
+func TestMatrixDBLatest(t *testing.T) {
+	tmp := t.TempDir()
+	db := filepath.Join(tmp, "h.db")
+	demo := func(repo string) string { return filepath.Join("..", "..", "testdata", "el8-demo", repo) }
+	repos := []string{"-q", "--setopt=reposdir=/nonexistent", "--cachedir", tmp, "--forcearch", "x86_64",
+		"--repofrompath", "kernels," + demo("kernels"), "--repofrompath", "kmods," + demo("kmods")}
+	if code, _, errs := runCLI(t, append([]string{"watch", "--once", "--db", db}, repos...)...); code != exitClosed && code != exitRegression {
+		t.Fatalf("watch: exit %d %s", code, errs)
+	}
+	kmods := func(args ...string) []string {
+		t.Helper()
+		code, out, errs := runCLI(t, append([]string{"matrix", "--format", "json", "--latest"}, args...)...)
+		if code != exitClosed {
+			t.Fatalf("matrix --latest %v: exit %d %s", args, code, errs)
+		}
+		m, err := report.ReadJSON(strings.NewReader(out), "matrix")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nevras []string
+		for _, k := range m.Kmods {
+			nevras = append(nevras, k.NEVRA)
+		}
+		return nevras
+	}
+	fromRepos := kmods(repos...)
+	fromDB := kmods("-q", "--db", db)
+	if len(fromRepos) != 8 || !slices.Equal(fromDB, fromRepos) {
+		t.Errorf("--latest over the history: %q\nover the repositories: %q (want the 8 names' newest builds)", fromDB, fromRepos)
+	}
+}
+
 // TestWatchReloadsOnlyChanged: within one watch process, a poll parses the
 // repositories whose repomd.xml changed and keeps the others, and finds
 // the same events as a fresh process.
