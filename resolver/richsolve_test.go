@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ulikunitz/xz"
 
+	"github.com/repoclosure/repoclosure/internal/pooltest"
 	"github.com/repoclosure/repoclosure/internal/testenv"
 	"github.com/repoclosure/repoclosure/repomd"
 )
@@ -121,22 +121,8 @@ func TestInstallableMatchesTestsolvFixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	strs := repomd.NewStrings()
-	fetch := &repomd.Fetcher{}
-	defer fetch.Close()
-	repos, err := (&repomd.Loader{Fetcher: fetch, Strings: strs}).LoadAll(context.Background(), []repomd.Source{{ID: "rich", BaseURLs: []string{dir}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := NewPool(strs, repos, PoolOptions{Arch: "x86_64", Rich: RichExact})
-	problems, err := pool.Closure(ClosureOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unresolved := map[string]bool{}
-	for _, pr := range problems {
-		unresolved[strs.String(pool.Package(pr.Pkg).Name)] = true
-	}
+	strs, repos := pooltest.Load(t, filepath.Dir(dir), "rich")
+	unresolved := unresolvedNames(t, strs, repos, RichExact)
 	var names []string
 	for _, p := range repos[0].Packages {
 		if n := strs.String(p.Name); strings.HasPrefix(n, "r-") {
@@ -153,15 +139,7 @@ func TestInstallableMatchesTestsolvFixtures(t *testing.T) {
 		}
 	}
 	// Where dnf4 differs (the README lists them).
-	dnf4 := NewPool(strs, repos, PoolOptions{Arch: "x86_64", Rich: RichDNF4})
-	problems, err = dnf4.Closure(ClosureOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dnf4Unresolved := map[string]bool{}
-	for _, pr := range problems {
-		dnf4Unresolved[strs.String(dnf4.Package(pr.Pkg).Name)] = true
-	}
+	dnf4Unresolved := unresolvedNames(t, strs, repos, RichDNF4)
 	var differ []string
 	for _, n := range names {
 		if dnf4Unresolved[n] == solver[n] {
@@ -193,23 +171,9 @@ func TestClosureRichContextMatchesTestsolv(t *testing.T) {
 	}
 	primary := primaryXML(pkgs)
 	root := t.TempDir()
-	writePrimaryRepo(t, root, primary)
-	strs := repomd.NewStrings()
-	fetch := &repomd.Fetcher{}
-	defer fetch.Close()
-	repos, err := (&repomd.Loader{Fetcher: fetch, Strings: strs}).LoadAll(context.Background(), []repomd.Source{{ID: "ctx", BaseURLs: []string{root}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := NewPool(strs, repos, PoolOptions{Arch: "x86_64"})
-	problems, err := pool.Closure(ClosureOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unresolved := map[string]bool{}
-	for _, pr := range problems {
-		unresolved[strs.String(pool.Package(pr.Pkg).Name)] = true
-	}
+	writePrimaryRepo(t, filepath.Join(root, "ctx"), primary)
+	strs, repos := pooltest.Load(t, root, "ctx")
+	unresolved := unresolvedNames(t, strs, repos, RichExact)
 	var names []string
 	for _, p := range pkgs {
 		if p.name[0] == 'c' {
@@ -249,4 +213,20 @@ func TestInstallableBounded(t *testing.T) {
 	if !r.Installable(prov) {
 		t.Error("Installable = false, want Satisfied's true")
 	}
+}
+
+// unresolvedNames runs the closure of repos with boolean deps judged in
+// mode and returns the names of the packages it reports.
+func unresolvedNames(t *testing.T, strs *repomd.Strings, repos []*repomd.Repo, mode RichMode) map[string]bool {
+	t.Helper()
+	pool := NewPool(strs, repos, PoolOptions{Arch: "x86_64", Rich: mode})
+	problems, err := pool.Closure(ClosureOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, pr := range problems {
+		names[strs.String(pool.Package(pr.Pkg).Name)] = true
+	}
+	return names
 }
