@@ -126,8 +126,7 @@ func unameFlavour(p *resolver.Pool, id resolver.PkgID) (flavour string, ok bool)
 		if d.Op() != repomd.OpEQ || !strings.HasSuffix(p.Strings.String(d.Name), "-uname-r") {
 			continue
 		}
-		_, flavour, _ = strings.Cut(p.Strings.String(d.EVR()), "+")
-		return flavour, true
+		return flavourOf(p.Strings.String(d.EVR())), true
 	}
 	return "", false
 }
