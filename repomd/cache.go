@@ -59,6 +59,32 @@ func cachePath(root, repoID, name string) (string, error) {
 	return filepath.Join(root, repoID, name), nil
 }
 
+// cacheEntry is cachePath for a file about to be read or written: the
+// repository's cache directory must be a real directory. One that is a
+// symlink is removed, not followed, as a symlinked entry is: the cache holds
+// only what was verified into it, and a link would send downloads, reads and
+// removals somewhere else. os.Remove removes the link, not its target.
+func (f *Fetcher) cacheEntry(root, repoID, name string) (string, error) {
+	p, err := cachePath(root, repoID, name)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Dir(p)
+	st, err := os.Lstat(dir)
+	if err != nil || st.IsDir() {
+		return p, nil // a missing directory is created by the writer
+	}
+	what := "not a directory"
+	if st.Mode()&fs.ModeSymlink != 0 {
+		what = "a symbolic link"
+	}
+	f.logf("repo %s: cache directory %s is %s; removing it", repoID, dir, what)
+	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("repo %s: cache directory %s is %s, and removing it failed: %w", repoID, dir, what, err)
+	}
+	return p, nil
+}
+
 // checkCacheID rejects a repository id that cannot name a cache directory.
 func checkCacheID(repoID string) error {
 	if !isPathElement(repoID) {
@@ -184,7 +210,7 @@ func writeFileAtomic(p string, data []byte) error {
 
 // storeCached keeps a small file (metalink, mirrorlist) in the cache.
 func (f *Fetcher) storeCached(repoID, name string, data []byte) error {
-	p, err := cachePath(f.CacheDir, repoID, name)
+	p, err := f.cacheEntry(f.CacheDir, repoID, name)
 	if err != nil {
 		return err
 	}
@@ -197,7 +223,7 @@ func (f *Fetcher) loadCached(repoID, name string) ([]byte, error) {
 	if f.CacheDir == "" {
 		return nil, fmt.Errorf("%s: cache-only mode needs a cache directory", name)
 	}
-	p, err := cachePath(f.CacheDir, repoID, name)
+	p, err := f.cacheEntry(f.CacheDir, repoID, name)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +263,7 @@ func (f *Fetcher) loadRepomd(repoID string) *cachedRepomd {
 	if f.CacheDir == "" {
 		return nil
 	}
-	bodyPath, err := cachePath(f.CacheDir, repoID, repomdCacheName)
+	bodyPath, err := f.cacheEntry(f.CacheDir, repoID, repomdCacheName)
 	if err != nil {
 		return nil
 	}
@@ -263,7 +289,7 @@ func (f *Fetcher) loadRepomd(repoID string) *cachedRepomd {
 
 // storeRepomd caches repomd.xml and what is known about it.
 func (f *Fetcher) storeRepomd(repoID string, c *cachedRepomd) error {
-	bodyPath, err := cachePath(f.CacheDir, repoID, repomdCacheName)
+	bodyPath, err := f.cacheEntry(f.CacheDir, repoID, repomdCacheName)
 	if err != nil {
 		return err
 	}

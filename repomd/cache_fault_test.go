@@ -116,6 +116,101 @@ func TestFileCacheEntryReverified(t *testing.T) {
 	}
 }
 
+// A repository cache directory that is a symlink is removed, not followed:
+// neither File nor Repomd reads, writes or removes anything where it points,
+// and the files are fetched anew into a real directory.
+func TestCacheRepoDirSymlinkNotFollowed(t *testing.T) {
+	const href = "repodata/s-primary.xml.gz"
+	content := testPayload(3000, 13)
+	df := dataFileOf(href, content)
+	repomd := []byte("<repomd><revision>7</revision></repomd>\n")
+	srv := newCountingServer(t, serveFiles(map[string][]byte{"/" + href: content, "/" + repomdHref: repomd}))
+	f, log := newTestFetcher(t)
+	ctx := context.Background()
+
+	// Elsewhere holds what a cache directory would: a stale temporary file
+	// and an entry with the right bytes, plus a repomd.xml and its meta.
+	elsewhere := t.TempDir()
+	entry := mustContentName(t, df, href)
+	stale := filepath.Join(elsewhere, tempPrefix+"killed")
+	mustWrite(t, filepath.Join(elsewhere, entry), content)
+	mustWrite(t, stale, []byte("half"))
+	old := time.Now().Add(-2 * staleTempAge)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	other := &Fetcher{CacheDir: t.TempDir()}
+	if err := other.storeRepomd("s", &cachedRepomd{body: repomd, meta: repomdMeta{URL: srv.URL + "/" + repomdHref}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{repomdCacheName, repomdMetaName} {
+		data, err := os.ReadFile(filepath.Join(other.CacheDir, "s", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustWrite(t, filepath.Join(elsewhere, name), data)
+	}
+	snapshot := func() map[string]string {
+		got := map[string]string{}
+		entries, err := os.ReadDir(elsewhere)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			data, _ := os.ReadFile(filepath.Join(elsewhere, e.Name()))
+			got[e.Name()] = sha256Of(data)
+		}
+		return got
+	}
+	before := snapshot()
+	dir := filepath.Join(f.CacheDir, "s")
+
+	// Offline, nothing behind the link is used.
+	mustSymlink(t, elsewhere, dir)
+	f.CacheOnly = true
+	if _, _, err := f.Repomd(ctx, "s", []string{srv.URL}, nil); err == nil {
+		t.Errorf("cache-only Repomd through a symlinked cache directory: no error")
+	}
+	mustSymlink(t, elsewhere, dir)
+	if _, err := f.File(ctx, "s", []string{srv.URL}, df); err == nil {
+		t.Errorf("cache-only File through a symlinked cache directory: no error")
+	}
+
+	// Online, both are fetched anew into a real directory.
+	f.CacheOnly = false
+	for i, fetch := range []func() error{
+		func() error { _, _, err := f.Repomd(ctx, "s", []string{srv.URL}, nil); return err },
+		func() error { _, err := f.File(ctx, "s", []string{srv.URL}, df); return err },
+	} {
+		if err := os.RemoveAll(dir); err != nil { // a link: RemoveAll removes only the link
+			t.Fatal(err)
+		}
+		mustSymlink(t, elsewhere, dir)
+		if err := fetch(); err != nil {
+			t.Fatalf("fetch %d through a symlinked cache directory: %v\nlog:\n%s", i, err, log)
+		}
+		if st, err := os.Lstat(dir); err != nil || !st.IsDir() {
+			t.Fatalf("fetch %d: %s is not a real directory afterwards: %v", i, dir, err)
+		}
+	}
+	if n := srv.requests.Load(); n != 2 {
+		t.Errorf("%d requests, want 2: the entries behind the link must not be used", n)
+	}
+	if !strings.Contains(log.String(), "cache directory "+dir+" is a symbolic link") {
+		t.Errorf("log does not name the symlinked directory:\n%s", log)
+	}
+	after := snapshot()
+	if len(after) != len(before) {
+		t.Errorf("files behind the link changed: %v, was %v", after, before)
+	}
+	for name, sum := range before {
+		if after[name] != sum {
+			t.Errorf("%s behind the link was changed or removed", name)
+		}
+	}
+	assertCacheClean(t, f.CacheDir)
+}
+
 // A repomd.xml that does not parse (an error page served with 200) is
 // never cached: the next mirror is tried, and a later run does not
 // revalidate the bad copy into use.

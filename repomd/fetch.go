@@ -228,7 +228,8 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, repoID, u string, prev *cache
 // cache, checked against size and checksum, then renamed to
 // <CacheDir>/<repoID>/<checksumtype>-<hex>-<basename>; a cached file of that
 // name is reused after its size and checksum are checked again (a bad or
-// symlinked entry is removed and fetched anew). A file that fails
+// symlinked entry, or a symlinked repository directory, is removed and
+// fetched anew). A file that fails
 // verification is removed and the next mirror tried; the error names the
 // URL and the expected and actual checksums.
 func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df DataFile) (string, error) {
@@ -268,7 +269,7 @@ func (f *Fetcher) File(ctx context.Context, repoID string, mirrors []string, df 
 			if err != nil {
 				return err
 			}
-			if dst, err = cachePath(root, repoID, name); err != nil {
+			if dst, err = f.cacheEntry(root, repoID, name); err != nil {
 				return err
 			}
 			f.sweepTemp(filepath.Dir(dst))
