@@ -3,6 +3,7 @@ package kabi
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -133,6 +134,50 @@ func TestParseStablelist(t *testing.T) {
 	}
 	if _, err := ParseStablelist(strings.NewReader("a b c\n"), "bad"); err == nil || !strings.Contains(err.Error(), "bad:1") {
 		t.Errorf("bad line: %v", err)
+	}
+}
+
+func TestELRelease(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"4.18.0-348.el8", "8"},
+		{"4.18.0-477.27.1.el8_8", "8"},
+		{"5.14.0-55.el9", "9"},
+		{"6.12.0-1.el10", "10"},
+		{"testdata/kabi/el-9.2/Module.kabi_x86_64", "9"},
+		{"el8-series/c8s--kernel-4.18.0-80.el8--Module.kabi_x86_64", "8"},
+		{"el9-work/el-8.8/Module.kabi_x86_64", "8"}, // the last one: the file's own folder
+		{"[rhel8_x86_64_whitelist]", "8"},
+		{"[rhel9_x86_64_stablelist]", "9"},
+		{"kernel-abi-stablelists-5.14.0-55.el9.noarch.rpm", "9"},
+		{"6.5.6-300.fc39", ""},
+		{"kabi_stablelist_x86_64", ""},
+		{"model8/kernel9", ""},
+		{"hotel8x", ""},
+	} {
+		if got := ELRelease(tt.in); got != tt.want {
+			t.Errorf("ELRelease(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// LoadStablelist takes the release from the sections, else from the path.
+func TestLoadStablelistRelease(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "el-8.8")
+	header := filepath.Join(dir, "kabi_stablelist_x86_64")
+	plain := filepath.Join(dir, "Module.kabi_x86_64")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(header, []byte("[rhel9_x86_64_stablelist]\n\tkfree\n"), 0o644)
+	os.WriteFile(plain, []byte("0x0badf00d\tkfree\tvmlinux\tEXPORT_SYMBOL\n"), 0o644)
+	for file, want := range map[string]string{header: "9", plain: "8", "testdata/kabi/el-9.3/Module.kabi_x86_64": "9"} {
+		l, err := LoadStablelist(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Release != want || len(l.Symbols) == 0 {
+			t.Errorf("%s: release %q with %d symbols, want %q", file, l.Release, len(l.Symbols), want)
+		}
 	}
 }
 

@@ -172,3 +172,39 @@ cp ` + plain + ` %{buildroot}/lib/modules/kabi-rhel8/kabi_stablelist_x86_64
 		t.Errorf("stable list from the file %s, from the rpm %s", fromFile, fromRPM)
 	}
 }
+
+// TestStablelistOtherReleaseWarns: a stable list of another Enterprise Linux
+// release than the kernels' (real RHEL 9 lists on the EL8 demo builds) is
+// taken with a warning naming the list and both releases; a list of the
+// kernels' release, or -q, gives none.
+func TestStablelistOtherReleaseWarns(t *testing.T) {
+	demo := filepath.Join("..", "..", "testdata", "el8-demo")
+	real := func(release string) string {
+		return filepath.Join("..", "..", "kabi", "testdata", "kabi", release, "Module.kabi_x86_64")
+	}
+	for _, tt := range []struct {
+		list  string
+		quiet bool
+		want  string // "" for no warning
+	}{
+		{real("el-9.2"), false, "Warning: stable list " + real("el-9.2") + " is for EL9, but the kernel builds are EL8\n"},
+		{real("el-9.3"), false, "Warning: stable list " + real("el-9.3") + " is for EL9, but the kernel builds are EL8\n"},
+		{real("el-9.2"), true, ""},
+		{real("el-8.8"), false, ""},
+		{filepath.Join(demo, "kabi_stablelist_x86_64"), false, ""},
+	} {
+		args := []string{"series", "--setopt=reposdir=/nonexistent", "--cachedir", t.TempDir(),
+			"--repofrompath", "k," + filepath.Join(demo, "kernels"), "--repofrompath", "m," + filepath.Join(demo, "kmods"),
+			"--stablelist", tt.list, "--json"}
+		if tt.quiet {
+			args = append(args, "-q")
+		}
+		code, out, stderr := runCLI(t, args...)
+		if code != exitClosed || !strings.Contains(out, `"stable_symbols"`) {
+			t.Fatalf("series --stablelist %s: exit %d, stderr %q", tt.list, code, stderr)
+		}
+		if got := strings.Contains(stderr, "Warning: stable list"); got != (tt.want != "") || !strings.Contains(stderr, tt.want) {
+			t.Errorf("series --stablelist %s (quiet %v): stderr %q, want %q", tt.list, tt.quiet, stderr, tt.want)
+		}
+	}
+}

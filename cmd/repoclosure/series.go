@@ -83,11 +83,11 @@ func (f *seriesFlags) run(cmd *cobra.Command) (code int, err error) {
 	var lists []labelledList
 	for _, arg := range f.stablelists {
 		label, file := stablelistArg(arg)
-		syms, err := kabi.LoadStablelist(file)
+		list, err := kabi.LoadStablelist(file)
 		if err != nil {
 			return exitError, usageError{fmt.Errorf("--stablelist: %w", err)}
 		}
-		lists = append(lists, labelledList{label, syms})
+		lists = append(lists, labelledList{label, file, list.Symbols, list.Release})
 	}
 	out := cmd.OutOrStdout()
 	if f.outFile != "" {
@@ -101,6 +101,9 @@ func (f *seriesFlags) run(cmd *cobra.Command) (code int, err error) {
 	w, err := f.load(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return exitError, err
+	}
+	if !f.repo.quiet {
+		warnOtherRelease(cmd.ErrOrStderr(), lists, w.kernels)
 	}
 	ref := 0
 	if f.reference != "" {
@@ -117,8 +120,30 @@ func (f *seriesFlags) run(cmd *cobra.Command) (code int, err error) {
 
 // labelledList is a parsed stable list and its label.
 type labelledList struct {
-	label string
-	syms  map[string]string
+	label, file string
+	syms        map[string]string
+	release     string // the Enterprise Linux release it is for, "" unknown
+}
+
+// warnOtherRelease warns of a stable list made for another Enterprise Linux
+// release than the kernels' (a RHEL 9 list on EL8 builds): it is taken, as
+// the user may mean it, but its coverage says little about these kernels.
+func warnOtherRelease(stderr io.Writer, lists []labelledList, kernels []kabi.KernelBuild) {
+	var releases []string
+	for _, k := range kernels {
+		if r := kabi.ELRelease(k.EVR); r != "" && !slices.Contains(releases, r) {
+			releases = append(releases, r)
+		}
+	}
+	if len(releases) == 0 {
+		return
+	}
+	for _, l := range lists {
+		if l.release != "" && !slices.Contains(releases, l.release) {
+			fmt.Fprintf(stderr, "Warning: stable list %s is for EL%s, but the kernel builds are EL%s\n",
+				l.file, l.release, strings.Join(releases, ", EL"))
+		}
+	}
 }
 
 // stablelistArg splits --stablelist's LABEL=FILE; a bare FILE is labelled by
