@@ -82,8 +82,16 @@ func (c *barChart) SVG() template.HTML {
 	if n > 0 {
 		step = math.Min(maxBarStep, float64(plotWidth)/float64(n))
 	}
-	// Room for the label and legend above the plot, however few the bars.
+	// Room for the label and legend above the plot, however few the bars,
+	// and for the last stream's name under it, however few its bars.
 	width := math.Max(plotLeft+step*float64(n)+plotRight, 480)
+	if n > 0 && c.X[n-1].Group != "" {
+		last := n - 1
+		for last > 0 && c.X[last-1].Group == c.X[n-1].Group {
+			last--
+		}
+		width = math.Max(width, plotLeft+step*float64(last)+groupLabelWidth(c.X[n-1].Group))
+	}
 	height := float64(plotTop + plotHeight + plotBottom)
 	top := c.Max
 	for i := range c.X {
@@ -143,7 +151,7 @@ func (c *barChart) SVG() template.HTML {
 			// (its line and the tooltips still say).
 			if x0 >= groupLabelEnd {
 				fmt.Fprintf(&b, `<text class="group" x="%.1f" y="%.0f" dx="2" dy="-2">%s</text>`, x0, height, html.EscapeString(group))
-				groupLabelEnd = x0 + 6*float64(len([]rune(group))) + 8
+				groupLabelEnd = x0 + groupLabelWidth(group)
 			}
 		}
 		if i%labelEvery == 0 {
@@ -156,6 +164,9 @@ func (c *barChart) SVG() template.HTML {
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
+
+// groupLabelWidth is about how wide a stream's name under the axis is.
+func groupLabelWidth(group string) float64 { return 6*float64(len([]rune(group))) + 8 }
 
 // shortRelease is an EVR's release without the dist tag ("305.3.1"), for
 // narrow labels.

@@ -452,3 +452,129 @@ c.value = "streams"; c.dispatchEvent(new Event("change"));
 		}
 	}
 }
+
+// TestHTMLKeyboardAndStreamLabels drives the page from the keyboard in
+// Chromium and reads back what a user would see: one heat-map cell is in
+// the Tab order (and every stream header), the arrow keys move the focus
+// between cells, Enter opens the focused cell's detail and Space folds a
+// stream with the focus kept on its header; the focused cell shows a focus
+// ring. Streams of 1, 2, 3, 30 and 1 builds each show their name as far as
+// their columns hold it, never cut off, and so does the chart's last stream.
+func TestHTMLKeyboardAndStreamLabels(t *testing.T) {
+	m := &Matrix{}
+	// 30 builds of 425, so that the chart's bars are narrow and the last
+	// stream's name is wider than its one bar.
+	rels := []string{"305", "348", "348.7.1", "372", "372.9.1", "372.16.1", "425"}
+	for z := 1; z < 30; z++ {
+		rels = append(rels, "425."+strconv.Itoa(z)+".1")
+	}
+	for _, rel := range append(rels, "477") {
+		evr := "4.18.0-" + rel + ".el8"
+		m.Kernels = append(m.Kernels, Kernel{Uname: evr + ".x86_64", EVR: evr, Source: "kernel-" + evr + ".src.rpm", Packages: []string{}, Symbols: 100})
+	}
+	for i := range 3 {
+		m.Kmods = append(m.Kmods, Kmod{NEVRA: "kmod-k" + strconv.Itoa(i) + "-1.0-1.el8.x86_64", Repo: "r", KernelRequires: 2})
+	}
+	for i, k := range m.Kmods {
+		for j, kern := range m.Kernels {
+			miss := []Missing{}
+			for n := range (i + j) % 3 {
+				miss = append(miss, Missing{Dep: "kernel(sym" + strconv.Itoa(n) + ") = 0x0000000" + strconv.Itoa(n), Reason: ReasonUnknownSymbol})
+			}
+			m.Cells = append(m.Cells, Cell{Kmod: k.NEVRA, Kernel: kern.Uname, Installable: len(miss) == 0, Missing: miss})
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, m, "keyboard"); err != nil {
+		t.Fatal(err)
+	}
+	// The keys are dispatched as a keyboard would send them to the focused
+	// element; what the page did is written into <pre id="kbd">.
+	script := `
+function key(k) { document.activeElement.dispatchEvent(new KeyboardEvent("keydown", {key: k, bubbles: true, cancelable: true})); }
+function desc(e) { return e.tagName + " " + (e.dataset.g !== undefined ? "g" + e.dataset.g : "") + (e.dataset.col !== undefined ? " c" + e.dataset.col : "") + (e.dataset.stream !== undefined ? " s" + e.dataset.stream : ""); }
+var out = {};
+out.tabStops = Array.from(document.querySelectorAll('#heatmap [tabindex="0"]')).map(desc);
+out.cells = document.querySelectorAll("#heatmap td.cell").length;
+out.labels = Array.from(document.querySelectorAll("#heatmap th.stream")).map(function (th) {
+  return {text: th.textContent, title: th.title, over: th.scrollWidth > th.clientWidth};
+});
+out.chartCut = Array.from(document.querySelectorAll("svg.chart text.group")).filter(function (t) {
+  var b = t.getBBox(); return b.x < 0 || b.x + b.width > t.ownerSVGElement.viewBox.baseVal.width;
+}).map(function (t) { return t.textContent; });
+out.chartLabels = document.querySelectorAll("svg.chart text.group").length;
+document.querySelector('#heatmap td.cell[tabindex="0"]').focus();
+key("ArrowRight"); key("ArrowRight"); key("ArrowDown"); key("ArrowLeft");
+out.focus = desc(document.activeElement);
+var ring = getComputedStyle(document.activeElement);
+out.ring = ring.outlineStyle + " " + ring.outlineWidth + " " + ring.boxShadow;
+key("Enter");
+out.panel = document.getElementById("detail").hidden ? "" : document.querySelector("#detail h3").textContent + " | " + document.querySelector("#detail .where").textContent;
+out.hash = location.hash;
+key("Escape");
+out.closed = document.getElementById("detail").hidden;
+var th = document.querySelector('#heatmap th.stream[data-stream="1"]');
+th.focus(); key(" ");
+out.afterFold = desc(document.activeElement) + " " + document.activeElement.getAttribute("aria-expanded");
+out.foldedCells = document.querySelectorAll('#heatmap tbody tr:first-child td.cell[data-stream="1"]').length;
+var pre = document.createElement("pre"); pre.id = "kbd"; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+document.querySelector('#heatmap td.cell[data-col="7"]').focus();
+`
+	dom := loadInChromium(t, buf.Bytes(), "", script, "keyboard")
+	found := regexp.MustCompile(`(?s)<pre id="kbd">(.*?)</pre>`).FindStringSubmatch(dom)
+	if found == nil {
+		t.Fatal("the keyboard script did not run")
+	}
+	var got struct {
+		TabStops []string
+		Cells    int
+		Labels   []struct {
+			Text, Title string
+			Over        bool
+		}
+		Focus, Ring, Panel, Hash, AfterFold string
+		Closed                              bool
+		ChartCut                            []string
+		ChartLabels                         int
+		FoldedCells                         int
+	}
+	if err := json.Unmarshal([]byte(html.UnescapeString(found[1])), &got); err != nil {
+		t.Fatal(err)
+	}
+	// Three names, one row each; columns 0..17; streams 0..3.
+	wantStops := []string{"TH  s0", "TH  s1", "TH  s2", "TH  s3", "TH  s4", "TD g0 c0"}
+	if !slices.Equal(got.TabStops, wantStops) || got.Cells != 3*len(m.Kernels) {
+		t.Errorf("tab stops %q over %d cells, want %q over %d", got.TabStops, got.Cells, wantStops, 3*len(m.Kernels))
+	}
+	// Columns of 22 px: 1 build shows the arrow, 2 and 3 the release, 30
+	// the whole stream.
+	wantLabels := []string{"▾", "▾ 348", "▾ 372", "▾ 4.18.0-425", "▾"}
+	for s, l := range got.Labels {
+		if l.Over || s >= len(wantLabels) || l.Text != wantLabels[s] || !strings.HasPrefix(l.Title, ReleaseStream(m.Kernels[[]int{0, 1, 3, 6, 36}[s]].EVR)+":") {
+			t.Errorf("stream %d label %+v, want %q whole, not cut off", s, l, wantLabels[min(s, len(wantLabels)-1)])
+		}
+	}
+	if len(got.Labels) != len(wantLabels) {
+		t.Errorf("%d stream labels, want %d", len(got.Labels), len(wantLabels))
+	}
+	// The chart names the first stream and the last, however narrow.
+	if len(got.ChartCut) > 0 || got.ChartLabels < 2 {
+		t.Errorf("chart: %d stream names, cut off at the edge: %q", got.ChartLabels, got.ChartCut)
+	}
+	// Right, right, down, left from name 0 on kernel 0: name 1 on kernel 1.
+	if got.Focus != "TD g1 c1" {
+		t.Errorf("focus after the arrow keys on %q, want TD g1 c1", got.Focus)
+	}
+	if !strings.HasPrefix(got.Ring, "solid 2px") || !strings.Contains(got.Ring, "inset") {
+		t.Errorf("focused cell's ring %q, want a solid 2px outline and an inset shadow", got.Ring)
+	}
+	if want := "kmod-k1 | on " + m.Kernels[1].Uname; got.Panel != want || !strings.Contains(got.Hash, "cell=g1-1") {
+		t.Errorf("Enter opened %q (address %s), want %q", got.Panel, got.Hash, want)
+	}
+	if !got.Closed {
+		t.Error("Escape did not close the detail")
+	}
+	if got.AfterFold != "TH  s1 false" || got.FoldedCells != 1 {
+		t.Errorf("Space on stream 1's header: focus on %q, %d folded cells in the first row; want TH s1 false and 1", got.AfterFold, got.FoldedCells)
+	}
+}
