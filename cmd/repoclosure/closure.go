@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/resolver"
 	"github.com/spf13/cobra"
 )
@@ -100,13 +101,13 @@ func (f *closureFlags) run(cmd *cobra.Command) (int, error) {
 // printClosureText prints dnf repoclosure's report.
 func printClosureText(w io.Writer, pool *resolver.Pool, problems []resolver.Problem, why bool, avail resolver.Set) {
 	for _, p := range problems {
-		fmt.Fprintf(w, "package: %s from %s\n", termSafe(pool.NEVRA(p.Pkg)), pool.Repo(p.Pkg).ID)
+		fmt.Fprintf(w, "package: %s from %s\n", report.TermSafe(pool.NEVRA(p.Pkg)), pool.Repo(p.Pkg).ID)
 		fmt.Fprintf(w, "  unresolved deps (%d):\n", len(p.Deps))
 		for _, d := range p.Deps {
-			fmt.Fprintf(w, "    %s\n", termSafe(pool.DepString(d)))
+			fmt.Fprintf(w, "    %s\n", report.TermSafe(pool.DepString(d)))
 			if why {
 				for _, c := range pool.Explain(d, avail) {
-					fmt.Fprintf(w, "      %s\n", termSafe(c.String()))
+					fmt.Fprintf(w, "      %s\n", report.TermSafe(c.String()))
 				}
 			}
 		}

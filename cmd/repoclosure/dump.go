@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/spf13/cobra"
 )
@@ -91,15 +92,15 @@ func (f *dumpFlags) run(cmd *cobra.Command) (int, error) {
 
 // printDumpRecord prints one package as text.
 func printDumpRecord(w io.Writer, rec packageDump, files bool) {
-	fmt.Fprintf(w, "%s from %s (%s)\n", termSafe(rec.NEVRA), rec.Repo, termSafe(rec.SourceRPM))
+	fmt.Fprintf(w, "%s from %s (%s)\n", report.TermSafe(rec.NEVRA), rec.Repo, report.TermSafe(rec.SourceRPM))
 	for _, kind := range depKindsInOrder {
 		for _, d := range rec.Deps[kind.String()] {
-			fmt.Fprintf(w, "  %s: %s\n", kind, termSafe(d))
+			fmt.Fprintf(w, "  %s: %s\n", kind, report.TermSafe(d))
 		}
 	}
 	if files {
 		for _, f := range rec.Files {
-			fmt.Fprintf(w, "  file: %s\n", termSafe(f))
+			fmt.Fprintf(w, "  file: %s\n", report.TermSafe(f))
 		}
 	}
 }

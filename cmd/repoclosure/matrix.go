@@ -136,24 +136,24 @@ func escapedReport(r *report.Matrix) *report.Matrix {
 	e.Kernels = slices.Clone(r.Kernels)
 	for i := range e.Kernels {
 		k := &e.Kernels[i]
-		k.Uname, k.EVR, k.Source = termSafe(k.Uname), termSafe(k.EVR), termSafe(k.Source)
+		k.Uname, k.EVR, k.Source = report.TermSafe(k.Uname), report.TermSafe(k.EVR), report.TermSafe(k.Source)
 		k.Packages = slices.Clone(k.Packages)
 		for j := range k.Packages {
-			k.Packages[j] = termSafe(k.Packages[j])
+			k.Packages[j] = report.TermSafe(k.Packages[j])
 		}
 	}
 	e.Kmods = slices.Clone(r.Kmods)
 	for i := range e.Kmods {
-		e.Kmods[i].NEVRA, e.Kmods[i].Repo = termSafe(e.Kmods[i].NEVRA), termSafe(e.Kmods[i].Repo)
+		e.Kmods[i].NEVRA, e.Kmods[i].Repo = report.TermSafe(e.Kmods[i].NEVRA), report.TermSafe(e.Kmods[i].Repo)
 	}
 	e.Cells = slices.Clone(r.Cells)
 	for i := range e.Cells {
 		c := &e.Cells[i]
-		c.Kmod, c.Kernel = termSafe(c.Kmod), termSafe(c.Kernel)
+		c.Kmod, c.Kernel = report.TermSafe(c.Kmod), report.TermSafe(c.Kernel)
 		c.Missing = slices.Clone(c.Missing)
 		for j := range c.Missing {
 			m := &c.Missing[j]
-			m.Dep, m.KernelHas = termSafe(m.Dep), termSafe(m.KernelHas)
+			m.Dep, m.KernelHas = report.TermSafe(m.Dep), report.TermSafe(m.KernelHas)
 		}
 	}
 	return &e

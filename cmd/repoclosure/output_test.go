@@ -208,22 +208,9 @@ func TestFlagsCheckedBeforeLoading(t *testing.T) {
 	}
 }
 
-func TestTermSafe(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"kmod-foo-1.0-1.el8.x86_64", "kmod-foo-1.0-1.el8.x86_64"},
-		{"naïve-名前", "naïve-名前"},
-		{"evil\x1b[2J", `evil\x1b[2J`},
-		{"a\nb\tc\rd", `a\nb\tc\rd`},
-		{"del\x7f", `del\x7f`},
-		{"csi\u009b31m", `csi\u009b31m`},
-		{"bad\xffutf8", `bad\xffutf8`},
-		{"nul\x00", `nul\x00`},
-	}
-	for _, tt := range tests {
-		if got := termSafe(tt.in); got != tt.want {
-			t.Errorf("termSafe(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+// TestEscapedReport: the text formats of a report with control characters
+// show none raw, and the report copied from is left as it was.
+func TestEscapedReport(t *testing.T) {
 	r := &report.Matrix{
 		Kernels: []report.Kernel{{Uname: "k\x1b", Packages: []string{"p\x07"}}},
 		Kmods:   []report.Kmod{{NEVRA: "m\x1b"}},

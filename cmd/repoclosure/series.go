@@ -245,14 +245,14 @@ const blameRanking = 20
 
 func printSeries(w io.Writer, s *report.Series) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "kernel symbol change (reference %s)\n", termSafe(s.Reference))
+	fmt.Fprintf(w, "kernel symbol change (reference %s)\n", report.TermSafe(s.Reference))
 	fmt.Fprintln(tw, "kernel\tsymbols\t+ref\t-ref\t~ref\t+prev\t-prev\t~prev\tkmods ok\trebuilds forced\t")
 	for _, k := range s.Kernels {
 		prev := report.SymCounts{}
 		if k.VsPrevious != nil {
 			prev = *k.VsPrevious
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", termSafe(k.Uname), k.Symbols,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", report.TermSafe(k.Uname), k.Symbols,
 			k.VsReference.Added, k.VsReference.Removed, k.VsReference.Changed,
 			prev.Added, prev.Removed, prev.Changed, k.KmodsInstallable, k.KmodsForced)
 	}
@@ -262,7 +262,7 @@ func printSeries(w io.Writer, s *report.Series) {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "kmod\tfirst works\tfirst breaks\trebuilds needed\t")
 		for _, k := range s.Kmods {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t\n", termSafe(k.NEVRA), termSafe(orDash(k.FirstWorks)), termSafe(orDash(k.FirstBreak)), k.Rebuilds)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t\n", report.TermSafe(k.NEVRA), report.TermSafe(orDash(k.FirstWorks)), report.TermSafe(orDash(k.FirstBreak)), k.Rebuilds)
 		}
 		tw.Flush()
 	}
@@ -276,7 +276,7 @@ func printSeries(w io.Writer, s *report.Series) {
 			if i == 10 {
 				break
 			}
-			fmt.Fprintf(w, "  %s: %s\n", termSafe(u), report.Plural(byUname[u], "kmod"))
+			fmt.Fprintf(w, "  %s: %s\n", report.TermSafe(u), report.Plural(byUname[u], "kmod"))
 		}
 	}
 	if c := s.Stable; c != nil {
@@ -290,7 +290,7 @@ func printSeries(w io.Writer, s *report.Series) {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "list\tsymbols\tadded\tremoved\tCRC changed\t")
 		for _, l := range s.StableLists {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", termSafe(l.Label), l.Symbols, len(l.Added), len(l.Removed), len(l.CRCChanged))
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", report.TermSafe(l.Label), l.Symbols, len(l.Added), len(l.Removed), len(l.CRCChanged))
 		}
 		tw.Flush()
 	}
@@ -304,7 +304,7 @@ func printSeries(w io.Writer, s *report.Series) {
 				if b.Stable != nil {
 					stable = map[bool]string{true: "yes", false: "no"}[*b.Stable]
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", termSafe(b.Symbol), b.Breaks, b.Consumers, b.ConsumerNames, stable, report.Plural(len(b.ChangedIn), "build"))
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", report.TermSafe(b.Symbol), b.Breaks, b.Consumers, b.ConsumerNames, stable, report.Plural(len(b.ChangedIn), "build"))
 			}
 			tw.Flush()
 		}

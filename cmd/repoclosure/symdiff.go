@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/spf13/cobra"
 )
@@ -61,7 +62,7 @@ func (f *symdiffFlags) run(cmd *cobra.Command, from, to string) (int, error) {
 	if f.jsonOut {
 		return exitClosed, writeJSON(out, symdiffJSON(w.kernels[a].Uname, w.kernels[b].Uname, d))
 	}
-	fmt.Fprintf(out, "%s -> %s\n", termSafe(w.kernels[a].Uname), termSafe(w.kernels[b].Uname))
+	fmt.Fprintf(out, "%s -> %s\n", report.TermSafe(w.kernels[a].Uname), report.TermSafe(w.kernels[b].Uname))
 	for _, c := range []struct {
 		name string
 		syms []string
@@ -69,7 +70,7 @@ func (f *symdiffFlags) run(cmd *cobra.Command, from, to string) (int, error) {
 		fmt.Fprintf(out, "%-10s %d\n", c.name, len(c.syms))
 		if f.list && c.name != "unchanged" {
 			for _, s := range c.syms {
-				fmt.Fprintf(out, "  %s\n", termSafe(s))
+				fmt.Fprintf(out, "  %s\n", report.TermSafe(s))
 			}
 		}
 	}

@@ -133,7 +133,7 @@ func WriteDiff(w io.Writer, d Diff) error {
 		}
 		fmt.Fprintf(bw, "%s (%d):\n", title, len(names))
 		for _, n := range names {
-			fmt.Fprintf(bw, "  %s\n", printable(n))
+			fmt.Fprintf(bw, "  %s\n", TermSafe(n))
 		}
 	}
 	list("new kernels", d.NewKernels)
@@ -143,12 +143,12 @@ func WriteDiff(w io.Writer, d Diff) error {
 	} else {
 		fmt.Fprintf(bw, "regressions (%d): no build of the kmod installs on the new kernel, some did on the build before:\n", len(d.Regressions))
 		for _, r := range d.Regressions {
-			fmt.Fprintf(bw, "  %s on %s (installed on %s: %s):\n", printable(r.Kmod), printable(r.Kernel), printable(r.Previous), printable(strings.Join(r.WorksOnPrevious, ", ")))
+			fmt.Fprintf(bw, "  %s on %s (installed on %s: %s):\n", TermSafe(r.Kmod), TermSafe(r.Kernel), TermSafe(r.Previous), TermSafe(strings.Join(r.WorksOnPrevious, ", ")))
 			nevras := slices.Sorted(maps.Keys(r.Missing))
 			for _, nevra := range nevras {
-				fmt.Fprintf(bw, "    %s:\n", printable(nevra))
+				fmt.Fprintf(bw, "    %s:\n", TermSafe(nevra))
 				for _, miss := range r.Missing[nevra] {
-					fmt.Fprintf(bw, "      %s: %s\n", printable(miss.Dep), printable(describeReason(miss)))
+					fmt.Fprintf(bw, "      %s: %s\n", TermSafe(miss.Dep), TermSafe(describeReason(miss)))
 				}
 			}
 		}

@@ -486,4 +486,17 @@ func TestPrintable(t *testing.T) {
 	if strings.ContainsRune(buf.String(), '\x1b') {
 		t.Error("a package name's escape sequence reached the terminal")
 	}
+	// It shows as the escape a reader can read, and the columns stay
+	// aligned: every row of the table (after the title and a blank line)
+	// is as wide as the kernel numbers' header.
+	if !strings.Contains(buf.String(), `kmod-\x1b[2Jevil-1.0-1.x86_64`) {
+		t.Errorf("the name does not show its escape:\n%s", buf.String())
+	}
+	lines := strings.Split(buf.String(), "\n")
+	width := utf8.RuneCountInString(lines[2])
+	for _, l := range lines[3 : 3+len(m.Kmods)+1] {
+		if n := utf8.RuneCountInString(l); n != width {
+			t.Errorf("row %q is %d wide, the header %d", l, n, width)
+		}
+	}
 }

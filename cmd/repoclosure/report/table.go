@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -50,14 +49,14 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 		t.colW = max(t.colW, utf8.RuneCountInString(cellToken(c)))
 	}
 	for _, k := range m.Kmods {
-		t.nameW = max(t.nameW, utf8.RuneCountInString(k.NEVRA))
+		t.nameW = max(t.nameW, utf8.RuneCountInString(TermSafe(k.NEVRA)))
 	}
 	// The by-name rows, when some name has several builds: ✓ when any
 	// build of the name installs, ✗ when none does.
 	if names := m.Names(); multiBuild(names) {
 		t.byName = names
 		for _, n := range names {
-			t.nameW = max(t.nameW, utf8.RuneCountInString(n.Name)+len(" (any)"))
+			t.nameW = max(t.nameW, utf8.RuneCountInString(TermSafe(n.Name))+len(" (any)"))
 		}
 	}
 	perPanel := max(1, (tableWidth-t.nameW)/(t.colW+1))
@@ -101,7 +100,7 @@ func (t *tableLayout) writePanel(bw *bufio.Writer, label string, start, end int)
 	}
 	bw.WriteString("\n")
 	for i, k := range t.m.Kmods {
-		bw.WriteString(pad(printable(k.NEVRA), t.nameW, false))
+		bw.WriteString(pad(TermSafe(k.NEVRA), t.nameW, false))
 		for j := start; j < end; j++ {
 			c := t.m.Cell(i, j)
 			code := ansiGreen
@@ -118,7 +117,7 @@ func (t *tableLayout) writePanel(bw *bufio.Writer, label string, start, end int)
 	}
 	bw.WriteString("\n")
 	for _, n := range t.byName {
-		bw.WriteString(pad(printable(n.Name)+" (any)", t.nameW, false))
+		bw.WriteString(pad(TermSafe(n.Name)+" (any)", t.nameW, false))
 		for j := start; j < end; j++ {
 			tok, code := "✗", ansiRed
 			if n.Installable[j] {
@@ -137,11 +136,11 @@ func writeLegend(bw *bufio.Writer, m *Matrix, perKernel []int) {
 	numW := len(strconv.Itoa(len(m.Kernels)))
 	unameW := 0
 	for _, k := range m.Kernels {
-		unameW = max(unameW, utf8.RuneCountInString(k.Uname))
+		unameW = max(unameW, utf8.RuneCountInString(TermSafe(k.Uname)))
 	}
 	for j, k := range m.Kernels {
 		fmt.Fprintf(bw, "%s = %s  %d/%d kmods installable, %s\n",
-			pad(strconv.Itoa(j+1), numW+1, true), pad(printable(k.Uname), unameW, false),
+			pad(strconv.Itoa(j+1), numW+1, true), pad(TermSafe(k.Uname), unameW, false),
 			perKernel[j], len(m.Kmods), Plural(k.Symbols, "symbol"))
 	}
 	fmt.Fprintln(bw, "\ncells: ✗N = N unmet requirements (--format json or html names them), else installable")
@@ -173,15 +172,4 @@ func flush(bw *bufio.Writer, what string) error {
 		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
-}
-
-// printable replaces control characters, so that a package name from a
-// repository cannot move the cursor or change colours on the terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return utf8.RuneError
-		}
-		return r
-	}, s)
 }
