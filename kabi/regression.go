@@ -2,6 +2,7 @@ package kabi
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/repoclosure/repoclosure/resolver"
 )
@@ -13,10 +14,19 @@ import (
 
 // BuildRef names a kernel build for the regression rule.
 type BuildRef struct {
-	Uname  string
+	Uname  string // its "+FLAVOUR" suffix, if any, is the build's flavour
 	EVR    string
 	Source string // source RPM: its name part groups builds
-	Arch   string
+	Arch   string // "x86_64", never with the flavour
+}
+
+// BuildRefOf is the BuildRef of a build known by uname -r, EVR and source
+// RPM alone (a matrix report's kernel): the arch is what follows the EVR in
+// the uname, the flavour left apart ("x86_64" of
+// "5.14.0-55.el9.x86_64+debug").
+func BuildRefOf(uname, evr, source string) BuildRef {
+	arch, _, _ := strings.Cut(strings.TrimPrefix(uname, evr+"."), "+")
+	return BuildRef{Uname: uname, EVR: evr, Source: source, Arch: arch}
 }
 
 // KmodRef names a kmod build for the regression rule.

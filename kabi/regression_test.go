@@ -32,6 +32,31 @@ func TestPrevious(t *testing.T) {
 	}
 }
 
+// BuildRefOf keeps the arch and the flavour apart, as KernelBuilds does,
+// and Previous pairs a flavour with its own line.
+func TestBuildRefOf(t *testing.T) {
+	for _, tt := range []struct{ uname, evr, arch string }{
+		{"4.18.0-348.el8.x86_64", "4.18.0-348.el8", "x86_64"},
+		{"5.14.0-55.el9.x86_64+debug", "5.14.0-55.el9", "x86_64"},
+		{"5.14.0-55.el9.aarch64+64k-debug", "5.14.0-55.el9", "aarch64"},
+	} {
+		got := BuildRefOf(tt.uname, tt.evr, "kernel-"+tt.evr+".src.rpm")
+		want := BuildRef{Uname: tt.uname, EVR: tt.evr, Source: "kernel-" + tt.evr + ".src.rpm", Arch: tt.arch}
+		if got != want {
+			t.Errorf("BuildRefOf(%s) = %+v, want %+v", tt.uname, got, want)
+		}
+	}
+	refs := []BuildRef{
+		BuildRefOf("5.14.0-55.el9.x86_64+debug", "5.14.0-55.el9", "kernel-5.14.0-55.el9.src.rpm"),
+		BuildRefOf("5.14.0-55.el9.x86_64", "5.14.0-55.el9", "kernel-5.14.0-55.el9.src.rpm"),
+		BuildRefOf("5.14.0-70.el9.x86_64", "5.14.0-70.el9", "kernel-5.14.0-70.el9.src.rpm"),
+		BuildRefOf("5.14.0-70.el9.x86_64+debug", "5.14.0-70.el9", "kernel-5.14.0-70.el9.src.rpm"),
+	}
+	if p, q := Previous(refs, 2), Previous(refs, 3); p != 1 || q != 0 {
+		t.Errorf("Previous of 70 = %d, of 70+debug = %d; want 1 and 0", p, q)
+	}
+}
+
 func TestRegressionsAndFixes(t *testing.T) {
 	kernels := []BuildRef{
 		build("5.14.0-1.el9.x86_64", "5.14.0-1.el9", "kernel-5.14.0-1.el9.src.rpm", "x86_64"),

@@ -48,7 +48,7 @@ func CompareBaseline(prev, cur *Matrix) Diff {
 	addKernel := func(k Kernel) {
 		if _, ok := kernelAt[k.Uname]; !ok {
 			kernelAt[k.Uname] = len(refs)
-			refs = append(refs, kabi.BuildRef{Uname: k.Uname, EVR: k.EVR, Source: k.Source, Arch: strings.TrimPrefix(k.Uname, k.EVR+".")})
+			refs = append(refs, kabi.BuildRefOf(k.Uname, k.EVR, k.Source))
 		}
 	}
 	for _, k := range prev.Kernels {
