@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/internal/plural"
 	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/spf13/cobra"
@@ -104,7 +105,7 @@ func (f *matrixFlags) run(cmd *cobra.Command) (code int, err error) {
 		if err := writeFile(f.baseline, func(out io.Writer) error { return report.WriteJSON(out, rep) }); err != nil {
 			return exitError, fmt.Errorf("--baseline: %w", err)
 		}
-		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %s, %s\n", f.baseline, report.Plural(len(rep.Kernels), "kernel"), report.Plural(len(rep.Kmods), "kmod"))
+		fmt.Fprintf(cmd.ErrOrStderr(), "baseline %s created: %s, %s\n", f.baseline, plural.Count(len(rep.Kernels), "kernel"), plural.Count(len(rep.Kmods), "kmod"))
 		return exitClosed, nil
 	}
 	return compareBaseline(cmd, prev, f.format, rep)

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/internal/plural"
 	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/spf13/cobra"
 )
@@ -276,12 +277,12 @@ func printSeries(w io.Writer, s *report.Series) {
 			if i == 10 {
 				break
 			}
-			fmt.Fprintf(w, "  %s: %s\n", report.TermSafe(u), report.Plural(byUname[u], "kmod"))
+			fmt.Fprintf(w, "  %s: %s\n", report.TermSafe(u), plural.Count(byUname[u], "kmod"))
 		}
 	}
 	if c := s.Stable; c != nil {
 		fmt.Fprintf(w, "\nkABI stable list: %s; %d of the reference build's %s (%.1f%%)\n",
-			report.Plural(c.Stable, "symbol"), c.StableInKernel, report.Plural(c.KernelSymbols, "symbol"), 100*c.Share)
+			plural.Count(c.Stable, "symbol"), c.StableInKernel, plural.Count(c.KernelSymbols, "symbol"), 100*c.Share)
 		fmt.Fprintf(w, "symbols the kmods consume: %d unique, %d on the stable list, %d changed in the series, %d unchanged\n",
 			c.Consumed, c.ConsumedStable, c.ConsumedChanged, c.ConsumedUnchanged)
 	}
@@ -304,7 +305,7 @@ func printSeries(w io.Writer, s *report.Series) {
 				if b.Stable != nil {
 					stable = map[bool]string{true: "yes", false: "no"}[*b.Stable]
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", report.TermSafe(b.Symbol), b.Breaks, b.Consumers, b.ConsumerNames, stable, report.Plural(len(b.ChangedIn), "build"))
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t\n", report.TermSafe(b.Symbol), b.Breaks, b.Consumers, b.ConsumerNames, stable, plural.Count(len(b.ChangedIn), "build"))
 			}
 			tw.Flush()
 		}

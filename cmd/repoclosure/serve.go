@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/internal/plural"
 	"github.com/repoclosure/repoclosure/kabi"
 	"github.com/repoclosure/repoclosure/kabi/history"
 	"github.com/spf13/cobra"
@@ -386,7 +387,7 @@ func regressionSummary(e *kabi.RegressionEvent) string {
 	via := e.WorksOnPrevious[0]
 	fmt.Fprintf(&b, " (installed on %s via %s", e.Previous, via)
 	if n := len(e.WorksOnPrevious) - 1; n > 0 {
-		fmt.Fprintf(&b, " and %s", report.Plural(n, "other build"))
+		fmt.Fprintf(&b, " and %s", plural.Count(n, "other build"))
 	}
 	b.WriteString(")")
 	counts := map[string]int{}

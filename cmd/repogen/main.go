@@ -17,7 +17,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
+	"github.com/repoclosure/repoclosure/internal/plural"
 	"github.com/repoclosure/repoclosure/internal/repogen"
 )
 
@@ -108,9 +108,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := s.Write(*out, comp); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %s (%s), %s, %s, %s\n", *out, report.Plural(len(s.Builds), "kernel build"),
-			report.Plural(len(s.Kernels), "package"), report.Plural(len(s.Kmods), "kmod"),
-			report.Plural(len(s.Others), "other package"), report.Plural(len(s.StableList), "stable-list symbol"))
+		fmt.Fprintf(stdout, "%s: %s (%s), %s, %s, %s\n", *out, plural.Count(len(s.Builds), "kernel build"),
+			plural.Count(len(s.Kernels), "package"), plural.Count(len(s.Kmods), "kmod"),
+			plural.Count(len(s.Others), "other package"), plural.Count(len(s.StableList), "stable-list symbol"))
 		return nil
 	case "random":
 		var cfg repogen.RandomConfig
@@ -127,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err := repogen.WriteRepo(*out, pkgs, comp); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: %s\n", *out, report.Plural(len(pkgs), "package"))
+		fmt.Fprintf(stdout, "%s: %s\n", *out, plural.Count(len(pkgs), "package"))
 		return nil
 	}
 	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"go/build"
 	"io/fs"
 	"maps"
 	"os"
@@ -118,5 +119,39 @@ func TestRunErrors(t *testing.T) {
 		if err == nil || !errors.Is(err, errUsage) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("run(%q) = %v, want a usage error containing %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+// The generator writes test data; it must not depend on the program whose
+// reports it feeds (nor on anything of cmd/repoclosure), directly or through
+// the module's packages it imports.
+func TestNoReportDependency(t *testing.T) {
+	const module = "github.com/repoclosure/repoclosure/"
+	seen := map[string]bool{}
+	var walk func(dir, path string)
+	walk = func(dir, path string) {
+		if seen[path] {
+			return
+		}
+		seen[path] = true
+		pkg, err := build.ImportDir(dir, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for _, imp := range pkg.Imports {
+			rel, ok := strings.CutPrefix(imp, module)
+			if !ok {
+				continue
+			}
+			if strings.HasPrefix(rel, "cmd/") {
+				t.Errorf("%s imports %s", path, imp)
+				continue
+			}
+			walk(filepath.Join("..", "..", filepath.FromSlash(rel)), imp)
+		}
+	}
+	walk(".", module+"cmd/repogen")
+	if len(seen) < 2 {
+		t.Errorf("walked %d packages: the module's imports were not followed", len(seen))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/repoclosure/repoclosure/internal/plural"
 )
 
 // pageSource is the matrix page's template: one self-contained file with its
@@ -49,7 +51,7 @@ func WriteHTML(w io.Writer, m *Matrix, title string) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("write HTML: %w", err)
 	}
-	tmpl, err := template.New("page").Funcs(template.FuncMap{"plural": Plural}).Parse(pageSource)
+	tmpl, err := template.New("page").Funcs(template.FuncMap{"plural": plural.Count}).Parse(pageSource)
 	if err != nil {
 		return fmt.Errorf("write HTML: parse page template: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/repoclosure/repoclosure/internal/plural"
 )
 
 // WriteMarkdown writes the matrix as GitHub-flavoured Markdown for an issue or
@@ -24,7 +26,7 @@ func WriteMarkdown(w io.Writer, m *Matrix) error {
 	installable := m.installable()
 	fmt.Fprintf(bw, "## kmod × kernel install matrix\n\n%s, %s: %d of %s installable. "+
 		"✓ = installable, ✗N = N unmet requirements; column numbers are the kernels listed below.\n",
-		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
+		plural.Count(len(m.Kmods), "kmod"), plural.Count(len(m.Kernels), "kernel"), installable, plural.Count(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
 		return flush(bw, "Markdown")
 	}

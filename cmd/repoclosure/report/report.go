@@ -8,7 +8,11 @@
 // by-name view (Matrix.Names), derived from kmods and cells.
 package report
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/repoclosure/repoclosure/internal/plural"
+)
 
 // The reasons a kmod's requirement is unmet on a kernel build.
 const (
@@ -111,7 +115,7 @@ func (m *Matrix) Validate() error {
 	}
 	if want := len(m.Kmods) * len(m.Kernels); len(m.Cells) != want {
 		return fmt.Errorf("%s for %s × %s: want %d",
-			Plural(len(m.Cells), "cell"), Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), want)
+			plural.Count(len(m.Cells), "cell"), plural.Count(len(m.Kmods), "kmod"), plural.Count(len(m.Kernels), "kernel"), want)
 	}
 	for n, c := range m.Cells {
 		i, j := n/len(m.Kernels), n%len(m.Kernels)
@@ -170,12 +174,4 @@ func (m *Matrix) installableOn(kernel int) int {
 		}
 	}
 	return n
-}
-
-// Plural is "1 kmod", "2 kmods": n and noun, with an s unless n is 1.
-func Plural(n int, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

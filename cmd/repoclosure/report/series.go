@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
+
+	"github.com/repoclosure/repoclosure/internal/plural"
 )
 
 // Series is the `series` report: symbol change over kernel builds and what it
@@ -104,7 +106,7 @@ var seriesSource string
 func WriteSeriesHTML(w io.Writer, s *Series, title string) error {
 	tmpl, err := template.New("series").Funcs(template.FuncMap{
 		"pct":    func(f float64) float64 { return 100 * f },
-		"plural": Plural,
+		"plural": plural.Count,
 		"inc":    func(i int) int { return i + 1 },
 		"last":   func(l []StableList) int { return len(l) - 1 },
 		"few":    func(l []string) []string { return l[:min(len(l), namesShown)] },

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/repoclosure/repoclosure/internal/plural"
 )
 
 // tableWidth is the line width WriteTable aims for: kernel columns beyond it
@@ -35,7 +37,7 @@ func WriteTable(w io.Writer, m *Matrix, color bool) error {
 	bw := bufio.NewWriter(w)
 	installable := m.installable()
 	fmt.Fprintf(bw, "kmod × kernel matrix: %s, %s, %d of %s installable\n",
-		Plural(len(m.Kmods), "kmod"), Plural(len(m.Kernels), "kernel"), installable, Plural(len(m.Cells), "cell"))
+		plural.Count(len(m.Kmods), "kmod"), plural.Count(len(m.Kernels), "kernel"), installable, plural.Count(len(m.Cells), "cell"))
 	if len(m.Kmods) == 0 || len(m.Kernels) == 0 {
 		return flush(bw, "table")
 	}
@@ -141,7 +143,7 @@ func writeLegend(bw *bufio.Writer, m *Matrix, perKernel []int) {
 	for j, k := range m.Kernels {
 		fmt.Fprintf(bw, "%s = %s  %d/%d kmods installable, %s\n",
 			pad(strconv.Itoa(j+1), numW+1, true), pad(TermSafe(k.Uname), unameW, false),
-			perKernel[j], len(m.Kmods), Plural(k.Symbols, "symbol"))
+			perKernel[j], len(m.Kmods), plural.Count(k.Symbols, "symbol"))
 	}
 	fmt.Fprintln(bw, "\ncells: ✗N = N unmet requirements (--format json or html names them), else installable")
 }
