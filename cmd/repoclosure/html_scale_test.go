@@ -16,6 +16,7 @@ import (
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
 	"github.com/repoclosure/repoclosure/internal/repogen"
+	"github.com/repoclosure/repoclosure/internal/reporttest"
 	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
@@ -112,21 +113,6 @@ func drive(t *testing.T, page, script, shot string) pageState {
 // textHTML is text as innerHTML serializes a text node.
 func textHTML(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// absoluteClass is a cell's class for n missing deps, from the legend.
-func absoluteClass(n int) string {
-	switch {
-	case n == 0:
-		return "cell ok"
-	case n == 1:
-		return "cell l1"
-	case n <= 5:
-		return "cell l2"
-	case n <= 20:
-		return "cell l3"
-	}
-	return "cell l4"
 }
 
 // TestMatrixPageAtScale loads the matrix page of a 60 × 147 and a 240 ×
@@ -251,7 +237,7 @@ document.querySelector('#heatmap td.cell[data-row="%d"][data-col="%d"]').click()
 					cls, text := "", ""
 					if len(js) == 1 && report.ReleaseStream(m.Kernels[js[0]].EVR) == stream {
 						n := w.miss(js[0])
-						cls, text = absoluteClass(n), strconv.Itoa(n)
+						cls, text = reporttest.CellClass(n), strconv.Itoa(n)
 						if n == 0 {
 							text = "✓"
 						}
@@ -273,7 +259,7 @@ document.querySelector('#heatmap td.cell[data-row="%d"][data-col="%d"]').click()
 						case ok > 0:
 							cls, text = "cell wide part", fmt.Sprintf("%d/%d", ok, len(js))
 						default:
-							cls, text = "cell wide "+strings.TrimPrefix(absoluteClass(least), "cell "), strconv.Itoa(least)
+							cls, text = "cell wide "+strings.TrimPrefix(reporttest.CellClass(least), "cell "), strconv.Itoa(least)
 						}
 					}
 					if got.Cells[c] != [2]string{cls, text} {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/repoclosure/repoclosure/internal/reporttest"
 	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
@@ -264,22 +265,6 @@ func heatmapRows(dom string) []DOMRow {
 	return rows
 }
 
-// wantCellClass is a cell's class for n missing deps on the absolute scale,
-// written out from the legend: 0, 1, 2–5, 6–20, more.
-func wantCellClass(n int) string {
-	switch {
-	case n == 0:
-		return "cell ok"
-	case n == 1:
-		return "cell l1"
-	case n <= 5:
-		return "cell l2"
-	case n <= 20:
-		return "cell l3"
-	}
-	return "cell l4"
-}
-
 // loadInChromium writes page, with script (if any) appended to drive it as a
 // user would, and returns the DOM after both ran; it also takes a
 // screenshot, kept in $SCREENSHOT_DIR when set.
@@ -362,7 +347,7 @@ func TestHTMLInChromium(t *testing.T) {
 		}
 		for j, c := range got.Cells {
 			n := len(m.Cell(kmodOf[r], j).Missing)
-			class := wantCellClass(n)
+			class := reporttest.CellClass(n)
 			if r == 1 && j == pinnedCol {
 				class += " pinned"
 			}
@@ -576,5 +561,47 @@ document.querySelector('#heatmap td.cell[data-col="7"]').focus();
 	}
 	if got.AfterFold != "TH  s1 false" || got.FoldedCells != 1 {
 		t.Errorf("Space on stream 1's header: focus on %q, %d folded cells in the first row; want TH s1 false and 1", got.AfterFold, got.FoldedCells)
+	}
+}
+
+// The page's legend and the tests' oracle agree: each shade's label ("1
+// missing", "2–5 missing", "more than 20 missing") names counts the oracle
+// gives that shade's class, at both ends of the band.
+func TestLegendMatchesOracle(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, sampleMatrix(), "legend"); err != nil {
+		t.Fatal(err)
+	}
+	entries := regexp.MustCompile(`<li><span class="swatch (cell [a-z0-9]+)"></span>([^<]*)</li>`).FindAllStringSubmatch(buf.String(), -1)
+	band := regexp.MustCompile(`^(?:(\d+)|(\d+)–(\d+)|more than (\d+)) missing$`)
+	checked := 0
+	for _, e := range entries {
+		class, label := e[1], html.UnescapeString(e[2])
+		var ends []int
+		switch m := band.FindStringSubmatch(label); {
+		case label == "installable":
+			ends = []int{0}
+		case m == nil:
+			continue // "on some builds of the stream": no count
+		case m[1] != "":
+			n, _ := strconv.Atoi(m[1])
+			ends = []int{n}
+		case m[2] != "":
+			lo, _ := strconv.Atoi(m[2])
+			hi, _ := strconv.Atoi(m[3])
+			ends = []int{lo, hi}
+		default:
+			n, _ := strconv.Atoi(m[4])
+			ends = []int{n + 1, 1000}
+		}
+		for _, n := range ends {
+			if got := reporttest.CellClass(n); got != class {
+				t.Errorf("legend %q is %s, the oracle gives %d missing %s", label, class, n, got)
+			}
+		}
+		checked++
+	}
+	if checked != 5 {
+		t.Errorf("%d legend entries with counts, want 5 (installable and 4 bands): %q", checked, entries)
 	}
 }
