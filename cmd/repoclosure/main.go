@@ -139,9 +139,14 @@ that names nothing (no enabled repository, an unknown --check...), 130 interrupt
 		comp.Args = cobra.ArbitraryArgs
 		comp.RunE = func(c *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("completion: unknown shell %q: want bash, zsh, fish or powershell", args[0])}
+				return usageError{fmt.Errorf("completion: unknown shell %q: want bash, zsh or fish", args[0])}
 			}
 			return c.Help()
+		}
+		// The shells of the README and of `make install`; powershell's
+		// script still prints, but is not offered in help or man pages.
+		for _, sh := range comp.Commands() {
+			sh.Hidden = sh.Name() == "powershell"
 		}
 	}
 	// Synopses say [options] themselves; options print in the order they

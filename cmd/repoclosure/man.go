@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
 )
 
 // The man page generator is built only with -tags mangen (`make man`), so
@@ -32,7 +33,7 @@ func newGenManCmd(code *int) *cobra.Command {
 			if err := doc.GenManTree(root, header, args[0]); err != nil {
 				return exitError, fmt.Errorf("man pages: %w", err)
 			}
-			if err := addExitStatus(root, args[0]); err != nil {
+			if err := finishPages(root, args[0]); err != nil {
 				return exitError, fmt.Errorf("man pages: %w", err)
 			}
 			return exitClosed, nil
@@ -53,11 +54,11 @@ func exitStatus(name string) string {
 	return "0 success; 2 a usage, load or output error, or a request that names nothing; 130 interrupted."
 }
 
-// addExitStatus appends the EXIT STATUS section to every page written
-// under dir.
-func addExitStatus(cmd *cobra.Command, dir string) error {
+// finishPages rewrites each page written under dir: its options in the
+// form man pages use, and an EXIT STATUS section.
+func finishPages(cmd *cobra.Command, dir string) error {
 	for _, c := range cmd.Commands() {
-		if err := addExitStatus(c, dir); err != nil {
+		if err := finishPages(c, dir); err != nil {
 			return err
 		}
 	}
@@ -69,11 +70,92 @@ func addExitStatus(cmd *cobra.Command, dir string) error {
 	if err != nil {
 		return err
 	}
+	out := manOptions(string(text), cmd)
 	// Before SEE ALSO, where man-pages(7) puts it.
 	section := ".SH EXIT STATUS\n.PP\n" + exitStatus(cmd.Name()) + "\n"
-	before, after, found := strings.Cut(string(text), ".SH SEE ALSO")
+	before, after, found := strings.Cut(out, ".SH SEE ALSO")
 	if found {
 		after = ".SH SEE ALSO" + after
 	}
 	return os.WriteFile(page, []byte(before+section+after), 0o644)
+}
+
+// manOptions replaces a page's OPTIONS sections, where cobra writes
+// --cachedir="" (the default as a value), with the form of man pages and
+// of --help: "--cachedir DIR", the placeholder the usage names, a default
+// other than the zero value said in the text.
+func manOptions(page string, cmd *cobra.Command) string {
+	for _, s := range []struct {
+		title string
+		flags *pflag.FlagSet
+	}{{"OPTIONS", cmd.NonInheritedFlags()}, {"OPTIONS INHERITED FROM PARENT COMMANDS", cmd.InheritedFlags()}} {
+		head := ".SH " + s.title + "\n"
+		start := strings.Index(page, head)
+		if start < 0 {
+			continue
+		}
+		body := start + len(head)
+		end := strings.Index(page[body:], "\n.SH ")
+		if end < 0 {
+			end = len(page) - body
+		} else {
+			end++ // keep the newline before .SH
+		}
+		page = page[:body] + roffOptions(s.flags) + "\n" + page[body+end:]
+	}
+	return page
+}
+
+// roffOptions is one tagged paragraph per visible option.
+func roffOptions(fs *pflag.FlagSet) string {
+	var b strings.Builder
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Hidden || f.Deprecated != "" {
+			return
+		}
+		name, usage := pflag.UnquoteUsage(f)
+		b.WriteString(".TP\n")
+		if f.Shorthand != "" && f.ShorthandDeprecated == "" {
+			fmt.Fprintf(&b, "\\fB-%s\\fR, ", f.Shorthand)
+		}
+		fmt.Fprintf(&b, "\\fB--%s\\fR", f.Name)
+		switch {
+		case name == "":
+		case f.NoOptDefVal != "":
+			fmt.Fprintf(&b, "[=\\fI%s\\fR]", roffText(name))
+		default:
+			fmt.Fprintf(&b, " \\fI%s\\fR", roffText(name))
+		}
+		if d := defaultText(f); d != "" {
+			usage += " " + d
+		}
+		b.WriteString("\n" + roffText(usage) + "\n")
+	})
+	return b.String()
+}
+
+// defaultText is "(default X)", as --help writes it, or "" for an option
+// whose default is its type's zero value.
+func defaultText(f *pflag.Flag) string {
+	switch f.DefValue {
+	case "", "false", "0", "0s", "[]":
+		return ""
+	}
+	if f.Value.Type() == "string" {
+		return fmt.Sprintf("(default %q)", f.DefValue)
+	}
+	return "(default " + f.DefValue + ")"
+}
+
+// roffText escapes text for roff: backslashes, and a control character
+// (. or ') starting a line.
+func roffText(s string) string {
+	s = strings.ReplaceAll(s, "\\", "\\e")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
+			lines[i] = "\\&" + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }

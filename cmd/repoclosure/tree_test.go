@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -253,9 +254,39 @@ func TestManPages(t *testing.T) {
 		if page == "repoclosure-matrix" && (!strings.Contains(text, "--baseline") || !strings.Contains(text, "3 with --baseline")) {
 			t.Errorf("the matrix page lacks --baseline or its exit status 3:\n%s", text)
 		}
+		// Options as man pages write them: a placeholder, the default in
+		// the text; not cobra's --cachedir="" or --cacheonly[=false].
+		if page == "repoclosure-matrix" {
+			for _, want := range []string{"--cachedir DIR\n", "-x, --exclude GLOB\n", "-C, --cacheonly\n", "--rich MODE\n", `(default "exact")`} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the matrix page lacks %q:\n%s", want, text)
+				}
+			}
+		}
+		if strings.Contains(text, `=""`) || strings.Contains(text, "[=false]") || regexp.MustCompile(`--[a-z-]+=\S`).MatchString(text) {
+			t.Errorf("man %s shows an option as --flag=default:\n%s", page, text)
+		}
 	}
 	if pages, _ := filepath.Glob(filepath.Join(dir, "*gen-man*")); len(pages) != 0 {
 		t.Errorf("a page for the hidden generator: %v", pages)
+	}
+	// A completion page for each shell the README lists, and no other.
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := regexp.MustCompile("`repoclosure completion ([a-z\\\\|]+)`").FindSubmatch(readme)
+	if listed == nil {
+		t.Fatal("README lists no completion shells (`repoclosure completion bash\\|zsh\\|fish`)")
+	}
+	var want []string
+	for _, sh := range strings.Split(string(listed[1]), "\\|") {
+		want = append(want, filepath.Join(dir, "repoclosure-completion-"+sh+".1"))
+	}
+	got, _ := filepath.Glob(filepath.Join(dir, "repoclosure-completion-*.1"))
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("completion pages %v, want those of the README's shells %v", got, want)
 	}
 }
 
