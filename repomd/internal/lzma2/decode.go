@@ -1,0 +1,257 @@
+package lzma2
+
+// bit decodes a bit of probability *p and adapts *p; the range is
+// normalized after, so that it is normalized between symbols.
+func bit(p *uint16, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
+	bound := (rng >> probBits) * uint32(*p)
+	var b uint32
+	if code < bound {
+		rng = bound
+		*p += (1<<probBits - *p) >> moveBits
+	} else {
+		rng -= bound
+		code -= bound
+		*p -= *p >> moveBits
+		b = 1
+	}
+	if rng < topValue {
+		rng <<= 8
+		code = code<<8 | uint32(in[ip])
+		ip++
+	}
+	return b, rng, code, ip
+}
+
+// tree decodes a bits-bit symbol, high bit first, with the bit tree p.
+func tree(p []uint16, bits uint, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
+	sym := uint32(1)
+	var b uint32
+	for sym < 1<<bits {
+		b, rng, code, ip = bit(&p[sym&(1<<bits-1)], rng, code, in, ip)
+		sym = sym<<1 | b
+	}
+	return sym - 1<<bits, rng, code, ip
+}
+
+// reverse decodes a bits-bit symbol, low bit first, with the bit tree p.
+func reverse(p []uint16, bits uint32, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
+	sym, v := uint32(1), uint32(0)
+	var b uint32
+	for i := uint32(0); i < bits; i++ {
+		b, rng, code, ip = bit(&p[sym&0xff], rng, code, in, ip)
+		sym = sym<<1 | b
+		v |= b << i
+	}
+	return v, rng, code, ip
+}
+
+// length decodes a match length minus 2 with the length coder p.
+func length(p []uint16, posState uint32, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
+	var b uint32
+	b, rng, code, ip = bit(&p[lenChoice], rng, code, in, ip)
+	if b == 0 {
+		return tree(p[lenLow+posState<<3:][:8], 3, rng, code, in, ip)
+	}
+	b, rng, code, ip = bit(&p[lenChoice2], rng, code, in, ip)
+	if b == 0 {
+		var l uint32
+		l, rng, code, ip = tree(p[lenMid+posState<<3:][:8], 3, rng, code, in, ip)
+		return 8 + l, rng, code, ip
+	}
+	var l uint32
+	l, rng, code, ip = tree(p[lenHigh:][:256], 8, rng, code, in, ip)
+	return 16 + l, rng, code, ip
+}
+
+// decode decodes the current LZMA chunk into d.dict up to end, which is
+// within the buffer and the chunk. A match cut at end is left in d.pendLen.
+func (d *Reader) decode(end int) error {
+	dict := d.dict[:end]
+	pos, startPos := d.pos, d.pos
+	in, ip, inEnd := d.in, d.ip, d.inEnd
+	rng, code := d.rng, d.code
+	state := d.state
+	rep0, rep1, rep2, rep3 := d.rep0, d.rep1, d.rep2, d.rep3
+	probs := &d.probs
+	pbMask := uint32(1)<<d.pb - 1
+	lpMask := uint32(1)<<d.lp - 1
+	lc := d.lc
+	var err error
+
+	n := d.pendLen // bytes of the match to copy
+	var b uint32
+	for {
+		if n > 0 {
+			src := pos - int(rep0) - 1
+			if src < 0 {
+				src += len(d.dict)
+			}
+			k := min(n, end-pos)
+			n -= k
+			if k <= int(rep0)+1 && src+k <= len(dict) {
+				pos += copy(dict[pos:pos+k], dict[src:src+k])
+			} else {
+				for ; k > 0; k-- {
+					dict[pos] = d.dict[src]
+					pos++
+					src++
+					if src == len(d.dict) {
+						src = 0
+					}
+				}
+			}
+		}
+		if pos >= end {
+			break
+		}
+		if ip > inEnd {
+			err = errCorrupt
+			break
+		}
+		posState := uint32(pos) & pbMask
+		b, rng, code, ip = bit(&probs[offIsMatch+state<<4+posState], rng, code, in, ip)
+		if b == 0 {
+			var prev uint32
+			if pos > 0 {
+				prev = uint32(dict[pos-1])
+			} else if d.full > 0 {
+				prev = uint32(d.dict[len(d.dict)-1])
+			}
+			lit := probs[offLiteral+0x300*((uint32(pos)&lpMask)<<lc+prev>>(8-lc)):][:0x300]
+			sym := uint32(1)
+			if state < 7 {
+				for sym < 0x100 {
+					b, rng, code, ip = bit(&lit[sym&0xff], rng, code, in, ip)
+					sym = sym<<1 | b
+				}
+				if state < 4 {
+					state = 0
+				} else {
+					state -= 3
+				}
+			} else {
+				src := pos - int(rep0) - 1
+				if src < 0 {
+					src += len(d.dict)
+				}
+				mb := uint32(d.dict[src]) << 1
+				offset := uint32(0x100)
+				for sym < 0x100 {
+					mbit := mb & offset
+					mb <<= 1
+					b, rng, code, ip = bit(&lit[offset+mbit+sym], rng, code, in, ip)
+					sym = sym<<1 | b
+					if b != 0 {
+						offset = mbit
+					} else {
+						offset &^= mbit
+					}
+				}
+				if state < 10 {
+					state -= 3
+				} else {
+					state -= 6
+				}
+			}
+			dict[pos] = byte(sym)
+			pos++
+			continue
+		}
+		b, rng, code, ip = bit(&probs[offIsRep+state], rng, code, in, ip)
+		var l uint32
+		if b == 0 {
+			rep3, rep2, rep1 = rep2, rep1, rep0
+			if state < 7 {
+				state = 7
+			} else {
+				state = 10
+			}
+			l, rng, code, ip = length(probs[offMatchLen:][:lenProbs], posState, rng, code, in, ip)
+			var slot uint32
+			slot, rng, code, ip = tree(probs[offDistSlot+min(l, distStates-1)<<6:][:64], 6, rng, code, in, ip)
+			if slot < 4 {
+				rep0 = slot
+			} else {
+				bits := slot>>1 - 1
+				rep0 = (2 | slot&1) << bits
+				var v uint32
+				if slot < endPosModel {
+					v, rng, code, ip = reverse(probs[offDistSpec+rep0-slot-1:][:1<<bits], bits, rng, code, in, ip)
+					rep0 += v
+				} else {
+					for i := bits - alignBits; i > 0; i-- {
+						rng >>= 1
+						code -= rng
+						t := 0 - code>>31
+						code += rng & t
+						v = v<<1 | (t + 1)
+						if rng < topValue {
+							rng <<= 8
+							code = code<<8 | uint32(in[ip])
+							ip++
+						}
+					}
+					rep0 += v << alignBits
+					v, rng, code, ip = reverse(probs[offAlign:][:1<<alignBits], alignBits, rng, code, in, ip)
+					rep0 += v
+					if rep0 == 0xffffffff {
+						err = errEndMarker
+						break
+					}
+				}
+			}
+		} else {
+			b, rng, code, ip = bit(&probs[offIsRepG0+state], rng, code, in, ip)
+			if b == 0 {
+				b, rng, code, ip = bit(&probs[offIsRep0Long+state<<4+posState], rng, code, in, ip)
+				if b == 0 {
+					if state < 7 {
+						state = 9
+					} else {
+						state = 11
+					}
+					if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
+						err = errDistance
+						break
+					}
+					n = 1
+					continue
+				}
+			} else {
+				var dist uint32
+				b, rng, code, ip = bit(&probs[offIsRepG1+state], rng, code, in, ip)
+				if b == 0 {
+					dist = rep1
+				} else {
+					b, rng, code, ip = bit(&probs[offIsRepG2+state], rng, code, in, ip)
+					if b == 0 {
+						dist = rep2
+					} else {
+						dist = rep3
+						rep3 = rep2
+					}
+					rep2 = rep1
+				}
+				rep1 = rep0
+				rep0 = dist
+			}
+			if state < 7 {
+				state = 8
+			} else {
+				state = 11
+			}
+			l, rng, code, ip = length(probs[offRepLen:][:lenProbs], posState, rng, code, in, ip)
+		}
+		if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
+			err = errDistance
+			break
+		}
+		n = int(l) + minMatchLen
+	}
+	d.unpacked -= pos - startPos
+	d.full = min(d.full+pos-startPos, d.dictCap)
+	d.pos, d.pendLen = pos, n
+	d.ip, d.rng, d.code = ip, rng, code
+	d.state, d.rep0, d.rep1, d.rep2, d.rep3 = state, rep0, rep1, rep2, rep3
+	return err
+}
