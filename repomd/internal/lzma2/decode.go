@@ -1,65 +1,97 @@
 package lzma2
 
-// bit decodes a bit of probability *p and adapts *p; the range is
-// normalized after, so that it is normalized between symbols.
-func bit(p *uint16, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
-	bound := (rng >> probBits) * uint32(*p)
-	var b uint32
-	if code < bound {
-		rng = bound
-		*p += (1<<probBits - *p) >> moveBits
-	} else {
-		rng -= bound
-		code -= bound
-		*p -= *p >> moveBits
-		b = 1
+// pick decodes a bit of probability *p and adapts *p. normalize follows
+// each pick, keeping the range normalized between symbols; the two are
+// apart so that each is inlined.
+func pick(p *uint16, rng, code uint32) (uint32, uint32, uint32) {
+	b, v, rng, code := pickv(uint32(*p), rng, code)
+	*p = uint16(v)
+	return b, rng, code
+}
+
+// pickv decodes a bit of probability v and returns v adapted. Both outcomes
+// are computed and one picked without a branch (CMOV): the bits of the
+// trees are too random for branch prediction.
+func pickv(v, rng, code uint32) (b, nv, nrng, ncode uint32) {
+	bound := (rng >> probBits) * v
+	v0, v1 := v+(1<<probBits-v)>>moveBits, v-v>>moveBits
+	r1, c1 := rng-bound, code-bound
+	b, nv, nrng, ncode = 0, v0, bound, code
+	if code >= bound {
+		b, nv, nrng, ncode = 1, v1, r1, c1
 	}
+	return b, nv, nrng, ncode
+}
+
+func normalize(rng, code uint32, in []byte, ip int) (uint32, uint32, int) {
 	if rng < topValue {
 		rng <<= 8
 		code = code<<8 | uint32(in[ip])
 		ip++
 	}
-	return b, rng, code, ip
+	return rng, code, ip
 }
 
-// tree decodes a bits-bit symbol, high bit first, with the bit tree p.
+// tree decodes a bits-bit symbol, high bit first, with the bit tree p. Both
+// children's probabilities are loaded before the bit is known, taking the
+// load off the chain of dependent steps; p reaches past the tree for that
+// (probs has room at its end).
 func tree(p []uint16, bits uint, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
 	sym := uint32(1)
-	var b uint32
+	v := uint32(p[1])
+	var b, nv uint32
 	for sym < 1<<bits {
-		b, rng, code, ip = bit(&p[sym&(1<<bits-1)], rng, code, in, ip)
+		v0, v1 := uint32(p[2*sym]), uint32(p[2*sym+1])
+		b, nv, rng, code = pickv(v, rng, code)
+		p[sym] = uint16(nv)
 		sym = sym<<1 | b
+		v = v0
+		if b != 0 {
+			v = v1
+		}
+		rng, code, ip = normalize(rng, code, in, ip)
 	}
 	return sym - 1<<bits, rng, code, ip
 }
 
-// reverse decodes a bits-bit symbol, low bit first, with the bit tree p.
+// reverse decodes a bits-bit symbol, low bit first, with the bit tree p,
+// which reaches past the tree as tree's does.
 func reverse(p []uint16, bits uint32, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
-	sym, v := uint32(1), uint32(0)
-	var b uint32
+	sym, r := uint32(1), uint32(0)
+	v := uint32(p[1])
+	var b, nv uint32
 	for i := uint32(0); i < bits; i++ {
-		b, rng, code, ip = bit(&p[sym&0xff], rng, code, in, ip)
+		v0, v1 := uint32(p[2*sym]), uint32(p[2*sym+1])
+		b, nv, rng, code = pickv(v, rng, code)
+		p[sym] = uint16(nv)
 		sym = sym<<1 | b
-		v |= b << i
+		r |= b << i
+		v = v0
+		if b != 0 {
+			v = v1
+		}
+		rng, code, ip = normalize(rng, code, in, ip)
 	}
-	return v, rng, code, ip
+	return r, rng, code, ip
 }
 
 // length decodes a match length minus 2 with the length coder p.
 func length(p []uint16, posState uint32, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
 	var b uint32
-	b, rng, code, ip = bit(&p[lenChoice], rng, code, in, ip)
+	b, rng, code = pick(&p[lenChoice], rng, code)
+	rng, code, ip = normalize(rng, code, in, ip)
 	if b == 0 {
-		return tree(p[lenLow+posState<<3:][:8], 3, rng, code, in, ip)
+		return tree(p[lenLow+posState<<3:], 3, rng, code, in, ip)
 	}
-	b, rng, code, ip = bit(&p[lenChoice2], rng, code, in, ip)
+	b, rng, code = pick(&p[lenChoice2], rng, code)
+	rng, code, ip = normalize(rng, code, in, ip)
 	if b == 0 {
 		var l uint32
-		l, rng, code, ip = tree(p[lenMid+posState<<3:][:8], 3, rng, code, in, ip)
+		l, rng, code, ip = tree(p[lenMid+posState<<3:], 3, rng, code, in, ip)
 		return 8 + l, rng, code, ip
 	}
 	var l uint32
-	l, rng, code, ip = tree(p[lenHigh:][:256], 8, rng, code, in, ip)
+	l, rng, code, ip = tree(p[lenHigh:], 8, rng, code, in, ip)
 	return 16 + l, rng, code, ip
 }
 
@@ -109,7 +141,8 @@ func (d *Reader) decode(end int) error {
 			break
 		}
 		posState := uint32(pos) & pbMask
-		b, rng, code, ip = bit(&probs[offIsMatch+state<<4+posState], rng, code, in, ip)
+		b, rng, code = pick(&probs[offIsMatch+state<<4+posState], rng, code)
+		rng, code, ip = normalize(rng, code, in, ip)
 		if b == 0 {
 			var prev uint32
 			if pos > 0 {
@@ -117,13 +150,10 @@ func (d *Reader) decode(end int) error {
 			} else if d.full > 0 {
 				prev = uint32(d.dict[len(d.dict)-1])
 			}
-			lit := probs[offLiteral+0x300*((uint32(pos)&lpMask)<<lc+prev>>(8-lc)):][:0x300]
-			sym := uint32(1)
+			lit := probs[offLiteral+0x300*((uint32(pos)&lpMask)<<lc+prev>>(8-lc)):]
+			var sym uint32
 			if state < 7 {
-				for sym < 0x100 {
-					b, rng, code, ip = bit(&lit[sym&0xff], rng, code, in, ip)
-					sym = sym<<1 | b
-				}
+				sym, rng, code, ip = tree(lit, 8, rng, code, in, ip)
 				if state < 4 {
 					state = 0
 				} else {
@@ -136,10 +166,12 @@ func (d *Reader) decode(end int) error {
 				}
 				mb := uint32(d.dict[src]) << 1
 				offset := uint32(0x100)
+				sym = 1
 				for sym < 0x100 {
 					mbit := mb & offset
 					mb <<= 1
-					b, rng, code, ip = bit(&lit[offset+mbit+sym], rng, code, in, ip)
+					b, rng, code = pick(&lit[offset+mbit+sym], rng, code)
+					rng, code, ip = normalize(rng, code, in, ip)
 					sym = sym<<1 | b
 					if b != 0 {
 						offset = mbit
@@ -157,7 +189,8 @@ func (d *Reader) decode(end int) error {
 			pos++
 			continue
 		}
-		b, rng, code, ip = bit(&probs[offIsRep+state], rng, code, in, ip)
+		b, rng, code = pick(&probs[offIsRep+state], rng, code)
+		rng, code, ip = normalize(rng, code, in, ip)
 		var l uint32
 		if b == 0 {
 			rep3, rep2, rep1 = rep2, rep1, rep0
@@ -166,9 +199,9 @@ func (d *Reader) decode(end int) error {
 			} else {
 				state = 10
 			}
-			l, rng, code, ip = length(probs[offMatchLen:][:lenProbs], posState, rng, code, in, ip)
+			l, rng, code, ip = length(probs[offMatchLen:], posState, rng, code, in, ip)
 			var slot uint32
-			slot, rng, code, ip = tree(probs[offDistSlot+min(l, distStates-1)<<6:][:64], 6, rng, code, in, ip)
+			slot, rng, code, ip = tree(probs[offDistSlot+min(l, distStates-1)<<6:], 6, rng, code, in, ip)
 			if slot < 4 {
 				rep0 = slot
 			} else {
@@ -176,7 +209,7 @@ func (d *Reader) decode(end int) error {
 				rep0 = (2 | slot&1) << bits
 				var v uint32
 				if slot < endPosModel {
-					v, rng, code, ip = reverse(probs[offDistSpec+rep0-slot-1:][:1<<bits], bits, rng, code, in, ip)
+					v, rng, code, ip = reverse(probs[offDistSpec+rep0-slot-1:], bits, rng, code, in, ip)
 					rep0 += v
 				} else {
 					for i := bits - alignBits; i > 0; i-- {
@@ -192,7 +225,7 @@ func (d *Reader) decode(end int) error {
 						}
 					}
 					rep0 += v << alignBits
-					v, rng, code, ip = reverse(probs[offAlign:][:1<<alignBits], alignBits, rng, code, in, ip)
+					v, rng, code, ip = reverse(probs[offAlign:], alignBits, rng, code, in, ip)
 					rep0 += v
 					if rep0 == 0xffffffff {
 						err = errEndMarker
@@ -201,9 +234,11 @@ func (d *Reader) decode(end int) error {
 				}
 			}
 		} else {
-			b, rng, code, ip = bit(&probs[offIsRepG0+state], rng, code, in, ip)
+			b, rng, code = pick(&probs[offIsRepG0+state], rng, code)
+			rng, code, ip = normalize(rng, code, in, ip)
 			if b == 0 {
-				b, rng, code, ip = bit(&probs[offIsRep0Long+state<<4+posState], rng, code, in, ip)
+				b, rng, code = pick(&probs[offIsRep0Long+state<<4+posState], rng, code)
+				rng, code, ip = normalize(rng, code, in, ip)
 				if b == 0 {
 					if state < 7 {
 						state = 9
@@ -219,11 +254,13 @@ func (d *Reader) decode(end int) error {
 				}
 			} else {
 				var dist uint32
-				b, rng, code, ip = bit(&probs[offIsRepG1+state], rng, code, in, ip)
+				b, rng, code = pick(&probs[offIsRepG1+state], rng, code)
+				rng, code, ip = normalize(rng, code, in, ip)
 				if b == 0 {
 					dist = rep1
 				} else {
-					b, rng, code, ip = bit(&probs[offIsRepG2+state], rng, code, in, ip)
+					b, rng, code = pick(&probs[offIsRepG2+state], rng, code)
+					rng, code, ip = normalize(rng, code, in, ip)
 					if b == 0 {
 						dist = rep2
 					} else {
@@ -240,7 +277,7 @@ func (d *Reader) decode(end int) error {
 			} else {
 				state = 11
 			}
-			l, rng, code, ip = length(probs[offRepLen:][:lenProbs], posState, rng, code, in, ip)
+			l, rng, code, ip = length(probs[offRepLen:], posState, rng, code, in, ip)
 		}
 		if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
 			err = errDistance

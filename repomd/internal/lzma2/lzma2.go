@@ -55,6 +55,10 @@ const (
 	offLiteral    = offRepLen + lenProbs
 	numProbs      = offLiteral + 0x300<<4 // lc+lp <= 4
 
+	// Room after the probabilities for reading a tree's children past its
+	// last level (see tree).
+	probsPad = 512
+
 	// A length coder: choice, choice2, low and mid trees per position
 	// state, the high tree.
 	lenChoice  = 0
@@ -91,7 +95,7 @@ type Reader struct {
 	state                  uint32
 	rep0, rep1, rep2, rep3 uint32
 	pendLen                int // bytes of a match cut at the output limit
-	probs                  [numProbs]uint16
+	probs                  [numProbs + probsPad]uint16
 }
 
 // NewReader returns a Reader of the LZMA2 data in r whose matches reach at
