@@ -236,7 +236,8 @@ func (x *xzReader) blockHeader(start, n int64) error {
 		}
 	}
 	// One filter, LZMA2 (0x21) with its one-byte dictionary size: the only
-	// filter chain of repository metadata, and the only one ulikunitz/xz reads.
+	// filter chain of repository metadata (and the only one ulikunitz/xz's
+	// writer, which repogen uses, makes).
 	id, rest, err := readVLI(rest)
 	if err != nil {
 		return err

@@ -246,7 +246,10 @@ func (d *Reader) chunkHeader() error {
 		d.in = make([]byte, maxInput+maxSymbolIn)
 	}
 	if _, err := io.ReadFull(d.r, d.in[:packed]); err != nil {
-		return unexpected(err)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return fmt.Errorf("%w: %w", errChunkEnd, io.ErrUnexpectedEOF)
+		}
+		return err
 	}
 	clear(d.in[packed:])
 	// The range decoder's first byte is zero, the next four are the code.

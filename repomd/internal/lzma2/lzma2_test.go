@@ -184,47 +184,79 @@ func TestReaderCorrupt(t *testing.T) {
 	}
 }
 
-// FuzzReader compares the Reader with ulikunitz/xz's LZMA2 reader: the
-// same bytes where both decode, and where ulikunitz decodes the Reader
-// decodes it too, unless it fails a check of the format's that ulikunitz
-// does not make (errChunkEnd, errEndMarker, errProps). The first input
-// byte picks the dictionary size.
-func FuzzReader(f *testing.F) {
-	for _, data := range [][]byte{
-		rawXZ(f, text(20000, 8), "preset=6"),
-		rawXZ(f, text(5000, 9), "preset=0,lc=0,lp=2,pb=1"),
-		rawXZ(f, append(text(3000, 10), random(3000, 10)...), "preset=6"),
-		rawXZ(f, text(30000, 11), "preset=6,dict=4KiB"),
+// fuzzSeeds are raw LZMA2 streams of the xz tool: several chunk kinds,
+// property sets and a dictionary that wraps.
+func fuzzSeeds(tb testing.TB) [][]byte {
+	return [][]byte{
+		rawXZ(tb, text(20000, 8), "preset=6"),
+		rawXZ(tb, text(5000, 9), "preset=0,lc=0,lp=2,pb=1"),
+		rawXZ(tb, append(text(3000, 10), random(3000, 10)...), "preset=6"),
+		rawXZ(tb, text(30000, 11), "preset=6,dict=4KiB"),
 		{0x00},
-	} {
+	}
+}
+
+// FuzzReader compares the Reader with ulikunitz/xz's LZMA2 reader (see
+// differential). The first input byte picks the dictionary size.
+func FuzzReader(f *testing.F) {
+	for _, data := range fuzzSeeds(f) {
 		f.Add(append([]byte{0}, data...))
 	}
-	const maxOut = 4 << 20
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) == 0 {
-			return
-		}
-		dictCap := lzma.MinDictCap << (data[0] % 8)
-		data = data[1:]
-		var want []byte
-		uerr := errors.New("no reader")
-		if u, err := (lzma.Reader2Config{DictCap: dictCap}).NewReader2(bytes.NewReader(data)); err == nil {
-			want, uerr = io.ReadAll(io.LimitReader(u, maxOut))
-		}
-		got, err := io.ReadAll(io.LimitReader(NewReader(bytes.NewReader(data), dictCap), maxOut))
-		n := min(len(got), len(want))
-		if !bytes.Equal(got[:n], want[:n]) {
-			t.Fatalf("output differs within the first %d bytes (ours %v, ulikunitz %v)", n, err, uerr)
-		}
-		switch {
-		case uerr == nil && err == nil && len(got) != len(want):
-			t.Fatalf("got %d bytes, ulikunitz %d", len(got), len(want))
-		case uerr == nil && err != nil && !errors.Is(err, errChunkEnd) && !errors.Is(err, errEndMarker) && !errors.Is(err, errProps):
-			t.Fatalf("ulikunitz decodes %d bytes, we %d and fail: %v", len(want), len(got), err)
-		case uerr != nil && err == nil:
-			t.Fatalf("ulikunitz fails (%v) after %d bytes, we decode %d", uerr, len(want), len(got))
+		if len(data) > 0 {
+			differential(t, lzma.MinDictCap<<(data[0]%8), data[1:])
 		}
 	})
+}
+
+// TestReaderMutations runs differential on the fuzz seeds with random
+// bytes changed and random cuts, a fixed sample of what FuzzReader explores.
+func TestReaderMutations(t *testing.T) {
+	seeds := fuzzSeeds(t)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 3000 {
+		d := bytes.Clone(seeds[rng.IntN(len(seeds))])
+		for range 1 + rng.IntN(4) {
+			d[rng.IntN(len(d))] = byte(rng.Uint32())
+		}
+		if rng.IntN(3) == 0 {
+			d = d[:rng.IntN(len(d))]
+		}
+		differential(t, lzma.MinDictCap<<rng.IntN(8), d)
+	}
+}
+
+// differential decodes data with the Reader and with ulikunitz/xz's LZMA2
+// reader: the same bytes where both decode, and where ulikunitz decodes
+// the Reader decodes too, unless it fails a check of the format's that
+// ulikunitz does not make (errChunkEnd, errEndMarker, errProps).
+func differential(t *testing.T, dictCap int, data []byte) {
+	t.Helper()
+	const maxOut = 256 << 10
+	// ulikunitz decodes the input when it reads to the end marker (its
+	// reader reports input cut inside the first chunk as a clean io.EOF)
+	// or to maxOut.
+	var want []byte
+	uerr := errors.New("no reader")
+	if u, err := (lzma.Reader2Config{DictCap: dictCap}).NewReader2(bytes.NewReader(data)); err == nil {
+		want, uerr = io.ReadAll(io.LimitReader(u, maxOut))
+		if uerr == nil && !u.EOS() && len(want) < maxOut {
+			uerr = errors.New("no end marker")
+		}
+	}
+	got, err := io.ReadAll(io.LimitReader(NewReader(bytes.NewReader(data), dictCap), maxOut))
+	n := min(len(got), len(want))
+	if !bytes.Equal(got[:n], want[:n]) {
+		t.Fatalf("%x: output differs within the first %d bytes (ours %v, ulikunitz %v)", data, n, err, uerr)
+	}
+	switch {
+	case uerr == nil && err == nil && len(got) != len(want):
+		t.Fatalf("%x: got %d bytes, ulikunitz %d", data, len(got), len(want))
+	case uerr == nil && err != nil && !errors.Is(err, errChunkEnd) && !errors.Is(err, errEndMarker) && !errors.Is(err, errProps):
+		t.Fatalf("%x: ulikunitz decodes %d bytes, we %d and fail: %v", data, len(want), len(got), err)
+	case uerr != nil && err == nil:
+		t.Fatalf("%x: ulikunitz fails (%v) after %d bytes, we decode %d", data, uerr, len(want), len(got))
+	}
 }
 
 // BenchmarkReader decodes the primary.xml.xz of the generated kernel series
