@@ -120,16 +120,23 @@ func (d *Reader) decode(end int) error {
 			}
 			k := min(n, end-pos)
 			n -= k
-			if k <= int(rep0)+1 && src+k <= len(dict) {
+			if src >= pos {
+				// The source is in the part of the buffer written before
+				// the last wrap: up to the buffer's end it lies ahead of
+				// pos, where memmove's result is the byte loop's.
+				c := min(k, len(d.dict)-src)
+				pos += copy(dict[pos:pos+c], d.dict[src:src+c])
+				k -= c
+				src = 0
+			}
+			if k <= int(rep0)+1 {
 				pos += copy(dict[pos:pos+k], dict[src:src+k])
 			} else {
+				// The match overlaps its own output.
 				for ; k > 0; k-- {
-					dict[pos] = d.dict[src]
+					dict[pos] = dict[src]
 					pos++
 					src++
-					if src == len(d.dict) {
-						src = 0
-					}
 				}
 			}
 		}
