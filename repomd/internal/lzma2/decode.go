@@ -23,7 +23,7 @@ func pickv(v, rng, code uint32) (b, nv, nrng, ncode uint32) {
 	return b, nv, nrng, ncode
 }
 
-func normalize(rng, code uint32, in []byte, ip int) (uint32, uint32, int) {
+func normalize(rng, code uint32, in *input, ip int) (uint32, uint32, int) {
 	if rng < topValue {
 		rng <<= 8
 		code = code<<8 | uint32(in[ip])
@@ -32,18 +32,24 @@ func normalize(rng, code uint32, in []byte, ip int) (uint32, uint32, int) {
 	return rng, code, ip
 }
 
-// tree decodes a bits-bit symbol, high bit first, with the bit tree p. Both
-// children's probabilities are loaded before the bit is known, taking the
-// load off the chain of dependent steps; p reaches past the tree for that
-// (probs has room at its end).
-func tree(p []uint16, bits uint, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
+// treeProbs is a bit tree's probabilities and what follows them in probs:
+// a tree of up to 256 symbols reads its children's up to index 511. Fixed
+// size arrays and masked indexes leave the loops without bounds checks and
+// with their values in registers.
+type treeProbs = [512]uint16
+
+// tree decodes a symbol below limit (a power of two up to 256), high bit
+// first, with the bit tree p. Both children's probabilities are loaded
+// before the bit is known, taking the load off the chain of dependent
+// steps.
+func tree(p *treeProbs, limit uint32, rng, code uint32, in *input, ip int) (uint32, uint32, uint32, int) {
 	sym := uint32(1)
 	v := uint32(p[1])
 	var b, nv uint32
-	for sym < 1<<bits {
-		v0, v1 := uint32(p[2*sym]), uint32(p[2*sym+1])
+	for sym < limit {
+		v0, v1 := uint32(p[(2*sym)&511]), uint32(p[(2*sym+1)&511])
 		b, nv, rng, code = pickv(v, rng, code)
-		p[sym] = uint16(nv)
+		p[sym&511] = uint16(nv)
 		sym = sym<<1 | b
 		v = v0
 		if b != 0 {
@@ -51,21 +57,21 @@ func tree(p []uint16, bits uint, rng, code uint32, in []byte, ip int) (uint32, u
 		}
 		rng, code, ip = normalize(rng, code, in, ip)
 	}
-	return sym - 1<<bits, rng, code, ip
+	return sym - limit, rng, code, ip
 }
 
-// reverse decodes a bits-bit symbol, low bit first, with the bit tree p,
-// which reaches past the tree as tree's does.
-func reverse(p []uint16, bits uint32, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
+// reverse decodes a bits-bit symbol (bits up to 5), low bit first, with the
+// bit tree p, loading ahead as tree does.
+func reverse(p *treeProbs, bits uint32, rng, code uint32, in *input, ip int) (uint32, uint32, uint32, int) {
 	sym, r := uint32(1), uint32(0)
 	v := uint32(p[1])
 	var b, nv uint32
 	for i := uint32(0); i < bits; i++ {
-		v0, v1 := uint32(p[2*sym]), uint32(p[2*sym+1])
+		v0, v1 := uint32(p[(2*sym)&511]), uint32(p[(2*sym+1)&511])
 		b, nv, rng, code = pickv(v, rng, code)
-		p[sym] = uint16(nv)
+		p[sym&511] = uint16(nv)
 		sym = sym<<1 | b
-		r |= b << i
+		r |= b << (i & 31)
 		v = v0
 		if b != 0 {
 			v = v1
@@ -76,22 +82,22 @@ func reverse(p []uint16, bits uint32, rng, code uint32, in []byte, ip int) (uint
 }
 
 // length decodes a match length minus 2 with the length coder p.
-func length(p []uint16, posState uint32, rng, code uint32, in []byte, ip int) (uint32, uint32, uint32, int) {
+func length(p []uint16, posState uint32, rng, code uint32, in *input, ip int) (uint32, uint32, uint32, int) {
 	var b uint32
 	b, rng, code = pick(&p[lenChoice], rng, code)
 	rng, code, ip = normalize(rng, code, in, ip)
 	if b == 0 {
-		return tree(p[lenLow+posState<<3:], 3, rng, code, in, ip)
+		return tree((*treeProbs)(p[lenLow+posState<<3:]), 1<<3, rng, code, in, ip)
 	}
 	b, rng, code = pick(&p[lenChoice2], rng, code)
 	rng, code, ip = normalize(rng, code, in, ip)
 	if b == 0 {
 		var l uint32
-		l, rng, code, ip = tree(p[lenMid+posState<<3:], 3, rng, code, in, ip)
+		l, rng, code, ip = tree((*treeProbs)(p[lenMid+posState<<3:]), 1<<3, rng, code, in, ip)
 		return 8 + l, rng, code, ip
 	}
 	var l uint32
-	l, rng, code, ip = tree(p[lenHigh:], 8, rng, code, in, ip)
+	l, rng, code, ip = tree((*treeProbs)(p[lenHigh:]), 1<<8, rng, code, in, ip)
 	return 16 + l, rng, code, ip
 }
 
@@ -160,7 +166,7 @@ func (d *Reader) decode(end int) error {
 			lit := probs[offLiteral+0x300*((uint32(pos)&lpMask)<<lc+prev>>(8-lc)):]
 			var sym uint32
 			if state < 7 {
-				sym, rng, code, ip = tree(lit, 8, rng, code, in, ip)
+				sym, rng, code, ip = tree((*treeProbs)(lit), 1<<8, rng, code, in, ip)
 				if state < 4 {
 					state = 0
 				} else {
@@ -208,7 +214,7 @@ func (d *Reader) decode(end int) error {
 			}
 			l, rng, code, ip = length(probs[offMatchLen:], posState, rng, code, in, ip)
 			var slot uint32
-			slot, rng, code, ip = tree(probs[offDistSlot+min(l, distStates-1)<<6:], 6, rng, code, in, ip)
+			slot, rng, code, ip = tree((*treeProbs)(probs[offDistSlot+min(l, distStates-1)<<6:]), 1<<6, rng, code, in, ip)
 			if slot < 4 {
 				rep0 = slot
 			} else {
@@ -216,7 +222,7 @@ func (d *Reader) decode(end int) error {
 				rep0 = (2 | slot&1) << bits
 				var v uint32
 				if slot < endPosModel {
-					v, rng, code, ip = reverse(probs[offDistSpec+rep0-slot-1:], bits, rng, code, in, ip)
+					v, rng, code, ip = reverse((*treeProbs)(probs[offDistSpec+rep0-slot-1:]), bits, rng, code, in, ip)
 					rep0 += v
 				} else {
 					for i := bits - alignBits; i > 0; i-- {
@@ -232,7 +238,7 @@ func (d *Reader) decode(end int) error {
 						}
 					}
 					rep0 += v << alignBits
-					v, rng, code, ip = reverse(probs[offAlign:], alignBits, rng, code, in, ip)
+					v, rng, code, ip = reverse((*treeProbs)(probs[offAlign:]), alignBits, rng, code, in, ip)
 					rep0 += v
 					if rep0 == 0xffffffff {
 						err = errEndMarker

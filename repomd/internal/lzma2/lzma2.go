@@ -69,6 +69,11 @@ const (
 	lenProbs   = lenHigh + 256
 )
 
+// input holds a chunk's compressed bytes and zeros after them, room for
+// the decoder to read ahead up to a symbol's end before it checks that it
+// did not pass the chunk's end.
+type input [maxInput + maxSymbolIn]byte
+
 // Reader decodes an LZMA2 chunk sequence, up to and including its end
 // marker; it reads no byte past it.
 type Reader struct {
@@ -86,7 +91,7 @@ type Reader struct {
 	needProps     bool
 	lzma          bool // the current chunk is LZMA (else stored)
 	unpacked      int  // bytes the current chunk still gives
-	in            []byte
+	in            *input
 	ip, inEnd     int
 	rng, code     uint32
 
@@ -243,7 +248,7 @@ func (d *Reader) chunkHeader() error {
 	d.unpacked = int(c&0x1f)<<16 | int(h[1])<<8 | int(h[2]) + 1
 	packed := int(h[3])<<8 | int(h[4]) + 1
 	if d.in == nil {
-		d.in = make([]byte, maxInput+maxSymbolIn)
+		d.in = new(input)
 	}
 	if _, err := io.ReadFull(d.r, d.in[:packed]); err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
