@@ -12,13 +12,14 @@ import (
 	"hash/crc64"
 	"io"
 
+	"github.com/repoclosure/repoclosure/repomd/internal/lzma2"
 	"github.com/ulikunitz/xz/lzma"
 )
 
 // xzReader reads the .xz container (streams of LZMA2 blocks, each stream
 // closed by an index and a footer, streams separated by zero padding) and
-// decodes the blocks with ulikunitz/xz's LZMA2 decoder. Reading the container
-// itself lets it
+// decodes the blocks with package lzma2. Reading the container itself lets
+// it
 //   - when the file's checksum from repomd.xml was verified already, skip
 //     the blocks' CRC64 (or CRC32, SHA-256), which then only repeats it at a
 //     tenth of the decoding time, and size each block's dictionary to the
@@ -38,8 +39,10 @@ type xzReader struct {
 	check   hash.Hash // its block check, nil when not verified
 	records []xzRecord
 
-	block      *lzma.Reader2 // the block being read, nil between blocks
-	blockStart int64         // input offset of its header
+	block      *lzma2.Reader    // the block being read, nil between blocks
+	dec        *lzma2.Reader    // the decoder, kept for the next block
+	packed     io.LimitedReader // the block's LZMA2 data, when its header sizes it
+	blockStart int64            // input offset of its header
 	headerLen  int64
 	wantPacked int64 // sizes the block header gives, -1 when absent
 	wantSize   int64
@@ -233,7 +236,8 @@ func (x *xzReader) blockHeader(start, n int64) error {
 		}
 	}
 	// One filter, LZMA2 (0x21) with its one-byte dictionary size: the only
-	// filter chain of repository metadata, and the only one ulikunitz/xz reads.
+	// filter chain of repository metadata (and the only one ulikunitz/xz's
+	// writer, which repogen uses, makes).
 	id, rest, err := readVLI(rest)
 	if err != nil {
 		return err
@@ -260,10 +264,17 @@ func (x *xzReader) blockHeader(start, n int64) error {
 	}
 	dictCap := int(min(dict, int64(x.dictMax), lzma.MaxDictCap))
 	x.clamped = int64(dictCap) < dict
-	x.block, err = lzma.Reader2Config{DictCap: max(dictCap, lzma.MinDictCap)}.NewReader2(&x.r)
-	if err != nil {
-		return err
+	var src io.Reader = &x.r
+	if x.wantPacked >= 0 {
+		x.packed = io.LimitedReader{R: &x.r, N: x.wantPacked}
+		src = &x.packed
 	}
+	if x.dec == nil {
+		x.dec = lzma2.NewReader(src, max(dictCap, lzma.MinDictCap))
+	} else {
+		x.dec.Reset(src, max(dictCap, lzma.MinDictCap))
+	}
+	x.block = x.dec
 	x.blockStart, x.headerLen, x.size = start, n, 0
 	if x.check != nil {
 		x.check.Reset()
