@@ -126,7 +126,7 @@ func (p *primaryParser) parse() ([]Package, error) {
 	sc := p.sc
 	rootSeen := false
 	for {
-		k, err := sc.next()
+		k, err := sc.nextTag()
 		if err != nil {
 			return nil, err
 		}
@@ -339,64 +339,125 @@ func fileKindOf(sc *xmlScanner) (FileKind, error) {
 	return FilePlain, nil
 }
 
+// entryTag is the form of <rpm:entry> that createrepo_c writes, for the
+// scanner's fast path; kind="..." and anything unusual take the general one.
+var entryTag = newSimpleTag("rpm:entry", "name", "flags", "epoch", "ver", "rel", "pre")
+
+// The indexes of entryTag's attributes.
+const (
+	entryName = iota
+	entryFlags
+	entryEpoch
+	entryVer
+	entryRel
+	entryPre
+	numEntryAttrs
+)
+
 // parseDeps reads the <rpm:entry> elements of a dependency list whose start
 // tag was just scanned.
 func (p *primaryParser) parseDeps(kind DepKind) error {
 	sc := p.sc
-	return sc.children(func() error {
-		if string(sc.name) == "rpm:entry" {
-			dep, err := p.parseEntry(kind == Requires)
+	if sc.selfClosing {
+		return nil
+	}
+	isRequires := kind == Requires
+	depth := sc.depth()
+	var vals [numEntryAttrs][]byte
+	for {
+		if present, ok := sc.scanSimple(entryTag, vals[:]); ok {
+			e := entryAttrs{
+				name: vals[entryName], hasName: present&(1<<entryName) != 0,
+				pre: present&(1<<entryPre) != 0 && isRequires && len(vals[entryPre]) > 0 && vals[entryPre][0] == '1',
+			}
+			if present&(1<<entryFlags) != 0 {
+				e.flags = vals[entryFlags]
+			}
+			e.evr = evrAttrs{
+				epoch: vals[entryEpoch], hasEpoch: present&(1<<entryEpoch) != 0,
+				ver: vals[entryVer], hasVer: present&(1<<entryVer) != 0,
+				rel: vals[entryRel], hasRel: present&(1<<entryRel) != 0,
+			}
+			dep, err := p.makeDep(&e)
 			if err != nil {
 				return err
 			}
 			p.deps[kind] = append(p.deps[kind], dep)
+			continue
 		}
-		return sc.skipElement()
-	})
+		k, err := sc.nextTag()
+		if err != nil {
+			return err
+		}
+		switch {
+		case k == tokEnd && sc.depth() < depth:
+			return nil
+		case k == tokStart:
+			if string(sc.name) == "rpm:entry" {
+				dep, err := p.parseEntry(isRequires)
+				if err != nil {
+					return err
+				}
+				p.deps[kind] = append(p.deps[kind], dep)
+			}
+			if err := sc.skipElement(); err != nil {
+				return err
+			}
+		}
+	}
 }
 
-// parseEntry turns the attributes of an <rpm:entry> into a Dep the way
-// libsolv's adddep does: the version counts only with flags, pre="1" marks
-// Requires(pre) in requires only, and kind="x" (other than "package")
-// prefixes the name with "x:".
+// entryAttrs holds the attributes of an <rpm:entry> that make its Dep.
+type entryAttrs struct {
+	name, flags, kind []byte
+	hasName, hasKind  bool
+	pre               bool // pre="1" in a requires list
+	evr               evrAttrs
+}
+
+// parseEntry turns the attributes of the <rpm:entry> just scanned into a Dep.
 func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
-	sc := p.sc
-	var (
-		name, flags, knd []byte
-		hasName, hasKind bool
-		pre              bool
-		e                evrAttrs
-	)
-	for _, a := range sc.attrs {
+	var e entryAttrs
+	for _, a := range p.sc.attrs {
 		switch string(a.name) {
 		case "name":
-			name, hasName = a.value, true
+			e.name, e.hasName = a.value, true
 		case "flags":
-			flags = a.value
+			e.flags = a.value
 		case "pre":
-			pre = isRequires && len(a.value) > 0 && a.value[0] == '1'
+			e.pre = isRequires && len(a.value) > 0 && a.value[0] == '1'
 		case "kind":
-			knd, hasKind = a.value, string(a.value) != "package"
+			e.kind, e.hasKind = a.value, string(a.value) != "package"
 		default:
-			e.set(a)
+			e.evr.set(a)
 		}
 	}
-	if !hasName || len(name) == 0 {
+	return p.makeDep(&e)
+}
+
+// makeDep makes the Dep of an <rpm:entry> the way libsolv's adddep does:
+// the version counts only with flags, pre="1" marks Requires(pre) in
+// requires only, and kind="x" (other than "package") prefixes the name with
+// "x:".
+func (p *primaryParser) makeDep(e *entryAttrs) (Dep, error) {
+	sc := p.sc
+	name := e.name
+	if !e.hasName || len(name) == 0 {
 		return Dep{}, sc.errorf(sc.offset, "rpm:entry without name")
 	}
-	op, ok := ParseFlags(string(flags)) // inlined: the conversion stays on the stack
+	op, ok := ParseFlags(string(e.flags)) // inlined: the conversion stays on the stack
 	if !ok {
-		return Dep{}, sc.errorf(sc.offset, "rpm:entry %q: bad flags value %q", name, flags)
+		return Dep{}, sc.errorf(sc.offset, "rpm:entry %q: bad flags value %q", name, e.flags)
 	}
-	if hasKind {
-		p.buf = append(append(append(p.buf[:0], knd...), ':'), name...)
+	if e.hasKind {
+		p.buf = append(append(append(p.buf[:0], e.kind...), ':'), name...)
 		name = p.buf
 	}
 	nameID := p.dict.name(name)
 	var evr ID
 	if op != OpNone {
-		p.buf = appendEVR(p.buf[:0], &e)
+		p.buf = appendEVR(p.buf[:0], &e.evr)
 		evr = p.dict.version(nameID, p.buf)
 	}
-	return NewDep(nameID, evr, op, pre), nil
+	return NewDep(nameID, evr, op, e.pre), nil
 }
