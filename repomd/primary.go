@@ -48,19 +48,30 @@ func arenaString(a *arena[byte], b []byte) string {
 // evrAttrs holds the epoch, ver and rel attributes of <version> or
 // <rpm:entry>, with whether each was present.
 type evrAttrs struct {
-	epoch, ver, rel          []byte
-	hasEpoch, hasVer, hasRel bool
+	vals [3][]byte // by evrEpoch, evrVer, evrRel
+	has  uint      // bit k: vals[k] was given
 }
+
+// The attributes of evrAttrs.
+const (
+	evrEpoch = iota
+	evrVer
+	evrRel
+)
 
 // set records attribute a if it is one of epoch, ver and rel.
 func (e *evrAttrs) set(a xmlAttr) {
+	k := -1
 	switch string(a.name) {
 	case "epoch":
-		e.epoch, e.hasEpoch = a.value, true
+		k = evrEpoch
 	case "ver":
-		e.ver, e.hasVer = a.value, true
+		k = evrVer
 	case "rel":
-		e.rel, e.hasRel = a.value, true
+		k = evrRel
+	}
+	if k >= 0 {
+		e.vals[k], e.has = a.value, e.has|1<<k
 	}
 }
 
@@ -71,13 +82,20 @@ func (e *evrAttrs) set(a xmlAttr) {
 // a present rel attribute always adds its dash. This is FormatEVR, except
 // that FormatEVR cannot tell an empty rel from a missing one.
 func appendEVR(dst []byte, e *evrAttrs) []byte {
-	epoch, hasEpoch := e.epoch, e.hasEpoch && len(e.epoch) > 0 && string(e.epoch) != "0"
-	if e.hasVer && !hasEpoch {
+	return appendEVRVals(dst, &e.vals, e.has)
+}
+
+// appendEVRVals is appendEVR on the values of evrAttrs, which an
+// <rpm:entry> keeps among its others.
+func appendEVRVals(dst []byte, v *[3][]byte, has uint) []byte {
+	epoch, ver := v[evrEpoch], v[evrVer]
+	hasEpoch := has&(1<<evrEpoch) != 0 && len(epoch) > 0 && string(epoch) != "0"
+	if has&(1<<evrVer) != 0 && !hasEpoch {
 		i := 0
-		for i < len(e.ver) && rpmver.IsDigit(e.ver[i]) {
+		for i < len(ver) && rpmver.IsDigit(ver[i]) {
 			i++
 		}
-		if i > 0 && i < len(e.ver) && e.ver[i] == ':' {
+		if i > 0 && i < len(ver) && ver[i] == ':' {
 			epoch, hasEpoch = []byte("0"), true
 		}
 	}
@@ -85,10 +103,10 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 		dst = append(dst, epoch...)
 		dst = append(dst, ':')
 	}
-	dst = append(dst, e.ver...)
-	if e.hasRel {
+	dst = append(dst, ver...)
+	if has&(1<<evrRel) != 0 {
 		dst = append(dst, '-')
-		dst = append(dst, e.rel...)
+		dst = append(dst, v[evrRel]...)
 	}
 	return dst
 }
@@ -343,7 +361,8 @@ func fileKindOf(sc *xmlScanner) (FileKind, error) {
 // scanner's fast path; kind="..." and anything unusual take the general one.
 var entryTag = newSimpleTag("rpm:entry", "name", "flags", "epoch", "ver", "rel", "pre")
 
-// The indexes of entryTag's attributes.
+// The attributes of entryAttrs, in entryTag's order; epoch, ver and rel
+// follow each other as in evrAttrs.
 const (
 	entryName = iota
 	entryFlags
@@ -354,6 +373,14 @@ const (
 	numEntryAttrs
 )
 
+// entryAttrs holds the attributes of an <rpm:entry> that make its Dep.
+type entryAttrs struct {
+	vals    [numEntryAttrs][]byte
+	present uint // bit k: vals[k] was given
+	kind    []byte
+	hasKind bool // kind="..." other than "package"
+}
+
 // parseDeps reads the <rpm:entry> elements of a dependency list whose start
 // tag was just scanned.
 func (p *primaryParser) parseDeps(kind DepKind) error {
@@ -363,22 +390,11 @@ func (p *primaryParser) parseDeps(kind DepKind) error {
 	}
 	isRequires := kind == Requires
 	depth := sc.depth()
-	var vals [numEntryAttrs][]byte
+	var e entryAttrs
 	for {
-		if present, ok := sc.scanSimple(entryTag, vals[:]); ok {
-			e := entryAttrs{
-				name: vals[entryName], hasName: present&(1<<entryName) != 0,
-				pre: present&(1<<entryPre) != 0 && isRequires && len(vals[entryPre]) > 0 && vals[entryPre][0] == '1',
-			}
-			if present&(1<<entryFlags) != 0 {
-				e.flags = vals[entryFlags]
-			}
-			e.evr = evrAttrs{
-				epoch: vals[entryEpoch], hasEpoch: present&(1<<entryEpoch) != 0,
-				ver: vals[entryVer], hasVer: present&(1<<entryVer) != 0,
-				rel: vals[entryRel], hasRel: present&(1<<entryRel) != 0,
-			}
-			dep, err := p.makeDep(&e)
+		var ok bool
+		if e.present, ok = sc.scanSimple(entryTag, e.vals[:]); ok {
+			dep, err := p.makeDep(&e, isRequires)
 			if err != nil {
 				return err
 			}
@@ -407,47 +423,50 @@ func (p *primaryParser) parseDeps(kind DepKind) error {
 	}
 }
 
-// entryAttrs holds the attributes of an <rpm:entry> that make its Dep.
-type entryAttrs struct {
-	name, flags, kind []byte
-	hasName, hasKind  bool
-	pre               bool // pre="1" in a requires list
-	evr               evrAttrs
-}
-
 // parseEntry turns the attributes of the <rpm:entry> just scanned into a Dep.
 func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
 	var e entryAttrs
 	for _, a := range p.sc.attrs {
+		k := -1
 		switch string(a.name) {
 		case "name":
-			e.name, e.hasName = a.value, true
+			k = entryName
 		case "flags":
-			e.flags = a.value
+			k = entryFlags
+		case "epoch":
+			k = entryEpoch
+		case "ver":
+			k = entryVer
+		case "rel":
+			k = entryRel
 		case "pre":
-			e.pre = isRequires && len(a.value) > 0 && a.value[0] == '1'
+			k = entryPre
 		case "kind":
 			e.kind, e.hasKind = a.value, string(a.value) != "package"
-		default:
-			e.evr.set(a)
+		}
+		if k >= 0 {
+			e.vals[k], e.present = a.value, e.present|1<<k
 		}
 	}
-	return p.makeDep(&e)
+	return p.makeDep(&e, isRequires)
 }
 
 // makeDep makes the Dep of an <rpm:entry> the way libsolv's adddep does:
 // the version counts only with flags, pre="1" marks Requires(pre) in
 // requires only, and kind="x" (other than "package") prefixes the name with
 // "x:".
-func (p *primaryParser) makeDep(e *entryAttrs) (Dep, error) {
+func (p *primaryParser) makeDep(e *entryAttrs, isRequires bool) (Dep, error) {
 	sc := p.sc
-	name := e.name
-	if !e.hasName || len(name) == 0 {
+	name, flags := e.vals[entryName], e.vals[entryFlags]
+	if e.present&(1<<entryName) == 0 || len(name) == 0 {
 		return Dep{}, sc.errorf(sc.offset, "rpm:entry without name")
 	}
-	op, ok := ParseFlags(string(e.flags)) // inlined: the conversion stays on the stack
+	if e.present&(1<<entryFlags) == 0 {
+		flags = nil
+	}
+	op, ok := ParseFlags(string(flags)) // inlined: the conversion stays on the stack
 	if !ok {
-		return Dep{}, sc.errorf(sc.offset, "rpm:entry %q: bad flags value %q", name, e.flags)
+		return Dep{}, sc.errorf(sc.offset, "rpm:entry %q: bad flags value %q", name, flags)
 	}
 	if e.hasKind {
 		p.buf = append(append(append(p.buf[:0], e.kind...), ':'), name...)
@@ -456,8 +475,9 @@ func (p *primaryParser) makeDep(e *entryAttrs) (Dep, error) {
 	nameID := p.dict.name(name)
 	var evr ID
 	if op != OpNone {
-		p.buf = appendEVR(p.buf[:0], &e.evr)
+		p.buf = appendEVRVals(p.buf[:0], (*[3][]byte)(e.vals[entryEpoch:entryRel+1]), e.present>>entryEpoch&7)
 		evr = p.dict.version(nameID, p.buf)
 	}
-	return NewDep(nameID, evr, op, e.pre), nil
+	pre := isRequires && e.present&(1<<entryPre) != 0 && len(e.vals[entryPre]) > 0 && e.vals[entryPre][0] == '1'
+	return NewDep(nameID, evr, op, pre), nil
 }
