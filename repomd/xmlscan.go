@@ -798,9 +798,28 @@ func (s *xmlScanner) scanSimple(t *simpleTag, vals [][]byte) (present uint, ok b
 		if binary.LittleEndian.Uint64(b[i:])&a.mask != a.word {
 			continue
 		}
+		// The value ends at the first '"'; '&', '<' and the white space
+		// that decoding turns into spaces all leave the fast path.
 		vs := i + a.n
-		end, special := attrValueEnd(b, vs, '"')
-		if end == len(b) || b[end] != '"' || special || end-vs > maxNameLen {
+		end := vs
+		for {
+			if end+8 > len(b) {
+				return 0, false
+			}
+			m := attrSpecialMask(binary.LittleEndian.Uint64(b[end:]))
+			if m == 0 {
+				end += 8
+				continue
+			}
+			end += bits.TrailingZeros64(m) >> 3
+			if c := b[end]; c == '"' {
+				break
+			} else if c == '&' || c == '<' || c < ' ' {
+				return 0, false
+			}
+			end++ // a space, '!', '#'-'%' or '\''
+		}
+		if end-vs > maxNameLen {
 			return 0, false
 		}
 		vals[k] = b[vs:end:end]
