@@ -494,3 +494,141 @@ func BenchmarkCheckChars(b *testing.B) {
 		}
 	}
 }
+
+// TestScanSimple checks the fast path against the general one: where it
+// takes a tag, the same name, offset and attributes, and the same tokens
+// after; where it declines, it consumes nothing and next gives the general
+// path's tokens or error. Read a byte at a time, the tag may be cut by the
+// buffer's end, where the fast path must decline too.
+func TestScanSimple(t *testing.T) {
+	long := strings.Repeat("n", maxNameLen+1)
+	tests := []struct {
+		tag    string
+		simple bool // the fast path takes it when the whole input is in the buffer
+	}{
+		{`<rpm:entry name="kernel(sym)" flags="EQ" epoch="0" ver="0x1234abcd"/>`, true},
+		{`<rpm:entry name="a" flags="LT" epoch="1" ver="2" rel="3.el9" pre="1"/>`, true},
+		{`<rpm:entry name="/bin/sh" pre="1"/>`, true},
+		{`<rpm:entry name="(a or b)"/>`, true},
+		{`<rpm:entry name="it's 100% #1 $x !"/>`, true},
+		{`<rpm:entry name="é"/>`, true},
+		{`<rpm:entry name=""/>`, true},
+		{`<rpm:entry/>`, true},
+		{`<rpm:entry ver="1"/>`, true},
+		{`<rpm:entry flags="EQ" name="a"/>`, false}, // another order
+		{`<rpm:entry name="a" rel="1" ver="2"/>`, false},
+		{`<rpm:entry name="a&amp;b"/>`, false},
+		{`<rpm:entry name="&#x41;"/>`, false},
+		{`<rpm:entry name="a&bogus;"/>`, false},
+		{`<rpm:entry name="a<b"/>`, false},
+		{"<rpm:entry name=\"a\tb\"/>", false},
+		{"<rpm:entry name=\"a\nb\"/>", false},
+		{`<rpm:entry  name="a"/>`, false},
+		{"<rpm:entry\tname=\"a\"/>", false},
+		{"<rpm:entry\nname=\"a\"/>", false},
+		{`<rpm:entry name = "a"/>`, false},
+		{`<rpm:entry name='a'/>`, false},
+		{`<rpm:entry name="a" />`, false},
+		{`<rpm:entry name="a"></rpm:entry>`, false},
+		{`<rpm:entry name="a"><x/></rpm:entry>`, false},
+		{`<rpm:entry name="a" kind="x"/>`, false},
+		{`<rpm:entry name="a" name="b"/>`, false},
+		{`<rpm:entry name="a"name="b"/>`, false},
+		{`<rpm:entry name="a" flags="EQ"flags="GT"/>`, false},
+		{`<rpm:entry name="a"/ >`, false},
+		{`<rpm:entry name="a"`, false},
+		{`<rpm:entryx name="a"/>`, false},
+		{`<rpm:entr name="a"/>`, false},
+		{`<rpm:entry name="` + long + `"/>`, false},
+		{`<other name="a"/>`, false},
+		{`<!-- c --><rpm:entry name="a"/>`, false},
+		{`text<rpm:entry name="a"/>`, false},
+	}
+	var vals [numEntryAttrs][]byte
+	for _, tt := range tests {
+		for _, oneByte := range []bool{false, true} {
+			name := tt.tag[:min(len(tt.tag), 60)]
+			t.Run(fmt.Sprintf("%s/one byte %v", name, oneByte), func(t *testing.T) {
+				doc := "<r>\n  " + tt.tag + "\n</r>\n"
+				reader := func() io.Reader {
+					if oneByte {
+						return iotest.OneByteReader(strings.NewReader(doc))
+					}
+					return strings.NewReader(doc)
+				}
+				fast, general := newXMLScanner(reader(), "test.xml"), newXMLScanner(reader(), "test.xml")
+				for _, sc := range []*xmlScanner{fast, general} {
+					if k, err := sc.next(); k != tokStart || err != nil {
+						t.Fatalf("<r>: %v %v", k, err)
+					}
+					sc.fill() // <r> was all the first read held
+				}
+				pos := fast.pos
+				present, ok := fast.scanSimple(entryTag, vals[:])
+				if !oneByte && ok != tt.simple {
+					t.Fatalf("fast path %v, want %v", ok, tt.simple)
+				}
+				if !ok {
+					if fast.pos != pos {
+						t.Fatalf("declined, but moved from %d to %d", pos, fast.pos)
+					}
+				} else {
+					k, err := general.nextTag()
+					if k != tokStart || err != nil {
+						t.Fatalf("general path: %v %v", k, err)
+					}
+					if string(fast.name) != string(general.name) || fast.offset != general.offset || !fast.selfClosing || !general.selfClosing {
+						t.Errorf("fast <%s> at %d, general <%s> at %d", fast.name, fast.offset, general.name, general.offset)
+					}
+					got, want := map[string]string{}, map[string]string{}
+					for k, a := range []string{"name", "flags", "epoch", "ver", "rel", "pre"} {
+						if present&(1<<k) != 0 {
+							got[a] = string(vals[k])
+						}
+					}
+					for _, a := range general.attrs {
+						want[string(a.name)] = string(a.value)
+					}
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Errorf("fast path attributes %v, general %v", got, want)
+					}
+				}
+				// From here on both must give the same tokens, or error.
+				rest := func(sc *xmlScanner) string {
+					var b strings.Builder
+					for {
+						k, err := sc.next()
+						if err != nil {
+							return b.String() + err.Error()
+						}
+						if k == tokEOF {
+							return b.String()
+						}
+						switch k {
+						case tokText:
+							fmt.Fprintf(&b, "%d:%q ", sc.offset, sc.text)
+						case tokStart:
+							fmt.Fprintf(&b, "%d:<%s %q %v> ", sc.offset, sc.name, sc.attrs, sc.selfClosing)
+						case tokEnd:
+							fmt.Fprintf(&b, "%d:</%s> ", sc.offset, sc.name)
+						}
+					}
+				}
+				if f, g := rest(fast), rest(general); !ok && f != g || ok && !strings.HasSuffix(g, f) {
+					t.Errorf("after the tag:\nfast    %s\ngeneral %s", f, g)
+				}
+			})
+		}
+	}
+}
+
+// TestScanSimpleAtRoot checks that the fast path leaves the root element,
+// whose start and end the general path tracks, to the general path.
+func TestScanSimpleAtRoot(t *testing.T) {
+	var vals [numEntryAttrs][]byte
+	sc := newXMLScanner(strings.NewReader(`<rpm:entry name="a"/>`+strings.Repeat("\n", 16)), "test.xml")
+	sc.fill()
+	if _, ok := sc.scanSimple(entryTag, vals[:]); ok {
+		t.Error("fast path taken for the root element")
+	}
+}
