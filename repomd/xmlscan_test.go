@@ -544,82 +544,105 @@ func TestScanSimple(t *testing.T) {
 		{`<!-- c --><rpm:entry name="a"/>`, false},
 		{`text<rpm:entry name="a"/>`, false},
 	}
-	var vals [numEntryAttrs][]byte
 	for _, tt := range tests {
 		for _, oneByte := range []bool{false, true} {
 			name := tt.tag[:min(len(tt.tag), 60)]
 			t.Run(fmt.Sprintf("%s/one byte %v", name, oneByte), func(t *testing.T) {
-				doc := "<r>\n  " + tt.tag + "\n</r>\n"
-				reader := func() io.Reader {
-					if oneByte {
-						return iotest.OneByteReader(strings.NewReader(doc))
-					}
-					return strings.NewReader(doc)
-				}
-				fast, general := newXMLScanner(reader(), "test.xml"), newXMLScanner(reader(), "test.xml")
-				for _, sc := range []*xmlScanner{fast, general} {
-					if k, err := sc.next(); k != tokStart || err != nil {
-						t.Fatalf("<r>: %v %v", k, err)
-					}
-					sc.fill() // <r> was all the first read held
-				}
-				pos := fast.pos
-				present, ok := fast.scanSimple(entryTag, vals[:])
-				if !oneByte && ok != tt.simple {
-					t.Fatalf("fast path %v, want %v", ok, tt.simple)
-				}
-				if !ok {
-					if fast.pos != pos {
-						t.Fatalf("declined, but moved from %d to %d", pos, fast.pos)
-					}
-				} else {
-					k, err := general.nextTag()
-					if k != tokStart || err != nil {
-						t.Fatalf("general path: %v %v", k, err)
-					}
-					if string(fast.name) != string(general.name) || fast.offset != general.offset || !fast.selfClosing || !general.selfClosing {
-						t.Errorf("fast <%s> at %d, general <%s> at %d", fast.name, fast.offset, general.name, general.offset)
-					}
-					got, want := map[string]string{}, map[string]string{}
-					for k, a := range []string{"name", "flags", "epoch", "ver", "rel", "pre"} {
-						if present&(1<<k) != 0 {
-							got[a] = string(vals[k])
-						}
-					}
-					for _, a := range general.attrs {
-						want[string(a.name)] = string(a.value)
-					}
-					if fmt.Sprint(got) != fmt.Sprint(want) {
-						t.Errorf("fast path attributes %v, general %v", got, want)
-					}
-				}
-				// From here on both must give the same tokens, or error.
-				rest := func(sc *xmlScanner) string {
-					var b strings.Builder
-					for {
-						k, err := sc.next()
-						if err != nil {
-							return b.String() + err.Error()
-						}
-						if k == tokEOF {
-							return b.String()
-						}
-						switch k {
-						case tokText:
-							fmt.Fprintf(&b, "%d:%q ", sc.offset, sc.text)
-						case tokStart:
-							fmt.Fprintf(&b, "%d:<%s %q %v> ", sc.offset, sc.name, sc.attrs, sc.selfClosing)
-						case tokEnd:
-							fmt.Fprintf(&b, "%d:</%s> ", sc.offset, sc.name)
-						}
-					}
-				}
-				if f, g := rest(fast), rest(general); !ok && f != g || ok && !strings.HasSuffix(g, f) {
-					t.Errorf("after the tag:\nfast    %s\ngeneral %s", f, g)
+				if ok := compareScanSimple(t, tt.tag, oneByte); !oneByte && ok != tt.simple {
+					t.Errorf("fast path %v, want %v", ok, tt.simple)
 				}
 			})
 		}
 	}
+}
+
+// compareScanSimple scans tag inside a root element with the fast path and
+// with the general one and checks that they agree; it returns whether the
+// fast path took the tag.
+func compareScanSimple(t *testing.T, tag string, oneByte bool) bool {
+	t.Helper()
+	doc := "<r>\n  " + tag + "\n</r>\n"
+	reader := func() io.Reader {
+		if oneByte {
+			return iotest.OneByteReader(strings.NewReader(doc))
+		}
+		return strings.NewReader(doc)
+	}
+	fast, general := newXMLScanner(reader(), "test.xml"), newXMLScanner(reader(), "test.xml")
+	for _, sc := range []*xmlScanner{fast, general} {
+		if k, err := sc.next(); k != tokStart || err != nil {
+			t.Fatalf("<r>: %v %v", k, err)
+		}
+		sc.fill() // <r> was all the first read held
+	}
+	var vals [numEntryAttrs][]byte
+	pos := fast.pos
+	present, ok := fast.scanSimple(entryTag, vals[:])
+	if !ok {
+		if fast.pos != pos {
+			t.Fatalf("declined, but moved from %d to %d", pos, fast.pos)
+		}
+	} else {
+		k, err := general.nextTag()
+		if k != tokStart || err != nil {
+			t.Fatalf("general path: %v %v", k, err)
+		}
+		if string(fast.name) != string(general.name) || fast.offset != general.offset || !fast.selfClosing || !general.selfClosing {
+			t.Errorf("fast <%s> at %d, general <%s> at %d", fast.name, fast.offset, general.name, general.offset)
+		}
+		got, want := map[string]string{}, map[string]string{}
+		for k, a := range []string{"name", "flags", "epoch", "ver", "rel", "pre"} {
+			if present&(1<<k) != 0 {
+				got[a] = string(vals[k])
+			}
+		}
+		for _, a := range general.attrs {
+			want[string(a.name)] = string(a.value)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("fast path attributes %v, general %v", got, want)
+		}
+	}
+	// From here on both must give the same tokens, or error.
+	rest := func(sc *xmlScanner) string {
+		var b strings.Builder
+		for {
+			k, err := sc.next()
+			if err != nil {
+				return b.String() + err.Error()
+			}
+			switch k {
+			case tokEOF:
+				return b.String()
+			case tokText:
+				fmt.Fprintf(&b, "%d:%q ", sc.offset, sc.text)
+			case tokStart:
+				fmt.Fprintf(&b, "%d:<%s %q %v> ", sc.offset, sc.name, sc.attrs, sc.selfClosing)
+			case tokEnd:
+				fmt.Fprintf(&b, "%d:</%s> ", sc.offset, sc.name)
+			}
+		}
+	}
+	if f, g := rest(fast), rest(general); !ok && f != g || ok && !strings.HasSuffix(g, f) {
+		t.Errorf("after the tag:\nfast    %s\ngeneral %s", f, g)
+	}
+	return ok
+}
+
+// FuzzScanSimple compares the fast path with the general one on any tag.
+func FuzzScanSimple(f *testing.F) {
+	for _, s := range []string{
+		`<rpm:entry name="kernel(sym)" flags="EQ" epoch="0" ver="0x1234abcd"/>`,
+		`<rpm:entry name="a" flags="LT" epoch="1" ver="2" rel="3.el9" pre="1"/>`,
+		`<rpm:entry name="a&amp;b" flags="EQ"/>`,
+		`<rpm:entry name="a"></rpm:entry>`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tag string) {
+		compareScanSimple(t, tag, false)
+		compareScanSimple(t, tag, true)
+	})
 }
 
 // TestScanSimpleAtRoot checks that the fast path leaves the root element,
