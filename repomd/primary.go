@@ -116,17 +116,18 @@ func appendEVRVals(dst []byte, v *[3][]byte, has uint) []byte {
 // column and byte offset in r of the problem.
 // Strings are interned into strs; the packages' slices share large arenas.
 func ParsePrimary(r io.Reader, name string, strs *Strings) ([]Package, error) {
-	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, dict: newDepInterner(strs), maxPkgs: MaxPackages}
+	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, dict: newDepInterner(strs), entryTag: newEntryTag(), maxPkgs: MaxPackages}
 	return p.parse()
 }
 
 // primaryParser collects one package at a time into reusable scratch lists
 // and copies them into arenas when the package ends.
 type primaryParser struct {
-	sc      *xmlScanner
-	strs    *Strings
-	dict    *depInterner // for dependency names and versions
-	maxPkgs int          // MaxPackages, lowered by tests
+	sc       *xmlScanner
+	strs     *Strings
+	dict     *depInterner // for dependency names and versions
+	entryTag *simpleTag   // <rpm:entry> for the scanner's fast path
+	maxPkgs  int          // MaxPackages, lowered by tests
 
 	deps    [NumDepKinds][]Dep
 	allDeps []Dep // deps joined
@@ -248,7 +249,7 @@ func (p *primaryParser) parseChild(pkg *Package, pkgIDIsYes *bool) (err error) {
 			e.set(a)
 		}
 		p.buf = appendEVR(p.buf[:0], &e)
-		pkg.EVR = p.strs.Intern(p.buf)
+		pkg.EVR = p.dict.lookup(p.buf)
 		err = sc.skipElement()
 	case "checksum":
 		isYes := false
@@ -289,12 +290,15 @@ func (p *primaryParser) parseChild(pkg *Package, pkgIDIsYes *bool) (err error) {
 }
 
 // internText sets *id to the interned text of the element just started.
+// It goes through the dependency interner's cache: arches, source packages
+// and EVRs repeat from package to package, and a package's name comes back
+// in its provides.
 func (p *primaryParser) internText(id *ID) error {
 	text, err := p.sc.textContent()
 	if err != nil {
 		return err
 	}
-	*id = p.strs.Intern(text)
+	*id = p.dict.lookup(text)
 	return nil
 }
 
@@ -357,11 +361,14 @@ func fileKindOf(sc *xmlScanner) (FileKind, error) {
 	return FilePlain, nil
 }
 
-// entryTag is the form of <rpm:entry> that createrepo_c writes, for the
-// scanner's fast path; kind="..." and anything unusual take the general one.
-var entryTag = newSimpleTag("rpm:entry", "name", "flags", "epoch", "ver", "rel", "pre")
+// newEntryTag describes the form of <rpm:entry> that createrepo_c writes,
+// for the scanner's fast path; kind="..." and anything unusual take the
+// general one.
+func newEntryTag() *simpleTag {
+	return newSimpleTag("rpm:entry", "name", "flags", "epoch", "ver", "rel", "pre")
+}
 
-// The attributes of entryAttrs, in entryTag's order; epoch, ver and rel
+// The attributes of entryAttrs, in newEntryTag's order; epoch, ver and rel
 // follow each other as in evrAttrs.
 const (
 	entryName = iota
@@ -393,7 +400,7 @@ func (p *primaryParser) parseDeps(kind DepKind) error {
 	var e entryAttrs
 	for {
 		var ok bool
-		if e.present, ok = sc.scanSimple(entryTag, e.vals[:]); ok {
+		if e.present, ok = sc.scanSimple(p.entryTag, e.vals[:]); ok {
 			dep, err := p.makeDep(&e, isRequires)
 			if err != nil {
 				return err

@@ -394,7 +394,7 @@ func (s *xmlScanner) scan(wantText bool) (tokenKind, error) {
 				return tokEOF, err
 			}
 			if len(s.stack) == 0 || !wantText {
-				continue // white space around the root element
+				continue // white space around the root element, or text not wanted
 			}
 			return tokText, nil
 		}
@@ -748,8 +748,7 @@ func attrValueEnd(b []byte, i int, quote byte) (end int, special bool) {
 
 // simpleTag describes a self-closing start tag that scanSimple recognises
 // without the general path: its name, and the attributes it may have in the
-// order they are written, each optional and named in no more than seven
-// bytes.
+// order they are written, each optional and named in at most five bytes.
 type simpleTag struct {
 	name  string
 	attrs []attrPattern
@@ -765,6 +764,9 @@ type attrPattern struct {
 func newSimpleTag(name string, attrs ...string) *simpleTag {
 	t := &simpleTag{name: name}
 	for _, a := range attrs {
+		if len(a) > 5 {
+			panic("simpleTag attribute name " + a + " longer than five bytes")
+		}
 		var p [8]byte
 		n := copy(p[:], " "+a+`="`)
 		t.attrs = append(t.attrs, attrPattern{word: binary.LittleEndian.Uint64(p[:]), mask: 1<<(8*n) - 1, n: n})
