@@ -189,8 +189,7 @@ func badControls(w uint64) uint64 {
 
 // laneIs returns the high bits of the lanes of w equal to c.
 func laneIs(w uint64, c byte) uint64 {
-	x := w ^ uint64(c)*lanes
-	return ^((x&laneLow7 + laneLow7) | x) & laneHigh
+	return laneNot(w, c) ^ laneHigh
 }
 
 // checkCharsSlow is checkChars byte by byte, which finds where the input
@@ -382,10 +381,7 @@ func (s *xmlScanner) scan(wantText bool) (tokenKind, error) {
 		if s.buf[s.pos] != '<' {
 			// Fast path for the indentation between elements: white space
 			// up to a tag needs no search for references or CDATA.
-			i := s.pos
-			for i < s.end && isSpace(s.buf[i]) {
-				i++
-			}
+			i := skipSpace(s.buf[:s.end], s.pos)
 			if i+1 < s.end && s.buf[i] == '<' && s.buf[i+1] != '!' {
 				s.text = s.buf[s.pos:i:i]
 				s.offset = s.base + int64(s.pos)
@@ -746,6 +742,32 @@ func attrValueEnd(b []byte, i int, quote byte) (end int, special bool) {
 	}
 }
 
+// skipSpace returns the index of the first byte from b[i] on that is no
+// white space, or len(b). Indentation, a newline and spaces, goes eight
+// bytes at a time.
+func skipSpace(b []byte, i int) int {
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		m := laneNot(w, ' ') & laneNot(w, '\n')
+		if m == 0 {
+			i += 8
+			continue
+		}
+		i += bits.TrailingZeros64(m) >> 3
+		break
+	}
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// laneNot returns the high bits of the lanes of w other than c.
+func laneNot(w uint64, c byte) uint64 {
+	x := w ^ uint64(c)*lanes
+	return ((x&laneLow7 + laneLow7) | x) & laneHigh
+}
+
 // simpleTag describes a self-closing start tag that scanSimple recognises
 // without the general path: its name, and the attributes it may have in the
 // order they are written, each optional and named in at most five bytes.
@@ -784,12 +806,8 @@ func newSimpleTag(name string, attrs ...string) *simpleTag {
 // the general way, with the same result or error.
 func (s *xmlScanner) scanSimple(t *simpleTag, vals [][]byte) (present uint, ok bool) {
 	b := s.buf[:s.end]
-	i := s.pos
-	for i < len(b) && isSpace(b[i]) {
-		i++
-	}
-	start := i
-	i += 1 + len(t.name)
+	start := skipSpace(b, s.pos)
+	i := start + 1 + len(t.name)
 	if i > len(b) || len(s.stack) == 0 || b[start] != '<' || string(b[start+1:i]) != t.name {
 		return 0, false
 	}

@@ -655,3 +655,20 @@ func TestScanSimpleAtRoot(t *testing.T) {
 		t.Error("fast path taken for the root element")
 	}
 }
+
+func TestSkipSpace(t *testing.T) {
+	for _, in := range []string{
+		"", "x", " x", "\n      <rpm:entry", "\n\t\r <", strings.Repeat(" ", 20) + "x",
+		strings.Repeat(" \n", 9), "       \tx", "        \rx", "\n       é", "\x00       ",
+	} {
+		for i := range len(in) + 1 {
+			want := i
+			for want < len(in) && isSpace(in[want]) {
+				want++
+			}
+			if got := skipSpace([]byte(in), i); got != want {
+				t.Errorf("skipSpace(%q, %d) = %d, want %d", in, i, got, want)
+			}
+		}
+	}
+}
