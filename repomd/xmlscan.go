@@ -468,13 +468,11 @@ func isAttrSpecial(c byte) bool { return charClasses[c]&classAttrSpecial != 0 }
 
 // attrSpecialMask returns a non-zero mask when one of the eight bytes in w
 // may need attention in an attribute value: a quote or '&' (among the bytes
-// 0x20-0x27), '<', or a control character. The lowest set bit marks the first
-// such byte exactly; higher bits may be false alarms from borrows.
+// below 0x28, with the control characters), or '<'. The lowest set bit marks
+// the first such byte exactly; higher bits may be false alarms from borrows.
 func attrSpecialMask(w uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	x := w&(0xf8*ones) ^ 0x20*ones // zero bytes were 0x20-0x27
-	y := w ^ '<'*ones              // zero bytes were '<'
-	return ((x-ones)&^x | (y-ones)&^y | (w-0x20*ones)&^w) & highs
+	y := w ^ '<'*lanes // zero bytes were '<'
+	return ((w-0x28*lanes)&^w | (y-lanes)&^y) & laneHigh
 }
 
 // scanStartTag scans "<name attr='v'...>" at pos.
@@ -814,6 +812,9 @@ func (s *xmlScanner) scanSimple(t *simpleTag, vals [][]byte) (present uint, ok b
 	for k, a := range t.attrs {
 		if i+8 > len(b) {
 			return 0, false
+		}
+		if b[i] != ' ' {
+			break // the end of the tag, or no attribute the fast path takes
 		}
 		if binary.LittleEndian.Uint64(b[i:])&a.mask != a.word {
 			continue

@@ -3,9 +3,11 @@ package repomd
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -668,6 +670,41 @@ func TestSkipSpace(t *testing.T) {
 			}
 			if got := skipSpace([]byte(in), i); got != want {
 				t.Errorf("skipSpace(%q, %d) = %d, want %d", in, i, got, want)
+			}
+		}
+	}
+}
+
+// TestAttrSpecialMask checks that the lowest bit of the mask marks the first
+// byte below 0x28 or '<', for every byte at every place after plain and
+// after special bytes.
+func TestAttrSpecialMask(t *testing.T) {
+	special := func(c byte) bool { return c < 0x28 || c == '<' }
+	for _, fill := range []byte{'a', 0xff, 0x80, '(', '=', '"', 0} {
+		for at := range 8 {
+			for c := range 256 {
+				var w [8]byte
+				for k := range w {
+					w[k] = 'a'
+					if k > at {
+						w[k] = fill
+					}
+				}
+				w[at] = byte(c)
+				want := 8
+				for k := range w {
+					if special(w[k]) {
+						want = k
+						break
+					}
+				}
+				got := 8
+				if m := attrSpecialMask(binary.LittleEndian.Uint64(w[:])); m != 0 {
+					got = bits.TrailingZeros64(m) >> 3
+				}
+				if got != want {
+					t.Fatalf("% x: first special byte at %d, mask says %d", w, want, got)
+				}
 			}
 		}
 	}
