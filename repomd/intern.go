@@ -220,10 +220,10 @@ func (s *Strings) addChunk(c []byte) strRef {
 // build's), so it first predicts: the name that followed the previous name
 // last time, and the version last seen with this name (or the last version).
 // A hit costs one compare, without hashing or the table's lock. Misses, and
-// the other strings that recur from package to package (arches, EVRs,
-// source packages), go through a small direct-mapped cache of recent
-// strings (names like libc.so.6()(64bit) recur out of order), then to the
-// table.
+// the package-level strings (names, arches, EVRs, source packages, which
+// recur from package to package or in the provides), go through a small
+// direct-mapped cache of recent strings (names like libc.so.6()(64bit)
+// recur out of order), then to the table.
 type depInterner struct {
 	strs    *Strings
 	prev    ID // the name interned last

@@ -389,7 +389,8 @@ type entryAttrs struct {
 }
 
 // parseDeps reads the <rpm:entry> elements of a dependency list whose start
-// tag was just scanned.
+// tag was just scanned. It is the scanner's children loop with the fast
+// path tried before each token: the entries are most of primary.xml.
 func (p *primaryParser) parseDeps(kind DepKind) error {
 	sc := p.sc
 	if sc.selfClosing {
