@@ -52,7 +52,7 @@ func (f *filelistsParser) parse() error {
 	sc := f.sc
 	rootSeen := false
 	for {
-		k, err := sc.next()
+		k, err := sc.nextTag()
 		if err != nil {
 			return err
 		}

@@ -218,13 +218,16 @@ func (s *Strings) addChunk(c []byte) strRef {
 // a Strings table. Dependency lists repeat in the same order package after
 // package (a kernel build's 20,000 kernel(...) provides, then the next
 // build's), so it first predicts: the name that followed the previous name
-// last time, and the version last seen with this name. A hit costs one
-// compare, without hashing or the table's lock. Misses go through a small
-// direct-mapped cache of recent strings (names like libc.so.6()(64bit) recur
-// out of order), then to the table.
+// last time, and the version last seen with this name (or the last version).
+// A hit costs one compare, without hashing or the table's lock. Misses, and
+// the package-level strings (names, arches, EVRs, source packages, which
+// recur from package to package or in the provides), go through a small
+// direct-mapped cache of recent strings (names like libc.so.6()(64bit)
+// recur out of order), then to the table.
 type depInterner struct {
-	strs *Strings
-	prev ID // the name interned last
+	strs    *Strings
+	prev    ID // the name interned last
+	lastEVR ID // the version interned last
 	// next and evr are direct-mapped by name id: the name that followed it
 	// last time, and the version last seen with it.
 	next, evr [predictSlots]struct{ key, id ID }
@@ -260,13 +263,19 @@ func (d *depInterner) name(b []byte) ID {
 }
 
 // version returns the id of the version b of the dependency named name.
+// Failing the version last seen with name, it tries the last version
+// returned: a package's versioned provides mostly carry its own EVR.
 func (d *depInterner) version(name ID, b []byte) ID {
 	slot := &d.evr[name%predictSlots]
 	if slot.key == name && slot.id != 0 && d.strs.String(slot.id) == string(b) {
 		return slot.id
 	}
-	id := d.lookup(b)
+	id := d.lastEVR
+	if id == 0 || d.strs.String(id) != string(b) {
+		id = d.lookup(b)
+	}
 	slot.key, slot.id = name, id
+	d.lastEVR = id
 	return id
 }
 

@@ -2,6 +2,7 @@ package repomd
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -132,5 +133,17 @@ func TestDepInterner(t *testing.T) {
 			check(fmt.Sprintf("kernel(sym_%d)", sym), crc)
 		}
 		check("", "")
+	}
+	// A package's provides carry its EVR, which the last version predicts,
+	// among others that it does not.
+	for pkg := range 50 {
+		evr := fmt.Sprintf("1.%d-1.el9", pkg)
+		for _, name := range []string{"p%d", "p%d(x86-64)", "config(p%d)", "lib%d.so", "p%d-extra"} {
+			v := evr
+			if strings.HasPrefix(name, "lib") {
+				v = "2.0"
+			}
+			check(fmt.Sprintf(name, pkg), v)
+		}
 	}
 }

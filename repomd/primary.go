@@ -48,19 +48,30 @@ func arenaString(a *arena[byte], b []byte) string {
 // evrAttrs holds the epoch, ver and rel attributes of <version> or
 // <rpm:entry>, with whether each was present.
 type evrAttrs struct {
-	epoch, ver, rel          []byte
-	hasEpoch, hasVer, hasRel bool
+	vals [3][]byte // by evrEpoch, evrVer, evrRel
+	has  uint      // bit k: vals[k] was given
 }
+
+// The attributes of evrAttrs.
+const (
+	evrEpoch = iota
+	evrVer
+	evrRel
+)
 
 // set records attribute a if it is one of epoch, ver and rel.
 func (e *evrAttrs) set(a xmlAttr) {
+	k := -1
 	switch string(a.name) {
 	case "epoch":
-		e.epoch, e.hasEpoch = a.value, true
+		k = evrEpoch
 	case "ver":
-		e.ver, e.hasVer = a.value, true
+		k = evrVer
 	case "rel":
-		e.rel, e.hasRel = a.value, true
+		k = evrRel
+	}
+	if k >= 0 {
+		e.vals[k], e.has = a.value, e.has|1<<k
 	}
 }
 
@@ -71,13 +82,20 @@ func (e *evrAttrs) set(a xmlAttr) {
 // a present rel attribute always adds its dash. This is FormatEVR, except
 // that FormatEVR cannot tell an empty rel from a missing one.
 func appendEVR(dst []byte, e *evrAttrs) []byte {
-	epoch, hasEpoch := e.epoch, e.hasEpoch && len(e.epoch) > 0 && string(e.epoch) != "0"
-	if e.hasVer && !hasEpoch {
+	return appendEVRVals(dst, &e.vals, e.has)
+}
+
+// appendEVRVals is appendEVR on the values of evrAttrs, which an
+// <rpm:entry> keeps among its others.
+func appendEVRVals(dst []byte, v *[3][]byte, has uint) []byte {
+	epoch, ver := v[evrEpoch], v[evrVer]
+	hasEpoch := has&(1<<evrEpoch) != 0 && len(epoch) > 0 && string(epoch) != "0"
+	if has&(1<<evrVer) != 0 && !hasEpoch {
 		i := 0
-		for i < len(e.ver) && rpmver.IsDigit(e.ver[i]) {
+		for i < len(ver) && rpmver.IsDigit(ver[i]) {
 			i++
 		}
-		if i > 0 && i < len(e.ver) && e.ver[i] == ':' {
+		if i > 0 && i < len(ver) && ver[i] == ':' {
 			epoch, hasEpoch = []byte("0"), true
 		}
 	}
@@ -85,10 +103,10 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 		dst = append(dst, epoch...)
 		dst = append(dst, ':')
 	}
-	dst = append(dst, e.ver...)
-	if e.hasRel {
+	dst = append(dst, ver...)
+	if has&(1<<evrRel) != 0 {
 		dst = append(dst, '-')
-		dst = append(dst, e.rel...)
+		dst = append(dst, v[evrRel]...)
 	}
 	return dst
 }
@@ -98,17 +116,18 @@ func appendEVR(dst []byte, e *evrAttrs) []byte {
 // column and byte offset in r of the problem.
 // Strings are interned into strs; the packages' slices share large arenas.
 func ParsePrimary(r io.Reader, name string, strs *Strings) ([]Package, error) {
-	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, dict: newDepInterner(strs), maxPkgs: MaxPackages}
+	p := &primaryParser{sc: newXMLScanner(r, name), strs: strs, dict: newDepInterner(strs), entryTag: newEntryTag(), maxPkgs: MaxPackages}
 	return p.parse()
 }
 
 // primaryParser collects one package at a time into reusable scratch lists
 // and copies them into arenas when the package ends.
 type primaryParser struct {
-	sc      *xmlScanner
-	strs    *Strings
-	dict    *depInterner // for dependency names and versions
-	maxPkgs int          // MaxPackages, lowered by tests
+	sc       *xmlScanner
+	strs     *Strings
+	dict     *depInterner // for dependency names and versions
+	entryTag *simpleTag   // <rpm:entry> for the scanner's fast path
+	maxPkgs  int          // MaxPackages, lowered by tests
 
 	deps    [NumDepKinds][]Dep
 	allDeps []Dep // deps joined
@@ -126,7 +145,7 @@ func (p *primaryParser) parse() ([]Package, error) {
 	sc := p.sc
 	rootSeen := false
 	for {
-		k, err := sc.next()
+		k, err := sc.nextTag()
 		if err != nil {
 			return nil, err
 		}
@@ -230,7 +249,7 @@ func (p *primaryParser) parseChild(pkg *Package, pkgIDIsYes *bool) (err error) {
 			e.set(a)
 		}
 		p.buf = appendEVR(p.buf[:0], &e)
-		pkg.EVR = p.strs.Intern(p.buf)
+		pkg.EVR = p.dict.lookup(p.buf)
 		err = sc.skipElement()
 	case "checksum":
 		isYes := false
@@ -271,12 +290,15 @@ func (p *primaryParser) parseChild(pkg *Package, pkgIDIsYes *bool) (err error) {
 }
 
 // internText sets *id to the interned text of the element just started.
+// It goes through the dependency interner's cache: arches, source packages
+// and EVRs repeat from package to package, and a package's name comes back
+// in its provides.
 func (p *primaryParser) internText(id *ID) error {
 	text, err := p.sc.textContent()
 	if err != nil {
 		return err
 	}
-	*id = p.strs.Intern(text)
+	*id = p.dict.lookup(text)
 	return nil
 }
 
@@ -339,64 +361,131 @@ func fileKindOf(sc *xmlScanner) (FileKind, error) {
 	return FilePlain, nil
 }
 
+// newEntryTag describes the form of <rpm:entry> that createrepo_c writes,
+// for the scanner's fast path; kind="..." and anything unusual take the
+// general one.
+func newEntryTag() *simpleTag {
+	return newSimpleTag("rpm:entry", "name", "flags", "epoch", "ver", "rel", "pre")
+}
+
+// The attributes of entryAttrs, in newEntryTag's order; epoch, ver and rel
+// follow each other as in evrAttrs.
+const (
+	entryName = iota
+	entryFlags
+	entryEpoch
+	entryVer
+	entryRel
+	entryPre
+	numEntryAttrs
+)
+
+// entryAttrs holds the attributes of an <rpm:entry> that make its Dep.
+type entryAttrs struct {
+	vals    [numEntryAttrs][]byte
+	present uint // bit k: vals[k] was given
+	kind    []byte
+	hasKind bool // kind="..." other than "package"
+}
+
 // parseDeps reads the <rpm:entry> elements of a dependency list whose start
-// tag was just scanned.
+// tag was just scanned. It is the scanner's children loop with the fast
+// path tried before each token: the entries are most of primary.xml.
 func (p *primaryParser) parseDeps(kind DepKind) error {
 	sc := p.sc
-	return sc.children(func() error {
-		if string(sc.name) == "rpm:entry" {
-			dep, err := p.parseEntry(kind == Requires)
+	if sc.selfClosing {
+		return nil
+	}
+	isRequires := kind == Requires
+	depth := sc.depth()
+	var e entryAttrs
+	for {
+		var ok bool
+		if e.present, ok = sc.scanSimple(p.entryTag, e.vals[:]); ok {
+			dep, err := p.makeDep(&e, isRequires)
 			if err != nil {
 				return err
 			}
 			p.deps[kind] = append(p.deps[kind], dep)
+			continue
 		}
-		return sc.skipElement()
-	})
-}
-
-// parseEntry turns the attributes of an <rpm:entry> into a Dep the way
-// libsolv's adddep does: the version counts only with flags, pre="1" marks
-// Requires(pre) in requires only, and kind="x" (other than "package")
-// prefixes the name with "x:".
-func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
-	sc := p.sc
-	var (
-		name, flags, knd []byte
-		hasName, hasKind bool
-		pre              bool
-		e                evrAttrs
-	)
-	for _, a := range sc.attrs {
-		switch string(a.name) {
-		case "name":
-			name, hasName = a.value, true
-		case "flags":
-			flags = a.value
-		case "pre":
-			pre = isRequires && len(a.value) > 0 && a.value[0] == '1'
-		case "kind":
-			knd, hasKind = a.value, string(a.value) != "package"
-		default:
-			e.set(a)
+		k, err := sc.nextTag()
+		if err != nil {
+			return err
+		}
+		switch {
+		case k == tokEnd && sc.depth() < depth:
+			return nil
+		case k == tokStart:
+			if string(sc.name) == "rpm:entry" {
+				dep, err := p.parseEntry(isRequires)
+				if err != nil {
+					return err
+				}
+				p.deps[kind] = append(p.deps[kind], dep)
+			}
+			if err := sc.skipElement(); err != nil {
+				return err
+			}
 		}
 	}
-	if !hasName || len(name) == 0 {
+}
+
+// parseEntry turns the attributes of the <rpm:entry> just scanned into a Dep.
+func (p *primaryParser) parseEntry(isRequires bool) (Dep, error) {
+	var e entryAttrs
+	for _, a := range p.sc.attrs {
+		k := -1
+		switch string(a.name) {
+		case "name":
+			k = entryName
+		case "flags":
+			k = entryFlags
+		case "epoch":
+			k = entryEpoch
+		case "ver":
+			k = entryVer
+		case "rel":
+			k = entryRel
+		case "pre":
+			k = entryPre
+		case "kind":
+			e.kind, e.hasKind = a.value, string(a.value) != "package"
+		}
+		if k >= 0 {
+			e.vals[k], e.present = a.value, e.present|1<<k
+		}
+	}
+	return p.makeDep(&e, isRequires)
+}
+
+// makeDep makes the Dep of an <rpm:entry> the way libsolv's adddep does:
+// the version counts only with flags, pre="1" marks Requires(pre) in
+// requires only, and kind="x" (other than "package") prefixes the name with
+// "x:".
+func (p *primaryParser) makeDep(e *entryAttrs, isRequires bool) (Dep, error) {
+	sc := p.sc
+	name, flags := e.vals[entryName], e.vals[entryFlags]
+	if e.present&(1<<entryName) == 0 || len(name) == 0 {
 		return Dep{}, sc.errorf(sc.offset, "rpm:entry without name")
+	}
+	if e.present&(1<<entryFlags) == 0 {
+		flags = nil
 	}
 	op, ok := ParseFlags(string(flags)) // inlined: the conversion stays on the stack
 	if !ok {
 		return Dep{}, sc.errorf(sc.offset, "rpm:entry %q: bad flags value %q", name, flags)
 	}
-	if hasKind {
-		p.buf = append(append(append(p.buf[:0], knd...), ':'), name...)
+	if e.hasKind {
+		p.buf = append(append(append(p.buf[:0], e.kind...), ':'), name...)
 		name = p.buf
 	}
 	nameID := p.dict.name(name)
 	var evr ID
 	if op != OpNone {
-		p.buf = appendEVR(p.buf[:0], &e)
+		p.buf = appendEVRVals(p.buf[:0], (*[3][]byte)(e.vals[entryEpoch:entryRel+1]), e.present>>entryEpoch&7)
 		evr = p.dict.version(nameID, p.buf)
 	}
+	pre := isRequires && e.present&(1<<entryPre) != 0 && len(e.vals[entryPre]) > 0 && e.vals[entryPre][0] == '1'
 	return NewDep(nameID, evr, op, pre), nil
 }

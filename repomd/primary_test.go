@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -506,6 +507,81 @@ func BenchmarkParsePrimarySeries(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParsePrimary(bytes.NewReader(data), "primary.xml", NewStrings()); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestParsePrimaryEntryForms checks that an <rpm:entry> makes the same Dep
+// whether the scanner's fast path takes it (createrepo_c's form) or the
+// general path (other orders, quotes, white space, references, an end tag).
+func TestParsePrimaryEntryForms(t *testing.T) {
+	tests := []struct {
+		list  string // rpm:provides or rpm:requires
+		forms []string
+		want  string
+	}{
+		{"rpm:provides", []string{
+			`<rpm:entry name="kernel(sym)" flags="EQ" epoch="0" ver="0x1234abcd"/>`,
+			`<rpm:entry ver="0x1234abcd" epoch="0" flags="EQ" name="kernel(sym)"/>`,
+			`<rpm:entry name='kernel(sym)' flags='EQ' epoch='0' ver='0x1234abcd'/>`,
+			"<rpm:entry\n name = \"kernel(sym)\"\tflags=\"EQ\"  epoch=\"0\" ver=\"0x1234abcd\" />",
+			`<rpm:entry name="kernel(sym)" flags="EQ" epoch="0" ver="0x1234abcd"></rpm:entry>`,
+			`<rpm:entry name="kernel&#40;sym&#x29;" flags="&#69;Q" epoch="0" ver="0x1234abcd"/>`,
+		}, "[kernel(sym) = 0x1234abcd]"},
+		{"rpm:requires", []string{
+			`<rpm:entry name="a" flags="GE" epoch="1" ver="2" rel="3" pre="1"/>`,
+			`<rpm:entry pre="1" name="a" flags="GE" epoch="1" ver="2" rel="3"/>`,
+			`<rpm:entry name="a" flags="GE" epoch="1" ver="2" rel="3" pre="1"><!-- c --></rpm:entry>`,
+		}, "[a >= 1:2-3 (pre)]"},
+		{"rpm:provides", []string{
+			`<rpm:entry name="a" flags="EQ" epoch="0" ver="1" rel="" pre="1"/>`, // pre only counts in requires
+			`<rpm:entry name="a" rel="" flags="EQ" epoch="0" ver="1" pre="1"/>`,
+		}, "[a = 1-]"},
+		{"rpm:requires", []string{
+			`<rpm:entry name="(a &gt;= 1 if b)"/>`,
+			`<rpm:entry name="(a >= 1 if b)"/>`,
+		}, "[(a >= 1 if b)]"},
+		{"rpm:requires", []string{
+			`<rpm:entry name="(a or b)"/>`,
+			`<rpm:entry name="(a or&#x20;b)" ></rpm:entry>`,
+		}, "[(a or b)]"},
+		{"rpm:requires", []string{
+			`<rpm:entry name="a" ver="1"/>`, // a version without flags does not count
+			`<rpm:entry ver="1" name="a"/>`,
+		}, "[a]"},
+		{"rpm:requires", []string{
+			`<rpm:entry name="b" kind="x"/>`,
+			`<rpm:entry kind="x" name="b"/>`,
+		}, "[x:b]"},
+	}
+	for _, tt := range tests {
+		for _, form := range tt.forms {
+			t.Run(form, func(t *testing.T) {
+				// Enough entries that most of them are whole in the buffer
+				// when read a byte at a time.
+				entries := strings.Repeat("\n      "+form, 40)
+				doc := `<metadata xmlns:rpm="r"><package><name>p</name><format><` + tt.list + `>` + entries + "\n    </" + tt.list + `></format></package></metadata>`
+				for _, r := range []io.Reader{strings.NewReader(doc), iotest.OneByteReader(strings.NewReader(doc))} {
+					strs := NewStrings()
+					pkgs, err := ParsePrimary(r, "primary.xml", strs)
+					if err != nil {
+						t.Fatal(err)
+					}
+					kind := Provides
+					if tt.list == "rpm:requires" {
+						kind = Requires
+					}
+					deps := pkgs[0].Deps(kind)
+					if len(deps) != 40 {
+						t.Fatalf("%d deps, want 40", len(deps))
+					}
+					for _, d := range deps {
+						if got := renderDep(strs, d); got != tt.want {
+							t.Fatalf("got %s, want %s", got, tt.want)
+						}
+					}
+				}
+			})
 		}
 	}
 }

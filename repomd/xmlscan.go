@@ -189,8 +189,7 @@ func badControls(w uint64) uint64 {
 
 // laneIs returns the high bits of the lanes of w equal to c.
 func laneIs(w uint64, c byte) uint64 {
-	x := w ^ uint64(c)*lanes
-	return ^((x&laneLow7 + laneLow7) | x) & laneHigh
+	return laneNot(w, c) ^ laneHigh
 }
 
 // checkCharsSlow is checkChars byte by byte, which finds where the input
@@ -244,7 +243,7 @@ func (s *xmlScanner) children(visit func() error) error {
 	}
 	depth := s.depth()
 	for {
-		k, err := s.next()
+		k, err := s.nextTag()
 		if err != nil {
 			return err
 		}
@@ -364,7 +363,14 @@ func (s *xmlScanner) readError() error {
 
 // next scans the next token. On tokStart, name, attrs and selfClosing are set
 // (a self-closing tag yields no tokEnd); on tokEnd, name; on tokText, text.
-func (s *xmlScanner) next() (tokenKind, error) {
+func (s *xmlScanner) next() (tokenKind, error) { return s.scan(true) }
+
+// nextTag is next for callers that ignore text: text is still scanned and
+// checked, but not returned, which saves a round trip per indentation.
+func (s *xmlScanner) nextTag() (tokenKind, error) { return s.scan(false) }
+
+// scan is next, returning text tokens only when wantText is set.
+func (s *xmlScanner) scan(wantText bool) (tokenKind, error) {
 	for {
 		if s.pos >= s.end {
 			if !s.fill() {
@@ -375,10 +381,7 @@ func (s *xmlScanner) next() (tokenKind, error) {
 		if s.buf[s.pos] != '<' {
 			// Fast path for the indentation between elements: white space
 			// up to a tag needs no search for references or CDATA.
-			i := s.pos
-			for i < s.end && isSpace(s.buf[i]) {
-				i++
-			}
+			i := skipSpace(s.buf[:s.end], s.pos)
 			if i+1 < s.end && s.buf[i] == '<' && s.buf[i+1] != '!' {
 				s.text = s.buf[s.pos:i:i]
 				s.offset = s.base + int64(s.pos)
@@ -386,8 +389,8 @@ func (s *xmlScanner) next() (tokenKind, error) {
 			} else if err := s.scanText(); err != nil {
 				return tokEOF, err
 			}
-			if len(s.stack) == 0 {
-				continue // white space around the root element
+			if len(s.stack) == 0 || !wantText {
+				continue // white space around the root element, or text not wanted
 			}
 			return tokText, nil
 		}
@@ -413,7 +416,9 @@ func (s *xmlScanner) next() (tokenKind, error) {
 				if err := s.scanText(); err != nil {
 					return tokEOF, err
 				}
-				return tokText, nil
+				if wantText {
+					return tokText, nil
+				}
 			}
 		default:
 			return s.scanStartTag()
@@ -463,13 +468,11 @@ func isAttrSpecial(c byte) bool { return charClasses[c]&classAttrSpecial != 0 }
 
 // attrSpecialMask returns a non-zero mask when one of the eight bytes in w
 // may need attention in an attribute value: a quote or '&' (among the bytes
-// 0x20-0x27), '<', or a control character. The lowest set bit marks the first
-// such byte exactly; higher bits may be false alarms from borrows.
+// below 0x28, with the control characters), or '<'. The lowest set bit marks
+// the first such byte exactly; higher bits may be false alarms from borrows.
 func attrSpecialMask(w uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	x := w&(0xf8*ones) ^ 0x20*ones // zero bytes were 0x20-0x27
-	y := w ^ '<'*ones              // zero bytes were '<'
-	return ((x-ones)&^x | (y-ones)&^y | (w-0x20*ones)&^w) & highs
+	y := w ^ '<'*lanes // zero bytes were '<'
+	return ((w-0x28*lanes)&^w | (y-lanes)&^y) & laneHigh
 }
 
 // scanStartTag scans "<name attr='v'...>" at pos.
@@ -529,6 +532,21 @@ func (s *xmlScanner) parseStartTag() (bool, error) {
 	name := b[1:i]
 	s.attrs, s.scratch = s.attrs[:0], s.scratch[:0]
 	for {
+		// Fast path for the common form ` name="value"`: a short name of
+		// letters and a value with nothing to decode. Anything else, or an
+		// attribute the buffer cuts, takes the general path from the space.
+		if i+9 < len(b) && b[i] == ' ' {
+			ns := i + 1
+			if k := shortNameLen(binary.LittleEndian.Uint64(b[ns:])); k > 0 && b[ns+k] == '=' && b[ns+k+1] == '"' {
+				vs := ns + k + 2
+				end, special := attrValueEnd(b, vs, '"')
+				if end < len(b) && b[end] == '"' && !special && end-vs <= maxNameLen {
+					s.addAttr(b[ns:ns+k], b[vs:end])
+					i = end + 1
+					continue
+				}
+			}
+		}
 		for i < len(b) && isSpace(b[i]) {
 			i++
 		}
@@ -584,12 +602,19 @@ func repeatedAttr(attrs []xmlAttr) []byte {
 		}
 		return nil
 	}
+	// A bit per length and last byte: names that differ in either are
+	// distinct, which most tags show without comparing any two.
+	var seen uint64
 	for i, a := range attrs {
-		for _, b := range attrs[:i] {
-			if bytes.Equal(a.name, b.name) {
-				return a.name
+		bit := uint64(1) << ((uint(len(a.name)) ^ uint(a.name[len(a.name)-1])) & 63)
+		if seen&bit != 0 {
+			for _, b := range attrs[:i] {
+				if bytes.Equal(a.name, b.name) {
+					return a.name
+				}
 			}
 		}
+		seen |= bit
 	}
 	return nil
 }
@@ -656,8 +681,33 @@ func (s *xmlScanner) parseAttr(b []byte, i, start int, tag []byte) (int, error) 
 		}
 		value = s.scratch[n:len(s.scratch):len(s.scratch)]
 	}
-	s.attrs = append(s.attrs, xmlAttr{name: name, value: value})
+	s.addAttr(name, value)
 	return i + 1, nil
+}
+
+// addAttr appends an attribute to attrs, field by field: a whole xmlAttr
+// built on the stack and copied stalls on store forwarding.
+func (s *xmlScanner) addAttr(name, value []byte) {
+	n := len(s.attrs)
+	if n == cap(s.attrs) {
+		s.attrs = append(s.attrs, xmlAttr{})
+	}
+	s.attrs = s.attrs[:n+1]
+	a := &s.attrs[n]
+	a.name, a.value = name, value
+}
+
+// shortNameLen returns the length of the name that w, eight bytes of a tag,
+// starts with when a byte below 0x40 ends it within the eight (the first
+// such byte is exact); 0 when none does. Bytes from 0x40 up are all name
+// characters, so the caller need only check which byte ended the name.
+func shortNameLen(w uint64) int {
+	t := w & (0xc0 * lanes) // zero exactly in the lanes below 0x40
+	m := (t - lanes) &^ t & laneHigh
+	if m == 0 {
+		return 0
+	}
+	return bits.TrailingZeros64(m) >> 3
 }
 
 // attrValueEnd returns the index of the quote that ends the attribute value
@@ -688,6 +738,124 @@ func attrValueEnd(b []byte, i int, quote byte) (end int, special bool) {
 		}
 		i++
 	}
+}
+
+// skipSpace returns the index of the first byte from b[i] on that is no
+// white space, or len(b). Indentation, a newline and spaces, goes eight
+// bytes at a time.
+func skipSpace(b []byte, i int) int {
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		m := laneNot(w, ' ') & laneNot(w, '\n')
+		if m == 0 {
+			i += 8
+			continue
+		}
+		i += bits.TrailingZeros64(m) >> 3
+		break
+	}
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// laneNot returns the high bits of the lanes of w other than c.
+func laneNot(w uint64, c byte) uint64 {
+	x := w ^ uint64(c)*lanes
+	return ((x&laneLow7 + laneLow7) | x) & laneHigh
+}
+
+// simpleTag describes a self-closing start tag that scanSimple recognises
+// without the general path: its name, and the attributes it may have in the
+// order they are written, each optional and named in at most five bytes.
+type simpleTag struct {
+	name  string
+	attrs []attrPattern
+}
+
+// attrPattern is ` name="` packed for one comparison with eight input bytes:
+// the bytes, a mask of the lanes they fill, and their count.
+type attrPattern struct {
+	word, mask uint64
+	n          int
+}
+
+func newSimpleTag(name string, attrs ...string) *simpleTag {
+	t := &simpleTag{name: name}
+	for _, a := range attrs {
+		if len(a) > 5 {
+			panic("simpleTag attribute name " + a + " longer than five bytes")
+		}
+		var p [8]byte
+		n := copy(p[:], " "+a+`="`)
+		t.attrs = append(t.attrs, attrPattern{word: binary.LittleEndian.Uint64(p[:]), mask: 1<<(8*n) - 1, n: n})
+	}
+	return t
+}
+
+// scanSimple is a fast path for a tag that the document repeats many times
+// (primary's <rpm:entry>). When the input at pos is white space and then the
+// self-closing tag t inside the root element, whole in the buffer, with its
+// attributes one space apart in t's order and values that need no decoding,
+// it consumes them as next would and reports true, with vals[k] set to the
+// value of t's attribute k for each bit k of present (vals must be as long
+// as t.attrs). Otherwise it consumes nothing: next then scans the same input
+// the general way, with the same result or error.
+func (s *xmlScanner) scanSimple(t *simpleTag, vals [][]byte) (present uint, ok bool) {
+	b := s.buf[:s.end]
+	start := skipSpace(b, s.pos)
+	i := start + 1 + len(t.name)
+	if i > len(b) || len(s.stack) == 0 || b[start] != '<' || string(b[start+1:i]) != t.name {
+		return 0, false
+	}
+	for k, a := range t.attrs {
+		if i+8 > len(b) {
+			return 0, false
+		}
+		if b[i] != ' ' {
+			break // the end of the tag, or no attribute the fast path takes
+		}
+		if binary.LittleEndian.Uint64(b[i:])&a.mask != a.word {
+			continue
+		}
+		// The value ends at the first '"'; '&', '<' and the white space
+		// that decoding turns into spaces all leave the fast path.
+		vs := i + a.n
+		end := vs
+		for {
+			if end+8 > len(b) {
+				return 0, false
+			}
+			m := attrSpecialMask(binary.LittleEndian.Uint64(b[end:]))
+			if m == 0 {
+				end += 8
+				continue
+			}
+			end += bits.TrailingZeros64(m) >> 3
+			if c := b[end]; c == '"' {
+				break
+			} else if c == '&' || c == '<' || c < ' ' {
+				return 0, false
+			}
+			end++ // a space, '!', '#'-'%' or '\''
+		}
+		if end-vs > maxNameLen {
+			return 0, false
+		}
+		vals[k] = b[vs:end:end]
+		present |= 1 << k
+		i = end + 1
+	}
+	if i+2 > len(b) || b[i] != '/' || b[i+1] != '>' {
+		return 0, false
+	}
+	s.name = b[start+1 : start+1+len(t.name)]
+	s.attrs = s.attrs[:0]
+	s.selfClosing = true
+	s.offset = s.base + int64(start)
+	s.pos = i + 2
+	return present, true
 }
 
 // scanEndTag scans "</name>" at pos and closes the innermost element.
@@ -1026,7 +1194,7 @@ func (s *xmlScanner) skipElement() error {
 	}
 	d := len(s.stack)
 	for {
-		k, err := s.next()
+		k, err := s.nextTag()
 		if err != nil {
 			return err
 		}

@@ -3,9 +3,11 @@ package repomd
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -491,6 +493,219 @@ func BenchmarkCheckChars(b *testing.B) {
 		s.checkChars()
 		if s.rerr != nil || s.checked != int64(len(data)) {
 			b.Fatal(s.rerr)
+		}
+	}
+}
+
+// TestScanSimple checks the fast path against the general one: where it
+// takes a tag, the same name, offset and attributes, and the same tokens
+// after; where it declines, it consumes nothing and next gives the general
+// path's tokens or error. Read a byte at a time, the tag may be cut by the
+// buffer's end, where the fast path must decline too.
+func TestScanSimple(t *testing.T) {
+	long := strings.Repeat("n", maxNameLen+1)
+	tests := []struct {
+		tag    string
+		simple bool // the fast path takes it when the whole input is in the buffer
+	}{
+		{`<rpm:entry name="kernel(sym)" flags="EQ" epoch="0" ver="0x1234abcd"/>`, true},
+		{`<rpm:entry name="a" flags="LT" epoch="1" ver="2" rel="3.el9" pre="1"/>`, true},
+		{`<rpm:entry name="/bin/sh" pre="1"/>`, true},
+		{`<rpm:entry name="(a or b)"/>`, true},
+		{`<rpm:entry name="it's 100% #1 $x !"/>`, true},
+		{`<rpm:entry name="é"/>`, true},
+		{`<rpm:entry name=""/>`, true},
+		{`<rpm:entry/>`, true},
+		{`<rpm:entry ver="1"/>`, true},
+		{`<rpm:entry flags="EQ" name="a"/>`, false}, // another order
+		{`<rpm:entry name="a" rel="1" ver="2"/>`, false},
+		{`<rpm:entry name="a&amp;b"/>`, false},
+		{`<rpm:entry name="&#x41;"/>`, false},
+		{`<rpm:entry name="a&bogus;"/>`, false},
+		{`<rpm:entry name="a<b"/>`, false},
+		{"<rpm:entry name=\"a\tb\"/>", false},
+		{"<rpm:entry name=\"a\nb\"/>", false},
+		{`<rpm:entry  name="a"/>`, false},
+		{"<rpm:entry\tname=\"a\"/>", false},
+		{"<rpm:entry\nname=\"a\"/>", false},
+		{`<rpm:entry name = "a"/>`, false},
+		{`<rpm:entry name='a'/>`, false},
+		{`<rpm:entry name="a" />`, false},
+		{`<rpm:entry name="a"></rpm:entry>`, false},
+		{`<rpm:entry name="a"><x/></rpm:entry>`, false},
+		{`<rpm:entry name="a" kind="x"/>`, false},
+		{`<rpm:entry name="a" name="b"/>`, false},
+		{`<rpm:entry name="a"name="b"/>`, false},
+		{`<rpm:entry name="a" flags="EQ"flags="GT"/>`, false},
+		{`<rpm:entry name="a"/ >`, false},
+		{`<rpm:entry name="a"`, false},
+		{`<rpm:entryx name="a"/>`, false},
+		{`<rpm:entr name="a"/>`, false},
+		{`<rpm:entry name="` + long + `"/>`, false},
+		{`<other name="a"/>`, false},
+		{`<!-- c --><rpm:entry name="a"/>`, false},
+		{`text<rpm:entry name="a"/>`, false},
+	}
+	for _, tt := range tests {
+		for _, oneByte := range []bool{false, true} {
+			name := tt.tag[:min(len(tt.tag), 60)]
+			t.Run(fmt.Sprintf("%s/one byte %v", name, oneByte), func(t *testing.T) {
+				if ok := compareScanSimple(t, tt.tag, oneByte); !oneByte && ok != tt.simple {
+					t.Errorf("fast path %v, want %v", ok, tt.simple)
+				}
+			})
+		}
+	}
+}
+
+// compareScanSimple scans tag inside a root element with the fast path and
+// with the general one and checks that they agree; it returns whether the
+// fast path took the tag.
+func compareScanSimple(t *testing.T, tag string, oneByte bool) bool {
+	t.Helper()
+	doc := "<r>\n  " + tag + "\n</r>\n"
+	reader := func() io.Reader {
+		if oneByte {
+			return iotest.OneByteReader(strings.NewReader(doc))
+		}
+		return strings.NewReader(doc)
+	}
+	fast, general := newXMLScanner(reader(), "test.xml"), newXMLScanner(reader(), "test.xml")
+	for _, sc := range []*xmlScanner{fast, general} {
+		if k, err := sc.next(); k != tokStart || err != nil {
+			t.Fatalf("<r>: %v %v", k, err)
+		}
+		sc.fill() // <r> was all the first read held
+	}
+	var vals [numEntryAttrs][]byte
+	pos := fast.pos
+	present, ok := fast.scanSimple(newEntryTag(), vals[:])
+	if !ok {
+		if fast.pos != pos {
+			t.Fatalf("declined, but moved from %d to %d", pos, fast.pos)
+		}
+	} else {
+		k, err := general.nextTag()
+		if k != tokStart || err != nil {
+			t.Fatalf("general path: %v %v", k, err)
+		}
+		if string(fast.name) != string(general.name) || fast.offset != general.offset || !fast.selfClosing || !general.selfClosing {
+			t.Errorf("fast <%s> at %d, general <%s> at %d", fast.name, fast.offset, general.name, general.offset)
+		}
+		got, want := map[string]string{}, map[string]string{}
+		for k, a := range []string{"name", "flags", "epoch", "ver", "rel", "pre"} {
+			if present&(1<<k) != 0 {
+				got[a] = string(vals[k])
+			}
+		}
+		for _, a := range general.attrs {
+			want[string(a.name)] = string(a.value)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("fast path attributes %v, general %v", got, want)
+		}
+	}
+	// From here on both must give the same tokens, or error.
+	rest := func(sc *xmlScanner) string {
+		var b strings.Builder
+		for {
+			k, err := sc.next()
+			if err != nil {
+				return b.String() + err.Error()
+			}
+			switch k {
+			case tokEOF:
+				return b.String()
+			case tokText:
+				fmt.Fprintf(&b, "%d:%q ", sc.offset, sc.text)
+			case tokStart:
+				fmt.Fprintf(&b, "%d:<%s %q %v> ", sc.offset, sc.name, sc.attrs, sc.selfClosing)
+			case tokEnd:
+				fmt.Fprintf(&b, "%d:</%s> ", sc.offset, sc.name)
+			}
+		}
+	}
+	if f, g := rest(fast), rest(general); !ok && f != g || ok && !strings.HasSuffix(g, f) {
+		t.Errorf("after the tag:\nfast    %s\ngeneral %s", f, g)
+	}
+	return ok
+}
+
+// FuzzScanSimple compares the fast path with the general one on any tag.
+func FuzzScanSimple(f *testing.F) {
+	for _, s := range []string{
+		`<rpm:entry name="kernel(sym)" flags="EQ" epoch="0" ver="0x1234abcd"/>`,
+		`<rpm:entry name="a" flags="LT" epoch="1" ver="2" rel="3.el9" pre="1"/>`,
+		`<rpm:entry name="a&amp;b" flags="EQ"/>`,
+		`<rpm:entry name="a"></rpm:entry>`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, tag string) {
+		compareScanSimple(t, tag, false)
+		compareScanSimple(t, tag, true)
+	})
+}
+
+// TestScanSimpleAtRoot checks that the fast path leaves the root element,
+// whose start and end the general path tracks, to the general path.
+func TestScanSimpleAtRoot(t *testing.T) {
+	var vals [numEntryAttrs][]byte
+	sc := newXMLScanner(strings.NewReader(`<rpm:entry name="a"/>`+strings.Repeat("\n", 16)), "test.xml")
+	sc.fill()
+	if _, ok := sc.scanSimple(newEntryTag(), vals[:]); ok {
+		t.Error("fast path taken for the root element")
+	}
+}
+
+func TestSkipSpace(t *testing.T) {
+	for _, in := range []string{
+		"", "x", " x", "\n      <rpm:entry", "\n\t\r <", strings.Repeat(" ", 20) + "x",
+		strings.Repeat(" \n", 9), "       \tx", "        \rx", "\n       é", "\x00       ",
+	} {
+		for i := range len(in) + 1 {
+			want := i
+			for want < len(in) && isSpace(in[want]) {
+				want++
+			}
+			if got := skipSpace([]byte(in), i); got != want {
+				t.Errorf("skipSpace(%q, %d) = %d, want %d", in, i, got, want)
+			}
+		}
+	}
+}
+
+// TestAttrSpecialMask checks that the lowest bit of the mask marks the first
+// byte below 0x28 or '<', for every byte at every place after plain and
+// after special bytes.
+func TestAttrSpecialMask(t *testing.T) {
+	special := func(c byte) bool { return c < 0x28 || c == '<' }
+	for _, fill := range []byte{'a', 0xff, 0x80, '(', '=', '"', 0} {
+		for at := range 8 {
+			for c := range 256 {
+				var w [8]byte
+				for k := range w {
+					w[k] = 'a'
+					if k > at {
+						w[k] = fill
+					}
+				}
+				w[at] = byte(c)
+				want := 8
+				for k := range w {
+					if special(w[k]) {
+						want = k
+						break
+					}
+				}
+				got := 8
+				if m := attrSpecialMask(binary.LittleEndian.Uint64(w[:])); m != 0 {
+					got = bits.TrailingZeros64(m) >> 3
+				}
+				if got != want {
+					t.Fatalf("% x: first special byte at %d, mask says %d", w, want, got)
+				}
+			}
 		}
 	}
 }
