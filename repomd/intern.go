@@ -31,8 +31,8 @@ const (
 type Strings struct {
 	mu    sync.Mutex
 	seed  maphash.Seed
-	table []ID // open addressing; 0 = empty slot
-	count int  // ids in use, including the empty string at 0
+	table []slot // open addressing, linear probing
+	count int    // ids in use, including the empty string at 0
 
 	// id -> where its bytes are, in pages of internPageSize: 8 bytes an id
 	// rather than a string header's 16, and nothing for the GC to scan.
@@ -42,6 +42,16 @@ type Strings struct {
 	arenaIdx strRef                   // its index in chunks
 }
 
+// A slot of the hash table holds the low 32 bits of a string's hash << 32
+// | its id, or 0 when empty ("", id 0, is never in the table). The hash
+// bits place the id when the table grows, and rule out most mismatches on
+// a probe, without reading the string.
+type slot uint64
+
+// maxLoad is the fraction of slots in use that makes the table grow: with
+// the hash bits in the slot, a longer probe is cheap.
+const maxLoadNum, maxLoadDen = 3, 4
+
 // strRef locates a string: chunk index << 40 | offset << 20 | length, or a
 // whole chunk (a string too long for the arena, or "") when length is 0.
 type strRef uint64
@@ -50,7 +60,7 @@ const strRefBits = 20 // offset and length bits: arenaChunkSize is 1 << 20
 
 // NewStrings returns a table holding only the empty string (ID 0).
 func NewStrings() *Strings {
-	s := &Strings{seed: maphash.MakeSeed(), table: make([]ID, 1<<12)}
+	s := &Strings{seed: maphash.MakeSeed(), table: make([]slot, 1<<12)}
 	pages := [][]strRef{make([]strRef, internPageSize)}
 	s.pages.Store(&pages)
 	chunks := [][]byte{{}} // chunk 0 is "", which id 0's zero strRef names
@@ -97,9 +107,9 @@ func (s *Strings) Intern(b []byte) ID {
 	}
 	h := maphash.Bytes(s.seed, b)
 	s.mu.Lock()
-	id, slot := s.find(h, b)
+	id, at := s.find(h, b)
 	if id == 0 && s.count < MaxIDs {
-		id = s.add(slot, s.copyToArena(b))
+		id = s.add(h, at, s.copyToArena(b))
 	}
 	s.mu.Unlock()
 	return id
@@ -112,9 +122,9 @@ func (s *Strings) InternString(str string) ID {
 	}
 	h := maphash.String(s.seed, str)
 	s.mu.Lock()
-	id, slot := s.find(h, []byte(str))
+	id, at := s.find(h, []byte(str))
 	if id == 0 && s.count < MaxIDs {
-		id = s.add(slot, s.copyToArena([]byte(str)))
+		id = s.add(h, at, s.copyToArena([]byte(str)))
 	}
 	s.mu.Unlock()
 	return id
@@ -136,19 +146,24 @@ func (s *Strings) Lookup(str string) (id ID, ok bool) {
 // find returns the id of b, or 0 and the empty slot where it belongs.
 func (s *Strings) find(h uint64, b []byte) (ID, int) {
 	mask := len(s.table) - 1
+	tag := slot(uint32(h)) << 32
 	pages := *s.pages.Load()
-	for i := int(h) & mask; ; i = (i + 1) & mask {
-		id := s.table[i]
-		if id == 0 {
+	for i := int(uint32(h)) & mask; ; i = (i + 1) & mask {
+		e := s.table[i]
+		if e == 0 {
 			return 0, i
 		}
+		if e&^(1<<32-1) != tag {
+			continue
+		}
+		id := ID(uint32(e))
 		if str := s.str(pages[id>>internPageBits][id&(internPageSize-1)]); len(str) == len(b) && str == string(b) {
 			return id, i
 		}
 	}
 }
 
-func (s *Strings) add(slot int, ref strRef) ID {
+func (s *Strings) add(h uint64, at int, ref strRef) ID {
 	id := ID(s.count)
 	s.count++
 	pagesPtr := s.pages.Load()
@@ -164,27 +179,27 @@ func (s *Strings) add(slot int, ref strRef) ID {
 		pages = grown
 	}
 	pages[page][id&(internPageSize-1)] = ref
-	s.table[slot] = id
-	if 2*s.count > len(s.table) {
-		s.resize(pages, 2*len(s.table))
+	s.table[at] = slot(uint32(h))<<32 | slot(id)
+	if maxLoadDen*(s.count-1) > maxLoadNum*len(s.table) {
+		s.resize(2 * len(s.table))
 	}
 	return id
 }
 
-// resize rebuilds the hash table with size slots (a power of two).
-func (s *Strings) resize(pages [][]strRef, size int) {
-	table := make([]ID, size)
+// resize rebuilds the hash table with size slots (a power of two), placing
+// each id by the hash bits its slot keeps.
+func (s *Strings) resize(size int) {
+	table := make([]slot, size)
 	mask := len(table) - 1
-	for _, id := range s.table {
-		if id == 0 {
+	for _, e := range s.table {
+		if e == 0 {
 			continue
 		}
-		h := maphash.String(s.seed, s.str(pages[id>>internPageBits][id&(internPageSize-1)]))
-		i := int(h) & mask
+		i := int(e>>32) & mask
 		for table[i] != 0 {
 			i = (i + 1) & mask
 		}
-		table[i] = id
+		table[i] = e
 	}
 	s.table = table
 }
