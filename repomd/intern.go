@@ -60,7 +60,17 @@ const strRefBits = 20 // offset and length bits: arenaChunkSize is 1 << 20
 
 // NewStrings returns a table holding only the empty string (ID 0).
 func NewStrings() *Strings {
-	s := &Strings{seed: maphash.MakeSeed(), table: make([]slot, 1<<12)}
+	return newStringsFor(0)
+}
+
+// newStringsFor returns an empty table with room for n strings before it
+// grows, for a load whose count is known (a snapshot).
+func newStringsFor(n int) *Strings {
+	size := 1 << 12
+	for maxLoadDen*n > maxLoadNum*size {
+		size *= 2
+	}
+	s := &Strings{seed: maphash.MakeSeed(), table: make([]slot, size)}
 	pages := [][]strRef{make([]strRef, internPageSize)}
 	s.pages.Store(&pages)
 	chunks := [][]byte{{}} // chunk 0 is "", which id 0's zero strRef names

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
@@ -291,12 +292,18 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 		// records back from here instead of parsing the metadata again.
 		// (Not for watch's reloads into a table already in use.)
 		loader.SnapshotDir = filepath.Join(s.cacheDir, "snapshots")
+		// A cold run writes it while the command goes on, when run waits
+		// for it before the process exits.
+		_, loader.SnapshotInBackground = ctx.Value(backgroundKey{}).(*sync.WaitGroup)
 	}
 	if bars := newProgress(stderr, f.quiet); bars != nil {
 		fetcher.Progress, loader.Progress = bars.download, bars.parse
 		defer bars.stop()
 	}
 	repos, err := loader.LoadAll(ctx, sources)
+	if loader.SnapshotInBackground {
+		ctx.Value(backgroundKey{}).(*sync.WaitGroup).Go(loader.Wait)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +323,17 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 		repos = append(repos, cmdline)
 	}
 	return repos, nil
+}
+
+// backgroundKey is the context key of the WaitGroup that run waits for
+// before returning: work a command leaves behind (a snapshot being written).
+type backgroundKey struct{}
+
+// withBackground returns ctx carrying a WaitGroup for background work,
+// which the caller waits for before the process exits.
+func withBackground(ctx context.Context) (context.Context, *sync.WaitGroup) {
+	bg := new(sync.WaitGroup)
+	return context.WithValue(ctx, backgroundKey{}, bg), bg
 }
 
 // loadPool resolves the flags, loads the repositories and builds the pool.
