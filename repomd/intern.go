@@ -16,7 +16,7 @@ type ID uint32
 
 // MaxIDs bounds how many strings a table holds (268 million: gigabytes of
 // metadata). Intern of one more string returns 0, the empty string.
-const MaxIDs = 1 << 28
+const MaxIDs = 1 << slotIDBits
 
 const (
 	internPageBits = 16
@@ -42,15 +42,25 @@ type Strings struct {
 	arenaIdx strRef                   // its index in chunks
 }
 
-// A slot of the hash table holds the low 32 bits of a string's hash << 32
-// | its id, or 0 when empty ("", id 0, is never in the table). The hash
-// bits place the id when the table grows, and rule out most mismatches on
-// a probe, without reading the string.
-type slot uint64
+// A slot of the hash table holds the top slotTagBits bits of a string's
+// hash above its id (ids stay below MaxIDs), or 0 when empty ("", id 0, is
+// never in the table). The tag rules out most mismatches on a probe
+// without reading the string, in 4 bytes a slot.
+type slot uint32
+
+const (
+	slotIDBits  = 28 // MaxIDs is 1 << slotIDBits
+	slotTagBits = 32 - slotIDBits
+)
 
 // maxLoad is the fraction of slots in use that makes the table grow: with
-// the hash bits in the slot, a longer probe is cheap.
+// tags, a longer probe is cheap.
 const maxLoadNum, maxLoadDen = 3, 4
+
+// slotFor returns the slot of id, whose string hashes to h.
+func slotFor(h uint64, id ID) slot {
+	return slot(h>>(64-slotTagBits))<<slotIDBits | slot(id)
+}
 
 // strRef locates a string: chunk index << 40 | offset << 20 | length, or a
 // whole chunk (a string too long for the arena, or "") when length is 0.
@@ -68,7 +78,7 @@ func NewStrings() *Strings {
 func newStringsFor(n int) *Strings {
 	size := 1 << 12
 	for maxLoadDen*n > maxLoadNum*size {
-		size *= 2
+		size *= 4
 	}
 	s := &Strings{seed: maphash.MakeSeed(), table: make([]slot, size)}
 	pages := [][]strRef{make([]strRef, internPageSize)}
@@ -156,17 +166,17 @@ func (s *Strings) Lookup(str string) (id ID, ok bool) {
 // find returns the id of b, or 0 and the empty slot where it belongs.
 func (s *Strings) find(h uint64, b []byte) (ID, int) {
 	mask := len(s.table) - 1
-	tag := slot(uint32(h)) << 32
+	tag := slotFor(h, 0)
 	pages := *s.pages.Load()
-	for i := int(uint32(h)) & mask; ; i = (i + 1) & mask {
+	for i := int(h) & mask; ; i = (i + 1) & mask {
 		e := s.table[i]
 		if e == 0 {
 			return 0, i
 		}
-		if e&^(1<<32-1) != tag {
+		if e&^(1<<slotIDBits-1) != tag {
 			continue
 		}
-		id := ID(uint32(e))
+		id := ID(e & (1<<slotIDBits - 1))
 		if str := s.str(pages[id>>internPageBits][id&(internPageSize-1)]); len(str) == len(b) && str == string(b) {
 			return id, i
 		}
@@ -189,27 +199,28 @@ func (s *Strings) add(h uint64, at int, ref strRef) ID {
 		pages = grown
 	}
 	pages[page][id&(internPageSize-1)] = ref
-	s.table[at] = slot(uint32(h))<<32 | slot(id)
+	s.table[at] = slotFor(h, id)
 	if maxLoadDen*(s.count-1) > maxLoadNum*len(s.table) {
-		s.resize(2 * len(s.table))
+		// Four times as big: resizes rehash a third as many strings as
+		// doubling, and the table is no bigger than 8-byte slots would be.
+		s.resize(pages, 4*len(s.table))
 	}
 	return id
 }
 
-// resize rebuilds the hash table with size slots (a power of two), placing
-// each id by the hash bits its slot keeps.
-func (s *Strings) resize(size int) {
+// resize rebuilds the hash table with size slots (a power of two). It
+// hashes the strings again in id order, which reads the pages and the
+// arena front to back, as they were written.
+func (s *Strings) resize(pages [][]strRef, size int) {
 	table := make([]slot, size)
 	mask := len(table) - 1
-	for _, e := range s.table {
-		if e == 0 {
-			continue
-		}
-		i := int(e>>32) & mask
+	for id := ID(1); int(id) < s.count; id++ {
+		h := maphash.String(s.seed, s.str(pages[id>>internPageBits][id&(internPageSize-1)]))
+		i := int(h) & mask
 		for table[i] != 0 {
 			i = (i + 1) & mask
 		}
-		table[i] = e
+		table[i] = slotFor(h, id)
 	}
 	s.table = table
 }
