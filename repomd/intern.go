@@ -19,7 +19,7 @@ type ID uint32
 const MaxIDs = 1 << slotIDBits
 
 const (
-	internPageBits = 16
+	internPageBits = 12
 	internPageSize = 1 << internPageBits
 	arenaChunkSize = 1 << 20
 )
