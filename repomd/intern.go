@@ -135,6 +135,20 @@ func (s *Strings) Intern(b []byte) ID {
 	return id
 }
 
+// internNew is Intern for a table that nobody else uses yet (a snapshot
+// being read): it takes no lock.
+func (s *Strings) internNew(b []byte) ID {
+	if len(b) == 0 {
+		return 0
+	}
+	h := maphash.Bytes(s.seed, b)
+	id, at := s.find(h, b)
+	if id == 0 && s.count < MaxIDs {
+		id = s.add(h, at, s.copyToArena(b))
+	}
+	return id
+}
+
 // InternString is Intern for a string.
 func (s *Strings) InternString(str string) ID {
 	if str == "" {

@@ -88,7 +88,14 @@ type Loader struct {
 	// io.Closer). The Fetcher's own hook covers downloads.
 	Progress func(repoID, name string, total int64) io.Writer
 
-	writing sync.WaitGroup // snapshot writes in the background
+	writing      sync.WaitGroup // snapshot writes in the background
+	fromSnapshot bool
+}
+
+// FromSnapshot reports whether the last LoadAll read the repositories back
+// from their snapshot instead of parsing metadata.
+func (l *Loader) FromSnapshot() bool {
+	return l.fromSnapshot
 }
 
 // Wait waits until the snapshots that LoadAll writes in the background
@@ -329,8 +336,10 @@ func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error)
 		return nil, err
 	}
 	snap := l.snapshotFor(sources, fetched)
+	l.fromSnapshot = false
 	if snap != nil {
 		if repos, ok := snap.read(l.Strings); ok {
+			l.fromSnapshot = true
 			return repos, nil
 		}
 	}

@@ -315,7 +315,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 	n := d.count()
 	table := newStringsFor(n)
 	for id := 1; id < n && !d.bad; id++ {
-		if got := table.Intern(d.bytes()); int(got) != id {
+		if got := table.internNew(d.bytes()); int(got) != id {
 			return nil, false // empty or repeated: not a table we wrote
 		}
 	}
@@ -334,6 +334,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 			}
 		}
 		r.Packages = make([]Package, d.count())
+		var text arena[byte] // one allocation for many packages' text
 		deps := make([]Dep, 0, d.count())
 		files := make([]File, 0, d.count())
 		for i := range r.Packages {
@@ -342,7 +343,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 			}
 			p := &r.Packages[i]
 			p.Name, p.Arch, p.EVR, p.SourceRPM = d.id(), d.id(), d.id(), d.id()
-			p.PkgID, p.Location, p.LocationBase = string(d.bytes()), string(d.bytes()), string(d.bytes())
+			p.PkgID, p.Location, p.LocationBase = arenaString(&text, d.bytes()), arenaString(&text, d.bytes()), arenaString(&text, d.bytes())
 			start := len(deps)
 			for k := range NumDepKinds {
 				for b := d.fixed(8); len(b) >= 8; b = b[8:] {
