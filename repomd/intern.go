@@ -135,18 +135,29 @@ func (s *Strings) Intern(b []byte) ID {
 	return id
 }
 
-// internNew is Intern for a table that nobody else uses yet (a snapshot
-// being read): it takes no lock.
-func (s *Strings) internNew(b []byte) ID {
-	if len(b) == 0 {
-		return 0
+// appendNew adds b, which must not be empty, as the next id of a table
+// that nobody else uses yet (a snapshot being read), without entering it
+// in the hash table: index does, for all of them at once.
+func (s *Strings) appendNew(b []byte) {
+	s.push(s.copyToArena(b))
+}
+
+// index enters every string in the hash table, which must be empty and
+// sized for them (newStringsFor); it reports false if a string is there
+// twice, which Intern would never have made. It may run while others read
+// the strings, not while they intern.
+func (s *Strings) index() bool {
+	pages := *s.pages.Load()
+	for id := ID(1); int(id) < s.count; id++ {
+		str := s.str(pages[id>>internPageBits][id&(internPageSize-1)])
+		h := maphash.String(s.seed, str)
+		dup, at := s.find(h, unsafe.Slice(unsafe.StringData(str), len(str)))
+		if dup != 0 {
+			return false
+		}
+		s.table[at] = slotFor(h, id)
 	}
-	h := maphash.Bytes(s.seed, b)
-	id, at := s.find(h, b)
-	if id == 0 && s.count < MaxIDs {
-		id = s.add(h, at, s.copyToArena(b))
-	}
-	return id
+	return true
 }
 
 // InternString is Intern for a string.
@@ -198,10 +209,22 @@ func (s *Strings) find(h uint64, b []byte) (ID, int) {
 }
 
 func (s *Strings) add(h uint64, at int, ref strRef) ID {
+	id, pages := s.push(ref)
+	s.table[at] = slotFor(h, id)
+	if maxLoadDen*(s.count-1) > maxLoadNum*len(s.table) {
+		// Four times as big: resizes rehash a third as many strings as
+		// doubling, and the table is no bigger than 8-byte slots would be.
+		s.resize(pages, 4*len(s.table))
+	}
+	return id
+}
+
+// push gives the string at ref the next id, without entering it in the
+// hash table, and returns the id and the pages.
+func (s *Strings) push(ref strRef) (ID, [][]strRef) {
 	id := ID(s.count)
 	s.count++
-	pagesPtr := s.pages.Load()
-	pages := *pagesPtr
+	pages := *s.pages.Load()
 	page := int(id >> internPageBits)
 	if page == len(pages) {
 		// Copy-on-grow the outer slice so that concurrent readers keep a
@@ -213,13 +236,7 @@ func (s *Strings) add(h uint64, at int, ref strRef) ID {
 		pages = grown
 	}
 	pages[page][id&(internPageSize-1)] = ref
-	s.table[at] = slotFor(h, id)
-	if maxLoadDen*(s.count-1) > maxLoadNum*len(s.table) {
-		// Four times as big: resizes rehash a third as many strings as
-		// doubling, and the table is no bigger than 8-byte slots would be.
-		s.resize(pages, 4*len(s.table))
-	}
-	return id
+	return id, pages
 }
 
 // resize rebuilds the hash table with size slots (a power of two). It

@@ -313,12 +313,24 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 	}
 	d := &snapDecoder{b: body[head:]}
 	n := d.count()
+	if n > MaxIDs {
+		return nil, false
+	}
 	table := newStringsFor(n)
 	for id := 1; id < n && !d.bad; id++ {
-		if got := table.internNew(d.bytes()); int(got) != id {
-			return nil, false // empty or repeated: not a table we wrote
+		b := d.bytes()
+		if len(b) == 0 {
+			return nil, false // not a table we wrote
 		}
+		table.appendNew(b)
 	}
+	if d.bad {
+		return nil, false
+	}
+	// The hash table is built while the records are read (index only
+	// reads the strings); a string there twice is not a table we wrote.
+	indexed := make(chan bool, 1)
+	go func() { indexed <- table.index() }()
 	d.n = n
 	var maxID uint32 // of the fixed-width ids, checked once at the end
 	repos := make([]*Repo, d.count())
@@ -368,7 +380,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 		}
 		repos[ri] = r
 	}
-	if d.bad || len(d.b) != 0 || int64(maxID) >= int64(n) {
+	if !<-indexed || d.bad || len(d.b) != 0 || int64(maxID) >= int64(n) {
 		return nil, false
 	}
 	strs.adopt(table)
