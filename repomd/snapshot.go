@@ -158,6 +158,7 @@ func (c *crcWriter) Write(p []byte) (int, error) {
 type snapWriter struct {
 	w       *bufio.Writer
 	scratch [binary.MaxVarintLen64]byte
+	list    []byte // one encoded list, written at once
 }
 
 func (w *snapWriter) uvarint(v uint64) {
@@ -223,14 +224,20 @@ func (w *snapWriter) snapshot(key [32]byte, repos []*Repo, n int) error {
 			for k := range NumDepKinds {
 				list := p.Deps(k)
 				w.uvarint(uint64(len(list)))
+				b := w.list[:0]
 				for _, d := range list {
-					w.w.Write(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(w.scratch[:0], uint32(d.Name)), d.bits))
+					b = binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, uint32(d.Name)), d.bits)
 				}
+				w.list = b
+				w.w.Write(b)
 			}
 			w.uvarint(uint64(len(p.Files)))
+			b := w.list[:0]
 			for _, f := range p.Files {
-				w.w.Write(append(binary.LittleEndian.AppendUint32(w.scratch[:0], uint32(f.Path)), byte(f.Kind)))
+				b = append(binary.LittleEndian.AppendUint32(b, uint32(f.Path)), byte(f.Kind))
 			}
+			w.list = b
+			w.w.Write(b)
 		}
 	}
 	return w.w.Flush()
