@@ -311,6 +311,7 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 // SnapshotDir set, an unchanged set of repositories is read back from its
 // snapshot.
 func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error) {
+	l.fromSnapshot = false
 	repos := make([]*Repo, len(sources))
 	fetched := make([]*fetchedRepomd, len(sources))
 	files := make([]func(func([]byte) bool) error, len(sources))
@@ -336,7 +337,6 @@ func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error)
 		return nil, err
 	}
 	snap := l.snapshotFor(sources, fetched)
-	l.fromSnapshot = false
 	if snap != nil {
 		if repos, ok := snap.read(l.Strings); ok {
 			l.fromSnapshot = true
