@@ -136,8 +136,8 @@ func TestSnapshotInBackground(t *testing.T) {
 		return l, repos, parsed
 	}
 	l, repos, parsed := load(true)
-	if parsed.Load() == 0 {
-		t.Fatal("the cold load parsed nothing")
+	if parsed.Load() == 0 || l.FromSnapshot() {
+		t.Fatalf("the cold load parsed %d files, FromSnapshot %v", parsed.Load(), l.FromSnapshot())
 	}
 	loaded := l.Strings.Len()
 	cold := renderRepos(repos)
@@ -154,8 +154,8 @@ func TestSnapshotInBackground(t *testing.T) {
 		t.Fatalf("files after Wait: %v %v, want one snapshot", files, hidden)
 	}
 	l, warmRepos, parsed := load(false)
-	if parsed.Load() != 0 {
-		t.Fatalf("warm load parsed %d files", parsed.Load())
+	if parsed.Load() != 0 || !l.FromSnapshot() {
+		t.Fatalf("warm load parsed %d files, FromSnapshot %v", parsed.Load(), l.FromSnapshot())
 	}
 	if got := renderRepos(warmRepos); got != cold {
 		t.Error("the snapshot written in the background reads back different records")
