@@ -16,10 +16,10 @@ type ID uint32
 
 // MaxIDs bounds how many strings a table holds (268 million: gigabytes of
 // metadata). Intern of one more string returns 0, the empty string.
-const MaxIDs = 1 << 28
+const MaxIDs = 1 << slotIDBits
 
 const (
-	internPageBits = 16
+	internPageBits = 12
 	internPageSize = 1 << internPageBits
 	arenaChunkSize = 1 << 20
 )
@@ -31,8 +31,8 @@ const (
 type Strings struct {
 	mu    sync.Mutex
 	seed  maphash.Seed
-	table []ID // open addressing; 0 = empty slot
-	count int  // ids in use, including the empty string at 0
+	table []slot // open addressing, linear probing
+	count int    // ids in use, including the empty string at 0
 
 	// id -> where its bytes are, in pages of internPageSize: 8 bytes an id
 	// rather than a string header's 16, and nothing for the GC to scan.
@@ -40,6 +40,26 @@ type Strings struct {
 	chunks   atomic.Pointer[[][]byte] // the arena chunks strRefs point into
 	arena    []byte                   // current chunk
 	arenaIdx strRef                   // its index in chunks
+}
+
+// A slot of the hash table holds the top slotTagBits bits of a string's
+// hash above its id (ids stay below MaxIDs), or 0 when empty ("", id 0, is
+// never in the table). The tag rules out most mismatches on a probe
+// without reading the string, in 4 bytes a slot.
+type slot uint32
+
+const (
+	slotIDBits  = 28 // MaxIDs is 1 << slotIDBits
+	slotTagBits = 32 - slotIDBits
+)
+
+// maxLoad is the fraction of slots in use that makes the table grow: with
+// tags, a longer probe is cheap.
+const maxLoadNum, maxLoadDen = 3, 4
+
+// slotFor returns the slot of id, whose string hashes to h.
+func slotFor(h uint64, id ID) slot {
+	return slot(h>>(64-slotTagBits))<<slotIDBits | slot(id)
 }
 
 // strRef locates a string: chunk index << 40 | offset << 20 | length, or a
@@ -50,7 +70,17 @@ const strRefBits = 20 // offset and length bits: arenaChunkSize is 1 << 20
 
 // NewStrings returns a table holding only the empty string (ID 0).
 func NewStrings() *Strings {
-	s := &Strings{seed: maphash.MakeSeed(), table: make([]ID, 1<<12)}
+	return newStringsFor(0)
+}
+
+// newStringsFor returns an empty table with room for n strings before it
+// grows, for a load whose count is known (a snapshot).
+func newStringsFor(n int) *Strings {
+	size := 1 << 12
+	for maxLoadDen*n > maxLoadNum*size {
+		size *= 4
+	}
+	s := &Strings{seed: maphash.MakeSeed(), table: make([]slot, size)}
 	pages := [][]strRef{make([]strRef, internPageSize)}
 	s.pages.Store(&pages)
 	chunks := [][]byte{{}} // chunk 0 is "", which id 0's zero strRef names
@@ -97,12 +127,37 @@ func (s *Strings) Intern(b []byte) ID {
 	}
 	h := maphash.Bytes(s.seed, b)
 	s.mu.Lock()
-	id, slot := s.find(h, b)
+	id, at := s.find(h, b)
 	if id == 0 && s.count < MaxIDs {
-		id = s.add(slot, s.copyToArena(b))
+		id = s.add(h, at, s.copyToArena(b))
 	}
 	s.mu.Unlock()
 	return id
+}
+
+// appendNew adds b, which must not be empty, as the next id of a table
+// that nobody else uses yet (a snapshot being read), without entering it
+// in the hash table: index does, for all of them at once.
+func (s *Strings) appendNew(b []byte) {
+	s.push(s.copyToArena(b))
+}
+
+// index enters every string in the hash table, which must be empty and
+// sized for them (newStringsFor); it reports false if a string is there
+// twice, which Intern would never have made. It may run while others read
+// the strings, not while they intern.
+func (s *Strings) index() bool {
+	pages := *s.pages.Load()
+	for id := ID(1); int(id) < s.count; id++ {
+		str := s.str(pages[id>>internPageBits][id&(internPageSize-1)])
+		h := maphash.String(s.seed, str)
+		dup, at := s.find(h, unsafe.Slice(unsafe.StringData(str), len(str)))
+		if dup != 0 {
+			return false
+		}
+		s.table[at] = slotFor(h, id)
+	}
+	return true
 }
 
 // InternString is Intern for a string.
@@ -112,9 +167,9 @@ func (s *Strings) InternString(str string) ID {
 	}
 	h := maphash.String(s.seed, str)
 	s.mu.Lock()
-	id, slot := s.find(h, []byte(str))
+	id, at := s.find(h, []byte(str))
 	if id == 0 && s.count < MaxIDs {
-		id = s.add(slot, s.copyToArena([]byte(str)))
+		id = s.add(h, at, s.copyToArena([]byte(str)))
 	}
 	s.mu.Unlock()
 	return id
@@ -136,23 +191,40 @@ func (s *Strings) Lookup(str string) (id ID, ok bool) {
 // find returns the id of b, or 0 and the empty slot where it belongs.
 func (s *Strings) find(h uint64, b []byte) (ID, int) {
 	mask := len(s.table) - 1
+	tag := slotFor(h, 0)
 	pages := *s.pages.Load()
 	for i := int(h) & mask; ; i = (i + 1) & mask {
-		id := s.table[i]
-		if id == 0 {
+		e := s.table[i]
+		if e == 0 {
 			return 0, i
 		}
+		if e&^(1<<slotIDBits-1) != tag {
+			continue
+		}
+		id := ID(e & (1<<slotIDBits - 1))
 		if str := s.str(pages[id>>internPageBits][id&(internPageSize-1)]); len(str) == len(b) && str == string(b) {
 			return id, i
 		}
 	}
 }
 
-func (s *Strings) add(slot int, ref strRef) ID {
+func (s *Strings) add(h uint64, at int, ref strRef) ID {
+	id, pages := s.push(ref)
+	s.table[at] = slotFor(h, id)
+	if maxLoadDen*(s.count-1) > maxLoadNum*len(s.table) {
+		// Four times as big: resizes rehash a third as many strings as
+		// doubling, and the table is no bigger than 8-byte slots would be.
+		s.resize(pages, 4*len(s.table))
+	}
+	return id
+}
+
+// push gives the string at ref the next id, without entering it in the
+// hash table, and returns the id and the pages.
+func (s *Strings) push(ref strRef) (ID, [][]strRef) {
 	id := ID(s.count)
 	s.count++
-	pagesPtr := s.pages.Load()
-	pages := *pagesPtr
+	pages := *s.pages.Load()
 	page := int(id >> internPageBits)
 	if page == len(pages) {
 		// Copy-on-grow the outer slice so that concurrent readers keep a
@@ -164,27 +236,22 @@ func (s *Strings) add(slot int, ref strRef) ID {
 		pages = grown
 	}
 	pages[page][id&(internPageSize-1)] = ref
-	s.table[slot] = id
-	if 2*s.count > len(s.table) {
-		s.resize(pages, 2*len(s.table))
-	}
-	return id
+	return id, pages
 }
 
-// resize rebuilds the hash table with size slots (a power of two).
+// resize rebuilds the hash table with size slots (a power of two). It
+// hashes the strings again in id order, which reads the pages and the
+// arena front to back, as they were written.
 func (s *Strings) resize(pages [][]strRef, size int) {
-	table := make([]ID, size)
+	table := make([]slot, size)
 	mask := len(table) - 1
-	for _, id := range s.table {
-		if id == 0 {
-			continue
-		}
+	for id := ID(1); int(id) < s.count; id++ {
 		h := maphash.String(s.seed, s.str(pages[id>>internPageBits][id&(internPageSize-1)]))
 		i := int(h) & mask
 		for table[i] != 0 {
 			i = (i + 1) & mask
 		}
-		table[i] = id
+		table[i] = slotFor(h, id)
 	}
 	s.table = table
 }

@@ -147,3 +147,44 @@ func TestDepInterner(t *testing.T) {
 		}
 	}
 }
+
+// TestStringsIndex: a table filled without hashing (a snapshot being read)
+// and indexed at once finds what Intern would, and index refuses a string
+// given twice.
+func TestStringsIndex(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		strs []string
+		ok   bool
+	}{
+		{"distinct", []string{"a", "b", "libc.so.6()(64bit)", "/usr/bin/sh"}, true},
+		{"many", func() (l []string) {
+			for i := range 70000 {
+				l = append(l, fmt.Sprint("kernel(sym_", i, ")"))
+			}
+			return l
+		}(), true},
+		{"repeated", []string{"a", "b", "a"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStringsFor(len(tc.strs) + 1)
+			for _, str := range tc.strs {
+				s.appendNew([]byte(str))
+			}
+			if ok := s.index(); ok != tc.ok {
+				t.Fatalf("index() = %v, want %v", ok, tc.ok)
+			}
+			if !tc.ok {
+				return
+			}
+			for i, str := range tc.strs {
+				if id, ok := s.Lookup(str); !ok || id != ID(i+1) {
+					t.Fatalf("Lookup(%q) = %d %v, want %d", str, id, ok, i+1)
+				}
+			}
+			if id := s.InternString("new"); int(id) != len(tc.strs)+1 || s.String(id) != "new" {
+				t.Errorf("InternString after index: %d", id)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -74,12 +75,33 @@ type Loader struct {
 	// Strings, reads it back instead of parsing; a snapshot that is stale,
 	// damaged or unreadable is ignored and rewritten.
 	SnapshotDir string
+	// SnapshotInBackground lets LoadAll return while it writes the
+	// snapshot, which then costs a cold run no time on a second core; Wait
+	// waits for the write, and must be called before the process exits
+	// (else the write is lost and a temporary file left behind). The
+	// caller may read the records, and intern more strings, meanwhile.
+	SnapshotInBackground bool
 	// Progress, if set, is called before each metadata file is parsed with
 	// the repository id, the file's name ("parse " and its href) and
 	// compressed size; the compressed bytes are copied to the
 	// writer it returns as parsing consumes them (closed after, if an
 	// io.Closer). The Fetcher's own hook covers downloads.
 	Progress func(repoID, name string, total int64) io.Writer
+
+	writing      sync.WaitGroup // snapshot writes in the background
+	fromSnapshot bool
+}
+
+// FromSnapshot reports whether the last LoadAll read the repositories back
+// from their snapshot instead of parsing metadata.
+func (l *Loader) FromSnapshot() bool {
+	return l.fromSnapshot
+}
+
+// Wait waits until the snapshots that LoadAll writes in the background
+// (SnapshotInBackground) are on disk, or given up.
+func (l *Loader) Wait() {
+	l.writing.Wait()
 }
 
 // Load fetches, verifies and parses one repository. A local folder without
@@ -289,6 +311,7 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 // SnapshotDir set, an unchanged set of repositories is read back from its
 // snapshot.
 func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error) {
+	l.fromSnapshot = false
 	repos := make([]*Repo, len(sources))
 	fetched := make([]*fetchedRepomd, len(sources))
 	files := make([]func(func([]byte) bool) error, len(sources))
@@ -316,6 +339,7 @@ func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error)
 	snap := l.snapshotFor(sources, fetched)
 	if snap != nil {
 		if repos, ok := snap.read(l.Strings); ok {
+			l.fromSnapshot = true
 			return repos, nil
 		}
 	}
@@ -341,7 +365,15 @@ func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error)
 		}
 	}
 	if snap != nil {
-		snap.write(repos)
+		// The strings interned so far are the load's; a caller may intern
+		// more while a background write runs.
+		n := l.Strings.Len()
+		if l.SnapshotInBackground {
+			repos := slices.Clone(repos) // the caller's to change
+			l.writing.Go(func() { snap.write(repos, n) })
+		} else {
+			snap.write(repos, n)
+		}
 	}
 	return repos, nil
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/gob"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,18 +19,24 @@ import (
 // to one file so that a warm run reads it back instead of decompressing and
 // parsing the metadata again. The file is
 //
-//	magic, key (32 bytes), payload, SHA-256 of all before it (32 bytes)
+//	magic, key (32 bytes), payload, CRC-32C of all before it (4 bytes)
 //
 // where the key hashes the program's build, the loader's options and every
 // repomd.xml. A snapshot whose key or checksum does not match, or that does
 // not decode, is ignored and rewritten: it can cost time, never an answer.
+// The checksum only detects damage (whoever can write the cache can write
+// a matching SHA-256 as well), so it is the one the CPU computes fastest.
 type snapshot struct {
 	path string
 	key  [32]byte
 }
 
 // snapshotMagic starts a snapshot file; its number changes with the encoding.
-const snapshotMagic = "repoclosure pool snapshot 2\n"
+const snapshotMagic = "repoclosure pool snapshot 3\n"
+
+// snapshotCRC is the checksum's polynomial (Castagnoli: SSE4.2 and ARMv8
+// compute it in hardware).
+var snapshotCRC = crc32.MakeTable(crc32.Castagnoli)
 
 // snapshotFor returns where the snapshot of sources lives and the key it
 // must carry, or nil when there is none (no SnapshotDir, a folder of .rpm
@@ -85,11 +92,14 @@ func buildID() string {
 	return id
 }
 
-// write stores repos, whose strings are all in repos[0].Strings. It
-// streams to the file, so that a cold run does not hold a second copy of
-// the records. Failing to write only costs the next run its speed, so
-// errors are dropped.
-func (s *snapshot) write(repos []*Repo) {
+// write stores repos, whose strings are the first n of repos[0].Strings
+// (strings interned later are not part of the load). It streams to the
+// file, so that a cold run does not hold a second copy of the records; it
+// only reads the records and the table, so it may run while others read
+// them too, and intern more strings. The file appears complete or not at
+// all. Failing to write only costs the next run its speed, so errors are
+// dropped.
+func (s *snapshot) write(repos []*Repo, n int) {
 	if len(repos) == 0 {
 		return
 	}
@@ -101,11 +111,11 @@ func (s *snapshot) write(repos []*Repo) {
 	if err != nil {
 		return
 	}
-	h := sha256.New()
-	w := &snapWriter{w: bufio.NewWriterSize(io.MultiWriter(tmp, h), 256<<10)}
-	err = w.snapshot(s.key, repos)
+	crc := &crcWriter{w: tmp}
+	w := &snapWriter{w: bufio.NewWriterSize(crc, 64<<10)}
+	err = w.snapshot(s.key, repos, n)
 	if err == nil {
-		_, err = tmp.Write(h.Sum(nil))
+		_, err = tmp.Write(binary.LittleEndian.AppendUint32(nil, crc.sum))
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
@@ -132,11 +142,23 @@ func (s *snapshot) read(strs *Strings) (repos []*Repo, ok bool) {
 	return decodeSnapshot(s.key, data, strs)
 }
 
+// crcWriter writes to w and keeps the CRC-32C of what it wrote.
+type crcWriter struct {
+	w   io.Writer
+	sum uint32
+}
+
+func (c *crcWriter) Write(p []byte) (int, error) {
+	c.sum = crc32.Update(c.sum, snapshotCRC, p)
+	return c.w.Write(p)
+}
+
 // snapWriter writes a snapshot; the bufio.Writer keeps the first error
 // for Flush.
 type snapWriter struct {
 	w       *bufio.Writer
 	scratch [binary.MaxVarintLen64]byte
+	list    []byte // one encoded list, written at once
 }
 
 func (w *snapWriter) uvarint(v uint64) {
@@ -158,11 +180,10 @@ func (w *snapWriter) bool(v bool) {
 }
 
 // snapshot writes everything but the trailing checksum.
-func (w *snapWriter) snapshot(key [32]byte, repos []*Repo) error {
+func (w *snapWriter) snapshot(key [32]byte, repos []*Repo, n int) error {
 	strs := repos[0].Strings
 	w.w.WriteString(snapshotMagic)
 	w.w.Write(key[:])
-	n := strs.Len()
 	w.uvarint(uint64(n))
 	for id := 1; id < n; id++ {
 		w.string(strs.String(ID(id)))
@@ -203,14 +224,20 @@ func (w *snapWriter) snapshot(key [32]byte, repos []*Repo) error {
 			for k := range NumDepKinds {
 				list := p.Deps(k)
 				w.uvarint(uint64(len(list)))
+				b := w.list[:0]
 				for _, d := range list {
-					w.w.Write(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(w.scratch[:0], uint32(d.Name)), d.bits))
+					b = binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(b, uint32(d.Name)), d.bits)
 				}
+				w.list = b
+				w.w.Write(b)
 			}
 			w.uvarint(uint64(len(p.Files)))
+			b := w.list[:0]
 			for _, f := range p.Files {
-				w.w.Write(append(binary.LittleEndian.AppendUint32(w.scratch[:0], uint32(f.Path)), byte(f.Kind)))
+				b = append(binary.LittleEndian.AppendUint32(b, uint32(f.Path)), byte(f.Kind))
 			}
+			w.list = b
+			w.w.Write(b)
 		}
 	}
 	return w.w.Flush()
@@ -283,22 +310,34 @@ func (d *snapDecoder) byte() byte {
 
 func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 	head := len(snapshotMagic) + len(key)
-	if len(data) < head+sha256.Size || string(data[:len(snapshotMagic)]) != snapshotMagic ||
+	if len(data) < head+crc32.Size || string(data[:len(snapshotMagic)]) != snapshotMagic ||
 		!bytes.Equal(data[len(snapshotMagic):head], key[:]) {
 		return nil, false
 	}
-	body := data[:len(data)-sha256.Size]
-	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[len(body):]) {
+	body := data[:len(data)-crc32.Size]
+	if crc32.Checksum(body, snapshotCRC) != binary.LittleEndian.Uint32(data[len(body):]) {
 		return nil, false
 	}
 	d := &snapDecoder{b: body[head:]}
 	n := d.count()
-	table := NewStrings()
-	for id := 1; id < n && !d.bad; id++ {
-		if got := table.Intern(d.bytes()); int(got) != id {
-			return nil, false // empty or repeated: not a table we wrote
-		}
+	if n > MaxIDs {
+		return nil, false
 	}
+	table := newStringsFor(n)
+	for id := 1; id < n && !d.bad; id++ {
+		b := d.bytes()
+		if len(b) == 0 {
+			return nil, false // not a table we wrote
+		}
+		table.appendNew(b)
+	}
+	if d.bad {
+		return nil, false
+	}
+	// The hash table is built while the records are read (index only
+	// reads the strings); a string there twice is not a table we wrote.
+	indexed := make(chan bool, 1)
+	go func() { indexed <- table.index() }()
 	d.n = n
 	var maxID uint32 // of the fixed-width ids, checked once at the end
 	repos := make([]*Repo, d.count())
@@ -314,6 +353,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 			}
 		}
 		r.Packages = make([]Package, d.count())
+		var text arena[byte] // one allocation for many packages' text
 		deps := make([]Dep, 0, d.count())
 		files := make([]File, 0, d.count())
 		for i := range r.Packages {
@@ -322,7 +362,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 			}
 			p := &r.Packages[i]
 			p.Name, p.Arch, p.EVR, p.SourceRPM = d.id(), d.id(), d.id(), d.id()
-			p.PkgID, p.Location, p.LocationBase = string(d.bytes()), string(d.bytes()), string(d.bytes())
+			p.PkgID, p.Location, p.LocationBase = arenaString(&text, d.bytes()), arenaString(&text, d.bytes()), arenaString(&text, d.bytes())
 			start := len(deps)
 			for k := range NumDepKinds {
 				for b := d.fixed(8); len(b) >= 8; b = b[8:] {
@@ -347,7 +387,7 @@ func decodeSnapshot(key [32]byte, data []byte, strs *Strings) ([]*Repo, bool) {
 		}
 		repos[ri] = r
 	}
-	if d.bad || len(d.b) != 0 || int64(maxID) >= int64(n) {
+	if !<-indexed || d.bad || len(d.b) != 0 || int64(maxID) >= int64(n) {
 		return nil, false
 	}
 	strs.adopt(table)

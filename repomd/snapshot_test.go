@@ -112,3 +112,86 @@ func TestSnapshotStale(t *testing.T) {
 		t.Error("options do not change the snapshot")
 	}
 }
+
+// TestSnapshotInBackground: a snapshot written while the caller goes on
+// (and interns more strings) is complete once Wait returns, holds exactly
+// the load's strings, and reads back as the cold load.
+func TestSnapshotInBackground(t *testing.T) {
+	var sources []Source
+	for _, id := range []string{"base", "kernels", "kmods", "rich"} {
+		sources = append(sources, Source{ID: id, BaseURLs: []string{filepath.Join("..", "testdata", "fixtures", "repos", id)}})
+	}
+	snapDir := t.TempDir()
+	load := func(background bool) (*Loader, []*Repo, *atomic.Int64) {
+		t.Helper()
+		parsed := new(atomic.Int64)
+		f := &Fetcher{CacheDir: t.TempDir()}
+		defer f.Close()
+		l := &Loader{Fetcher: f, Strings: NewStrings(), SnapshotDir: snapDir, SnapshotInBackground: background,
+			Progress: func(string, string, int64) io.Writer { parsed.Add(1); return nil }}
+		repos, err := l.LoadAll(context.Background(), sources)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l, repos, parsed
+	}
+	l, repos, parsed := load(true)
+	if parsed.Load() == 0 || l.FromSnapshot() {
+		t.Fatalf("the cold load parsed %d files, FromSnapshot %v", parsed.Load(), l.FromSnapshot())
+	}
+	loaded := l.Strings.Len()
+	cold := renderRepos(repos)
+	// What the caller does meanwhile is not part of the snapshot: new
+	// strings, its slice of repos changed.
+	repos[0] = &Repo{ID: "replaced after the load", Strings: l.Strings}
+	for i := range 5000 {
+		l.Strings.InternString(fmt.Sprintf("interned after the load %d", i))
+	}
+	l.Wait()
+	files, _ := filepath.Glob(filepath.Join(snapDir, "*"))
+	hidden, _ := filepath.Glob(filepath.Join(snapDir, ".*"))
+	if len(files) != 1 || len(hidden) != 0 || !strings.HasPrefix(filepath.Base(files[0]), "snapshot-") {
+		t.Fatalf("files after Wait: %v %v, want one snapshot", files, hidden)
+	}
+	l, warmRepos, parsed := load(false)
+	if parsed.Load() != 0 || !l.FromSnapshot() {
+		t.Fatalf("warm load parsed %d files, FromSnapshot %v", parsed.Load(), l.FromSnapshot())
+	}
+	if got := renderRepos(warmRepos); got != cold {
+		t.Error("the snapshot written in the background reads back different records")
+	}
+	if l.Strings.Len() != loaded {
+		t.Errorf("snapshot holds %d strings, the load had %d", l.Strings.Len(), loaded)
+	}
+	l.Wait() // nothing to wait for
+}
+
+// TestSnapshotWriteFails: a write that fails leaves no file behind, neither
+// the snapshot nor its temporary.
+func TestSnapshotWriteFails(t *testing.T) {
+	strs := NewStrings()
+	other := NewStrings()
+	name := strs.InternString("name")
+	repos := []*Repo{
+		{ID: "a", Strings: strs, Packages: []Package{{Name: name}}},
+		{ID: "b", Strings: other}, // another table: the encoder refuses it midway
+	}
+	dir := t.TempDir()
+	s := &snapshot{path: filepath.Join(dir, "snapshot-x.bin")}
+	s.write(repos, strs.Len())
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a failed write left %v", entries)
+	}
+	// A snapshot directory that cannot be made: nothing written, no panic.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	(&snapshot{path: filepath.Join(file, "snapshot-x.bin")}).write(repos[:1], strs.Len())
+	// And a complete one still reads back.
+	s.write(repos[:1], strs.Len())
+	got, ok := s.read(NewStrings())
+	if !ok || len(got) != 1 || len(got[0].Packages) != 1 || got[0].Strings.String(got[0].Packages[0].Name) != "name" {
+		t.Errorf("read back %v %v", got, ok)
+	}
+}

@@ -62,7 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		args = []string{} // nil would make cobra read os.Args
 	}
 	root.SetArgs(args)
+	ctx, bg := withBackground(ctx)
 	err := root.ExecuteContext(ctx)
+	// A cold load's snapshot may still be being written: before exiting.
+	bg.Wait()
 	if err == nil && out.err != nil {
 		err = fmt.Errorf("writing standard output: %w", out.err)
 		code = exitError

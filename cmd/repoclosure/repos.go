@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/repoclosure/repoclosure/repomd"
 	"github.com/repoclosure/repoclosure/resolver"
@@ -32,6 +33,7 @@ type setup struct {
 	cacheDir     string
 	check        []string // the repository ids --check names (globs expanded)
 	missingDirs  []string // reposdirs that do not exist
+	fromSnapshot bool     // the last load read a snapshot back (set by loadInto)
 	warnf        func(format string, args ...any)
 }
 
@@ -291,12 +293,19 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 		// records back from here instead of parsing the metadata again.
 		// (Not for watch's reloads into a table already in use.)
 		loader.SnapshotDir = filepath.Join(s.cacheDir, "snapshots")
+		// A cold run writes it while the command goes on, when run waits
+		// for it before the process exits.
+		_, loader.SnapshotInBackground = ctx.Value(backgroundKey{}).(*sync.WaitGroup)
 	}
 	if bars := newProgress(stderr, f.quiet); bars != nil {
 		fetcher.Progress, loader.Progress = bars.download, bars.parse
 		defer bars.stop()
 	}
 	repos, err := loader.LoadAll(ctx, sources)
+	if loader.SnapshotInBackground {
+		ctx.Value(backgroundKey{}).(*sync.WaitGroup).Go(loader.Wait)
+	}
+	s.fromSnapshot = loader.FromSnapshot()
 	if err != nil {
 		return nil, err
 	}
@@ -316,6 +325,17 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 		repos = append(repos, cmdline)
 	}
 	return repos, nil
+}
+
+// backgroundKey is the context key of the WaitGroup that run waits for
+// before returning: work a command leaves behind (a snapshot being written).
+type backgroundKey struct{}
+
+// withBackground returns ctx carrying a WaitGroup for background work,
+// which the caller waits for before the process exits.
+func withBackground(ctx context.Context) (context.Context, *sync.WaitGroup) {
+	bg := new(sync.WaitGroup)
+	return context.WithValue(ctx, backgroundKey{}, bg), bg
 }
 
 // loadPool resolves the flags, loads the repositories and builds the pool.
@@ -338,6 +358,15 @@ func (f *repoFlags) loadPool(ctx context.Context, stderr io.Writer) (*resolver.P
 	strs, repos, err := f.load(ctx, s, stderr)
 	if err != nil {
 		return nil, nil, err
+	}
+	if os.Getenv("GOGC") == "" && !s.fromSnapshot {
+		// The records are all live now, and the pool adds its index to
+		// them: collecting at 10 % growth while it is built keeps the
+		// peak closer to the live heap (CS9 peak RSS -1 MB in paired
+		// runs, CPU +2-5 %), for a cycle or two over mostly pointer-free
+		// memory. Not after a snapshot, whose read peaks higher anyway:
+		// there it would only cost time (+15 % CPU on CS9).
+		debug.SetGCPercent(10)
 	}
 	return resolver.NewPool(strs, repos, s.poolOptions(strs, repos)), s, nil
 }
