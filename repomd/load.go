@@ -2,6 +2,8 @@ package repomd
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -306,37 +308,74 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 	return parse(r, name)
 }
 
+// Fetched is one repository's repomd.xml as Revalidate fetched and verified
+// it. LoadFetched reads the metadata files this repomd.xml lists, never a
+// newer one, so a caller that records Checksum, Revision and Mirror records
+// what was loaded even when a mirror publishes between the two.
+type Fetched struct {
+	Source Source
+	// Mirror is the base URL of the mirror that served repomd.xml (for a
+	// local folder of .rpm files, the folder as Source names it).
+	Mirror string
+	// Checksum is "sha256:HEX" of repomd.xml as served, and Revision its
+	// <revision>; both "" for a folder of .rpm files, which has none.
+	Checksum string
+	Revision string
+
+	repomd *fetchedRepomd
+}
+
+// Revalidate fetches and verifies every source's repomd.xml, a few at a
+// time, and returns them in the order of sources: dnf's revalidation
+// before a load. Every failure is returned, in source order.
+func (l *Loader) Revalidate(ctx context.Context, sources []Source) ([]*Fetched, error) {
+	out := make([]*Fetched, len(sources))
+	err := eachSource(sources, func(i int) error {
+		got, err := l.repomd(ctx, sources[i])
+		if err != nil {
+			return err
+		}
+		f := &Fetched{Source: sources[i], repomd: got}
+		if got.rpmDir != "" {
+			f.Mirror = sources[i].BaseURLs[0] // localRPMDir: the only one
+		} else {
+			sum := sha256.Sum256(got.body)
+			f.Mirror, f.Checksum, f.Revision = got.mirrors[0], "sha256:"+hex.EncodeToString(sum[:]), got.md.Revision
+		}
+		out[i] = f
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LoadAll loads sources, a few at a time, and returns the repos in the
 // order of sources. Every failure is returned, in source order. With
 // SnapshotDir set, an unchanged set of repositories is read back from its
 // snapshot.
 func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error) {
 	l.fromSnapshot = false
-	repos := make([]*Repo, len(sources))
-	fetched := make([]*fetchedRepomd, len(sources))
-	files := make([]func(func([]byte) bool) error, len(sources))
-	errs := make([]error, len(sources))
-	slots := make(chan struct{}, maxParallelLoads)
-	each := func(f func(i int)) error {
-		var wg sync.WaitGroup
-		for i := range sources {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				slots <- struct{}{}
-				defer func() { <-slots }()
-				if f(i); errs[i] != nil {
-					errs[i] = repoError(sources[i], errs[i])
-				}
-			}()
-		}
-		wg.Wait()
-		return errors.Join(errs...)
-	}
-	if err := each(func(i int) { fetched[i], errs[i] = l.repomd(ctx, sources[i]) }); err != nil {
+	fetched, err := l.Revalidate(ctx, sources)
+	if err != nil {
 		return nil, err
 	}
-	snap := l.snapshotFor(sources, fetched)
+	return l.LoadFetched(ctx, fetched)
+}
+
+// LoadFetched loads the repositories whose repomd.xml Revalidate fetched,
+// as LoadAll does, from the files those repomd.xml list.
+func (l *Loader) LoadFetched(ctx context.Context, fetched []*Fetched) ([]*Repo, error) {
+	l.fromSnapshot = false
+	sources := make([]Source, len(fetched))
+	mds := make([]*fetchedRepomd, len(fetched))
+	for i, f := range fetched {
+		sources[i], mds[i] = f.Source, f.repomd
+	}
+	repos := make([]*Repo, len(sources))
+	files := make([]func(func([]byte) bool) error, len(sources))
+	snap := l.snapshotFor(sources, mds)
 	if snap != nil {
 		if repos, ok := snap.read(l.Strings); ok {
 			l.fromSnapshot = true
@@ -346,19 +385,23 @@ func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error)
 	if l.RequiredFilesOnly {
 		// Every primary first: a path stays when a package of any
 		// repository requires it.
-		err := each(func(i int) { repos[i], files[i], errs[i] = l.loadPrimary(ctx, sources[i], fetched[i]) })
+		err := eachSource(sources, func(i int) (err error) {
+			repos[i], files[i], err = l.loadPrimary(ctx, sources[i], mds[i])
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
 		keep := requiredPaths(repos)
-		if err := each(func(i int) { errs[i] = l.finish(repos[i], files[i], keep) }); err != nil {
+		if err := eachSource(sources, func(i int) error { return l.finish(repos[i], files[i], keep) }); err != nil {
 			return nil, err
 		}
 	} else {
-		err := each(func(i int) {
-			if repos[i], files[i], errs[i] = l.loadPrimary(ctx, sources[i], fetched[i]); errs[i] == nil {
-				errs[i] = l.finish(repos[i], files[i], nil)
+		err := eachSource(sources, func(i int) (err error) {
+			if repos[i], files[i], err = l.loadPrimary(ctx, sources[i], mds[i]); err != nil {
+				return err
 			}
+			return l.finish(repos[i], files[i], nil)
 		})
 		if err != nil {
 			return nil, err
@@ -376,6 +419,25 @@ func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error)
 		}
 	}
 	return repos, nil
+}
+
+// eachSource runs f for every source, a few at a time, and joins the
+// errors, each naming its repository, in source order.
+func eachSource(sources []Source, f func(i int) error) error {
+	errs := make([]error, len(sources))
+	slots := make(chan struct{}, maxParallelLoads)
+	var wg sync.WaitGroup
+	for i := range sources {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			if err := f(i); err != nil {
+				errs[i] = repoError(sources[i], err)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // localRPMDir reports whether src is a single local folder that has no

@@ -271,23 +271,46 @@ func (f *repoFlags) load(ctx context.Context, s *setup, stderr io.Writer) (*repo
 	if len(s.sources) == 0 && len(f.rpms) == 0 {
 		return nil, nil, usageError{&repomd.NoReposError{ReposDirs: s.reposdirs, Missing: s.missingDirs}}
 	}
+	loader, done := f.newLoader(s, stderr)
+	defer done()
+	fetched, err := loader.Revalidate(ctx, s.sources)
+	if err != nil {
+		return nil, nil, err
+	}
 	strs := repomd.NewStrings()
-	repos, err := f.loadInto(ctx, s, stderr, s.sources, strs)
+	repos, err := f.loadFetched(ctx, s, loader, fetched, strs)
 	return strs, repos, err
 }
 
-// loadInto reads sources (and --rpm files) into strs, which may hold
-// repositories loaded earlier (watch keeps the unchanged ones).
-func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, sources []repomd.Source, strs *repomd.Strings) ([]*repomd.Repo, error) {
+// newLoader returns a Loader that fetches as the flags say, with progress
+// on stderr, and the function that ends its downloads and progress.
+func (f *repoFlags) newLoader(s *setup, stderr io.Writer) (*repomd.Loader, func()) {
 	fetcher := &repomd.Fetcher{CacheDir: s.cacheDir, CacheOnly: f.cacheOnly}
 	if !f.quiet {
 		fetcher.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	}
-	defer fetcher.Close()
-	loader := &repomd.Loader{Fetcher: fetcher, Strings: strs, SkipFilelists: f.noFilelists,
-		// --rpm packages are read after the repositories, so their
-		// requires are not known to LoadAll.
-		RequiredFilesOnly: !f.allFiles && len(f.rpms) == 0}
+	loader := &repomd.Loader{Fetcher: fetcher, SkipFilelists: f.noFilelists}
+	bars := newProgress(stderr, f.quiet)
+	if bars != nil {
+		fetcher.Progress, loader.Progress = bars.download, bars.parse
+	}
+	return loader, func() {
+		if bars != nil {
+			bars.stop()
+		}
+		fetcher.Close()
+	}
+}
+
+// loadFetched reads the repositories whose repomd.xml loader fetched (and
+// --rpm files) into strs, which may hold repositories loaded earlier (watch
+// keeps the unchanged ones).
+func (f *repoFlags) loadFetched(ctx context.Context, s *setup, loader *repomd.Loader, fetched []*repomd.Fetched, strs *repomd.Strings) ([]*repomd.Repo, error) {
+	loader.Strings = strs
+	// --rpm packages are read after the repositories, so their requires
+	// are not known to the load.
+	loader.RequiredFilesOnly = !f.allFiles && len(f.rpms) == 0
+	loader.SnapshotDir, loader.SnapshotInBackground = "", false
 	if s.cacheDir != "" && strs.Len() == 1 {
 		// A warm run with unchanged repomd.xml files reads the loaded
 		// records back from here instead of parsing the metadata again.
@@ -297,11 +320,7 @@ func (f *repoFlags) loadInto(ctx context.Context, s *setup, stderr io.Writer, so
 		// for it before the process exits.
 		_, loader.SnapshotInBackground = ctx.Value(backgroundKey{}).(*sync.WaitGroup)
 	}
-	if bars := newProgress(stderr, f.quiet); bars != nil {
-		fetcher.Progress, loader.Progress = bars.download, bars.parse
-		defer bars.stop()
-	}
-	repos, err := loader.LoadAll(ctx, sources)
+	repos, err := loader.LoadFetched(ctx, fetched)
 	if loader.SnapshotInBackground {
 		ctx.Value(backgroundKey{}).(*sync.WaitGroup).Go(loader.Wait)
 	}

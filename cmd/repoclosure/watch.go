@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -149,45 +147,10 @@ func (w *watcher) poll(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	snaps, changed, err := w.snapshots(ctx, s)
-	if err != nil {
+	snaps, repos, changed, err := w.load(ctx, s)
+	if err != nil || !changed {
 		return 0, err
 	}
-	if !changed {
-		return 0, nil
-	}
-	// Reloads intern new strings in the same table: start afresh before it
-	// could fill up.
-	if w.strs == nil || w.strs.Len() > repomd.MaxIDs/2 {
-		w.strs, w.loaded = repomd.NewStrings(), map[string]loadedRepo{}
-	}
-	var toLoad []repomd.Source
-	for i, src := range s.sources {
-		if l, ok := w.loaded[src.ID]; !ok || snaps[i].Checksum == "" || l.checksum != snaps[i].Checksum {
-			toLoad = append(toLoad, src)
-		}
-	}
-	// Only the changed repositories are reloaded, so each must keep all
-	// its files: a path kept only because some other repository required
-	// it then would be lost to that repository's next version.
-	w.kf.repo.allFiles = true
-	fresh, err := w.kf.repo.loadInto(ctx, s, w.stderr, toLoad, w.strs)
-	if err != nil {
-		return 0, err
-	}
-	keep := map[string]loadedRepo{}
-	var repos []*repomd.Repo
-	for i, src := range s.sources {
-		l := w.loaded[src.ID]
-		if len(toLoad) > 0 && toLoad[0].ID == src.ID {
-			l = loadedRepo{checksum: snaps[i].Checksum, repo: fresh[0]}
-			toLoad, fresh = toLoad[1:], fresh[1:]
-		}
-		keep[src.ID] = l
-		repos = append(repos, l.repo)
-	}
-	repos = append(repos, fresh...) // @commandline
-	w.loaded = keep
 	strs := w.strs
 	world := w.kf.world(resolver.NewPool(strs, repos, s.poolOptions(strs, repos)))
 	obs := &kabi.Observation{Pool: world.pool, Kernels: world.kernels, Kmods: world.kmods, Snapshots: snaps}
@@ -214,41 +177,63 @@ func (w *watcher) poll(ctx context.Context) (int, error) {
 	return res.Regressions, nil
 }
 
-// snapshots revalidates each repository's repomd.xml and reports whether
-// any differs from the last poll's. A repository that is a folder of .rpm
+// load fetches each repository's repomd.xml once and, when any differs
+// from the last poll's, loads the repositories whose repomd.xml changed,
+// from exactly the one fetched: the snapshots it returns are what was
+// loaded, even when a mirror publishes meanwhile. changed is false, and
+// nothing loaded, when none changed. A repository that is a folder of .rpm
 // files has no repomd.xml and always counts as changed.
-func (w *watcher) snapshots(ctx context.Context, s *setup) ([]history.Snapshot, bool, error) {
+func (w *watcher) load(ctx context.Context, s *setup) (snaps []history.Snapshot, repos []*repomd.Repo, changed bool, err error) {
 	last, err := w.store.LastSnapshots(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	fetcher := &repomd.Fetcher{CacheDir: s.cacheDir, CacheOnly: w.kf.repo.cacheOnly}
-	defer fetcher.Close()
-	changed := len(last) == 0 || len(w.kf.repo.rpms) > 0
-	var out []history.Snapshot
-	for _, src := range s.sources {
-		sn := history.Snapshot{Repo: src.ID}
-		if len(src.BaseURLs) > 0 {
-			sn.URL = src.BaseURLs[0]
-		}
-		mirrors, want, err := fetcher.ResolveMirrors(ctx, src.ID, src.BaseURLs, src.Mirrorlist, src.Metalink)
-		if err == nil {
-			var body []byte
-			if body, sn.URL, err = fetcher.Repomd(ctx, src.ID, mirrors, want); err == nil {
-				sum := sha256.Sum256(body)
-				sn.Checksum = "sha256:" + hex.EncodeToString(sum[:])
-				if md, err := repomd.ParseRepomd(body, sn.URL); err == nil {
-					sn.Revision = md.Revision
-				}
-			}
-		}
-		if sn.Checksum == "" || last[src.ID].Checksum != sn.Checksum {
+	loader, done := w.kf.repo.newLoader(s, w.stderr)
+	defer done()
+	fetched, err := loader.Revalidate(ctx, s.sources)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	changed = len(last) == 0 || len(w.kf.repo.rpms) > 0 || len(fetched) != len(last)
+	for _, f := range fetched {
+		snaps = append(snaps, history.Snapshot{Repo: f.Source.ID, URL: f.Mirror, Revision: f.Revision, Checksum: f.Checksum})
+		if f.Checksum == "" || last[f.Source.ID].Checksum != f.Checksum {
 			changed = true
 		}
-		out = append(out, sn)
 	}
-	if len(out) != len(last) {
-		changed = true
+	if !changed {
+		return snaps, nil, false, nil
 	}
-	return out, changed, nil
+	// Reloads intern new strings in the same table: start afresh before it
+	// could fill up.
+	if w.strs == nil || w.strs.Len() > repomd.MaxIDs/2 {
+		w.strs, w.loaded = repomd.NewStrings(), map[string]loadedRepo{}
+	}
+	var toLoad []*repomd.Fetched
+	for _, f := range fetched {
+		if l, ok := w.loaded[f.Source.ID]; !ok || f.Checksum == "" || l.checksum != f.Checksum {
+			toLoad = append(toLoad, f)
+		}
+	}
+	// Only the changed repositories are reloaded, so each must keep all
+	// its files: a path kept only because some other repository required
+	// it then would be lost to that repository's next version.
+	w.kf.repo.allFiles = true
+	fresh, err := w.kf.repo.loadFetched(ctx, s, loader, toLoad, w.strs)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	keep := map[string]loadedRepo{}
+	for _, f := range fetched {
+		l := w.loaded[f.Source.ID]
+		if len(toLoad) > 0 && toLoad[0] == f {
+			l = loadedRepo{checksum: f.Checksum, repo: fresh[0]}
+			toLoad, fresh = toLoad[1:], fresh[1:]
+		}
+		keep[f.Source.ID] = l
+		repos = append(repos, l.repo)
+	}
+	repos = append(repos, fresh...) // @commandline
+	w.loaded = keep
+	return snaps, repos, true, nil
 }
