@@ -310,7 +310,6 @@ func (f *repoFlags) loadFetched(ctx context.Context, s *setup, loader *repomd.Lo
 	// --rpm packages are read after the repositories, so their requires
 	// are not known to the load.
 	loader.RequiredFilesOnly = !f.allFiles && len(f.rpms) == 0
-	loader.SnapshotDir, loader.SnapshotInBackground = "", false
 	if s.cacheDir != "" && strs.Len() == 1 {
 		// A warm run with unchanged repomd.xml files reads the loaded
 		// records back from here instead of parsing the metadata again.
