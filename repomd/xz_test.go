@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"testing/iotest"
 )
@@ -131,6 +132,34 @@ func TestXZCorrupt(t *testing.T) {
 		for _, verified := range []bool{false, true} {
 			if _, err := readXZ(data[:cut], 0, verified, false); err == nil {
 				t.Fatalf("cut at %d of %d, verified=%v: no error", cut, len(data), verified)
+			}
+		}
+	}
+}
+
+// TestXZCorruptClampedDictionary: a verified file whose dictionary is sized
+// to its limit and whose data is cut or corrupt says so; only a match
+// reaching past the clamped dictionary means content beyond the limit.
+func TestXZCorruptClampedDictionary(t *testing.T) {
+	content := sampleXML(30000)
+	data := xzTool(t, content, "-6")
+	block := 12 + 4*int(data[12]) + 4 // the block's LZMA2 data
+	rcInit := bytes.Clone(data)
+	rcInit[block+6] = 1 // the range coder's first byte, after the chunk header
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"cut in the block", data[:block+len(data[block:])/2], io.ErrUnexpectedEOF.Error()},
+		{"range coder init byte", rcInit, "corrupt compressed data"},
+	}
+	for _, c := range cases {
+		for _, limit := range []int64{int64(len(content)), 1 << 30} {
+			got, err := readXZ(c.data, limit, true, false)
+			var sle *SizeLimitError
+			if err == nil || errors.As(err, &sle) || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "f.xz: ") {
+				t.Errorf("%s, limit %d: got %d bytes, %v; want an error naming f.xz and %q", c.name, limit, len(got), err, c.want)
 			}
 		}
 	}

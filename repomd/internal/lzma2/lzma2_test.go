@@ -102,6 +102,8 @@ func TestReader(t *testing.T) {
 			if len(c.content) > 2*c.dictCap && c.name != "incompressible" {
 				if _, err := decodeAll(data, c.dictCap/2, false); !errors.Is(err, errDistance) {
 					t.Errorf("half the dictionary: %v, want %v", err, errDistance)
+				} else if !errors.Is(err, ErrDictCap) {
+					t.Errorf("half the dictionary: %v, want %v", err, ErrDictCap)
 				}
 			}
 		})
