@@ -163,4 +163,17 @@ func TestXZCorruptClampedDictionary(t *testing.T) {
 			}
 		}
 	}
+	// Any byte changed: the size limit is reported only once the reader got
+	// the limit's bytes (a match reaching before the data's start, as most
+	// corrupt bytes make, is not content beyond the limit).
+	limit := int64(len(content))
+	for i := block; i < len(data)-24; i++ {
+		bad := bytes.Clone(data)
+		bad[i] ^= 0x55
+		got, err := readXZ(bad, limit, true, false)
+		var sle *SizeLimitError
+		if errors.As(err, &sle) && int64(len(got)) != limit {
+			t.Fatalf("byte %d changed: %v after %d bytes", i, err, len(got))
+		}
+	}
 }

@@ -259,7 +259,7 @@ func (d *Reader) decode(end int) error {
 						state = 11
 					}
 					if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
-						err = d.distanceError(rep0)
+						err = d.distanceError(rep0, pos-startPos)
 						break
 					}
 					n = 1
@@ -293,7 +293,7 @@ func (d *Reader) decode(end int) error {
 			l, rng, code, ip = length(probs[offRepLen:], posState, rng, code, in, ip)
 		}
 		if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
-			err = d.distanceError(rep0)
+			err = d.distanceError(rep0, pos-startPos)
 			break
 		}
 		n = int(l) + minMatchLen

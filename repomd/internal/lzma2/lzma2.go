@@ -23,9 +23,9 @@ var (
 )
 
 // ErrDictCap is the error of a match reaching farther back than the
-// dictionary size given to NewReader. It wraps the error of any match
-// reaching before the data's start: only this one can mean that the caller's
-// dictionary is too small for valid data.
+// dictionary size given to NewReader, once that many bytes were decoded. It
+// wraps the error of any match reaching before the data's start: only this
+// one can mean that the caller's dictionary is too small for valid data.
 var ErrDictCap = fmt.Errorf("%w, farther than the dictionary size", errDistance)
 
 const (
@@ -277,9 +277,11 @@ func (d *Reader) chunkHeader() error {
 }
 
 // distanceError is the error of a match at distance rep0+1 that reaches
-// before the data's start.
-func (d *Reader) distanceError(rep0 uint32) error {
-	if uint(rep0) >= uint(d.dictCap) {
+// before the data's start, n bytes into the current decode call. Only a
+// match past a dictionary already full can be valid data needing a bigger
+// dictionary.
+func (d *Reader) distanceError(rep0 uint32, n int) error {
+	if d.full+n >= d.dictCap && uint(rep0) >= uint(d.dictCap) {
 		return ErrDictCap
 	}
 	return errDistance
