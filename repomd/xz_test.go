@@ -2,11 +2,14 @@ package repomd
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -174,6 +177,37 @@ func TestXZCorruptClampedDictionary(t *testing.T) {
 		var sle *SizeLimitError
 		if errors.As(err, &sle) && int64(len(got)) != limit {
 			t.Fatalf("byte %d changed: %v after %d bytes", i, err, len(got))
+		}
+	}
+}
+
+// TestXZMemoryBounded: a small file that claims the largest dictionary and
+// decompresses to far more than its limit costs memory in proportion to
+// the limit, not to the dictionary or the content, with and without a
+// verified checksum.
+func TestXZMemoryBounded(t *testing.T) {
+	bomb := xzTool(t, make([]byte, 64<<20), "-6")
+	// The block header's dictionary size: 4 GiB - 1 (0x28), its CRC32 redone.
+	n := 4*int(bomb[12]) + 4
+	h := bomb[12 : 12+n]
+	if h[1] != 0 || h[2] != 0x21 || h[3] != 1 {
+		t.Fatalf("block header %x: not one LZMA2 filter without sizes", h)
+	}
+	h[4] = 40
+	binary.LittleEndian.PutUint32(h[n-4:], crc32.ChecksumIEEE(h[:n-4]))
+	const limit = 1 << 20
+	for _, verified := range []bool{false, true} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		got, err := readXZ(bomb, limit, verified, false)
+		runtime.ReadMemStats(&after)
+		var sle *SizeLimitError
+		if !errors.As(err, &sle) {
+			t.Errorf("verified=%v: got %d bytes, %v; want a SizeLimitError", verified, len(got), err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+			t.Errorf("verified=%v: a %d-byte file with a limit of %d allocated %d MiB", verified, len(bomb), limit, alloc>>20)
 		}
 	}
 }
