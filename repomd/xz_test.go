@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // xzTool compresses data with the xz tool (the format's reference
@@ -20,13 +20,7 @@ import (
 // not make: several blocks, CRC32 and SHA-256 checks.
 func xzTool(tb testing.TB, data []byte, args ...string) []byte {
 	tb.Helper()
-	if _, err := exec.LookPath("xz"); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("xz tool not found")
-		}
-		tb.Skip("xz tool not found")
-	}
-	cmd := exec.Command("xz", append(args, "-c")...)
+	cmd := testenv.Command(tb, "xz", append(args, "-c")...)
 	cmd.Stdin = bytes.NewReader(data)
 	out, err := cmd.Output()
 	if err != nil {
