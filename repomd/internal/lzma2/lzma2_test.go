@@ -342,3 +342,49 @@ func BenchmarkReader(b *testing.B) {
 		}
 	}
 }
+
+// TestReaderXZTool checks the Reader against the xz tool, the format's
+// reference, on what is a valid stream: chunk sequences ulikunitz/xz
+// accepts or rejects wrongly, and the fuzz seeds changed at random. Both
+// must fail, or both give the same bytes.
+func TestReaderXZTool(t *testing.T) {
+	lz := rawXZ(t, text(400, 8), "preset=6")
+	body := lz[:len(lz)-1] // its one chunk, without the end marker
+	after := func(chunks ...[]byte) []byte { return bytes.Join(append([][]byte{body}, chunks...), nil) }
+	// A 64 KiB stored chunk, larger than the dictionary, resetting it.
+	stored := append([]byte{0x01, 0xff, 0xff}, random(1<<16, 3)...)
+	cases := map[string][]byte{
+		"lc+lp above 4":               {0xe0, 0, 0, 0, 4, 4*9 + 4, 0, 0, 0, 0, 0},
+		"range coder first byte":      append([]byte{0xe0, 0, 0, 0, 4, 0x5d, 1}, 0, 0, 0, 0),
+		"stored larger than the dict": append(append(stored, 0xc0), lz[1:]...),
+		"state reset without props":   append(stored, append([]byte{0xa0}, lz[1:]...)...),
+		"dictionary reset again":      after(lz),
+		"props again":                 after([]byte{0xc0}, lz[1:]),
+		"state reset":                 after([]byte{0xa0}, lz[1:]),
+		"no reset":                    after([]byte{0x80}, lz[1:5], lz[6:]),
+		"stored chunk":                after([]byte{0x02, 0, 0, 'x', 0}),
+		"end marker in the chunk":     after(),
+		"cut":                         lz[:len(lz)/2],
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	seeds := fuzzSeeds(t)
+	for i := range 300 {
+		d := bytes.Clone(seeds[rng.IntN(len(seeds)-1)])
+		for range 1 + rng.IntN(3) {
+			d[rng.IntN(len(d))] = byte(rng.Uint32())
+		}
+		if rng.IntN(4) == 0 {
+			d = d[:rng.IntN(len(d))]
+		}
+		cases[fmt.Sprintf("mutation %d", i)] = d
+	}
+	for name, data := range cases {
+		cmd := testenv.Command(t, "xz", "--format=raw", "--lzma2=dict=4KiB", "-dc")
+		cmd.Stdin = bytes.NewReader(data)
+		want, xzErr := cmd.Output()
+		got, err := decodeAll(data, 4096, false)
+		if (err == nil) != (xzErr == nil) || err == nil && !bytes.Equal(got, want) {
+			t.Errorf("%s: we give %d bytes, %v; xz %d bytes, %v (input %x)", name, len(got), err, len(want), xzErr, data)
+		}
+	}
+}
