@@ -515,3 +515,51 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n.Add(int64(n))
 	return n, err
 }
+
+// stallingReader returns the first n bytes of r, then no data and no error,
+// and gives up with errStalled only after many such reads.
+type stallingReader struct {
+	r     io.Reader
+	n     int
+	empty int
+}
+
+var errStalled = errors.New("the reader was retried 10000 times")
+
+func (s *stallingReader) Read(p []byte) (int, error) {
+	if s.n > 0 {
+		k, err := s.r.Read(p[:min(len(p), s.n)])
+		s.n -= k
+		return k, err
+	}
+	if s.empty++; s.empty > 10000 {
+		return 0, errStalled
+	}
+	return 0, nil
+}
+
+// TestDecompressNoProgress: a source that returns neither data nor an
+// error is given up after a few reads, with io.ErrNoProgress, in every
+// codec and at any point: io.ReadFull in the codecs would retry it forever.
+func TestDecompressNoProgress(t *testing.T) {
+	content := sampleXML(300000)
+	streams := map[string][]byte{
+		"gzip":  gzipBytes(t, content),
+		"zstd":  zstdBytes(t, content),
+		"xz":    xzTool(t, content, "-6"),
+		"bzip2": bzip2Bytes(t, content),
+		"plain": content,
+	}
+	for codec, data := range streams {
+		for _, cut := range []int{0, 3, 8, 20, 100, len(data) / 2, len(data) - 5} {
+			rc, err := Decompress(&stallingReader{r: bytes.NewReader(data), n: cut}, "f", 0)
+			if err == nil {
+				_, err = io.ReadAll(rc)
+				rc.Close()
+			}
+			if !errors.Is(err, io.ErrNoProgress) || !strings.HasPrefix(err.Error(), "f: ") {
+				t.Errorf("%s stalled after %d bytes: %v, want io.ErrNoProgress naming f", codec, cut, err)
+			}
+		}
+	}
+}
