@@ -260,7 +260,7 @@ func (d *Reader) decode(end int) error {
 					}
 					// Unsigned: int(rep0) is negative on 32-bit machines.
 					if uint(rep0) >= uint(min(d.full+pos-startPos, d.dictCap)) {
-						err = d.distanceError(rep0, pos-startPos)
+						err = errDistance
 						break
 					}
 					n = 1
@@ -294,10 +294,14 @@ func (d *Reader) decode(end int) error {
 			l, rng, code, ip = length(probs[offRepLen:], posState, rng, code, in, ip)
 		}
 		if uint(rep0) >= uint(min(d.full+pos-startPos, d.dictCap)) {
-			err = d.distanceError(rep0, pos-startPos)
+			err = errDistance
 			break
 		}
 		n = int(l) + minMatchLen
+	}
+	if err == errDistance {
+		// Told apart here, off the loop.
+		err = d.distanceError(rep0, pos-startPos)
 	}
 	d.unpacked -= pos - startPos
 	d.full = min(d.full+pos-startPos, d.dictCap)
