@@ -65,7 +65,7 @@ func Decompress(r io.Reader, name string, limit int64) (io.ReadCloser, error) {
 // repomd.xml was checked in this run, so that xz's own block checks are
 // skipped (they would only repeat it).
 func decompress(r io.Reader, name string, limit int64, verified bool) (io.ReadCloser, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(&progressReader{r: r}, 64<<10)
 	magic, err := br.Peek(6)
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -104,6 +104,26 @@ func decompress(r io.Reader, name string, limit int64, verified bool) (io.ReadCl
 		d.src = br
 	}
 	return d, nil
+}
+
+// progressReader fails a source that keeps returning no data and no error:
+// bufio.Reader.Read passes such a read on, and io.ReadFull in the codecs
+// would retry it forever.
+type progressReader struct {
+	r     io.Reader
+	empty int // consecutive reads of nothing
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 || err != nil || len(b) == 0 {
+		p.empty = 0
+		return n, err
+	}
+	if p.empty++; p.empty >= maxEmptyReads {
+		return 0, io.ErrNoProgress
+	}
+	return 0, nil
 }
 
 // decompressReader names errors of the codec, enforces the size limit and

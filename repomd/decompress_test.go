@@ -398,24 +398,33 @@ func TestDecompressClose(t *testing.T) {
 	}
 }
 
+// FuzzDecompress's seeds are a tiny primary.xml in each codec, from the
+// tools: the fuzzer minimizes each new input with a number of runs
+// quadratic in its size, for up to a minute, and with the 600-byte files
+// of testdata/decompress as seeds it spent whole runs there, reporting no
+// execs. Each run makes no encoder or decoder it can reuse, for the same
+// reason.
 func FuzzDecompress(f *testing.F) {
-	for _, path := range []string{"testdata/decompress/primary.xml.zst", "testdata/decompress/primary.xml.xz", "testdata/decompress/primary.xml.bz2"} {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	small := []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<metadata xmlns="http://linux.duke.edu/metadata/common" packages="0">
+</metadata>
+`)
+	f.Add(toolBytes(f, small, "xz", "-9"))
+	f.Add(toolBytes(f, small, "xz", "--check=sha256", "--block-size=64"))
+	f.Add(toolBytes(f, small, "zstd", "-q", "-19"))
+	f.Add(toolBytes(f, small, "bzip2", "-9"))
+	f.Add(toolBytes(f, small, "gzip", "-9", "-n"))
 	f.Add(gzipBytes(f, []byte("<metadata/>"), []byte("more")))
 	f.Add([]byte("<?xml version=\"1.0\"?>"))
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0})
 	f.Add([]byte("BZh91AY&SY"))
-	// One encoder for all inputs: making one costs more than a small input.
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		f.Fatal(err)
 	}
 	defer enc.Close()
+	gz := gzip.NewWriter(nil)
+	var gzBuf bytes.Buffer
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const limit = 1 << 20
 		got, err := decompressAll(data, "fuzz", limit)
@@ -426,7 +435,15 @@ func FuzzDecompress(f *testing.F) {
 			t.Fatalf("error %q does not name the file", err)
 		}
 		// Any content survives compression with each Go encoder.
-		for codec, packed := range map[string][]byte{"gzip": gzipBytes(t, data), "zstd": enc.EncodeAll(data, nil)} {
+		gzBuf.Reset()
+		gz.Reset(&gzBuf)
+		if _, err := gz.Write(data); err != nil {
+			t.Fatal(err)
+		}
+		if err := gz.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for codec, packed := range map[string][]byte{"gzip": gzBuf.Bytes(), "zstd": enc.EncodeAll(data, nil)} {
 			back, err := decompressAll(packed, "fuzz", 0)
 			if err != nil || !bytes.Equal(back, data) {
 				t.Fatalf("%s round trip: got %d bytes, %v; want %d", codec, len(back), err, len(data))
@@ -473,7 +490,8 @@ func BenchmarkDecompress(b *testing.B) {
 
 // toolBytes compresses with a command line tool, as createrepo_c's libraries
 // would, rather than with a slower Go encoder.
-func toolBytes(b *testing.B, data []byte, tool string, args ...string) []byte {
+func toolBytes(b testing.TB, data []byte, tool string, args ...string) []byte {
+	b.Helper()
 	cmd := testenv.Command(b, tool, append(args, "-c")...)
 	cmd.Stdin = bytes.NewReader(data)
 	out, err := cmd.Output()
@@ -496,4 +514,52 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// stallingReader returns the first n bytes of r, then no data and no error,
+// and gives up with errStalled only after many such reads.
+type stallingReader struct {
+	r     io.Reader
+	n     int
+	empty int
+}
+
+var errStalled = errors.New("the reader was retried 10000 times")
+
+func (s *stallingReader) Read(p []byte) (int, error) {
+	if s.n > 0 {
+		k, err := s.r.Read(p[:min(len(p), s.n)])
+		s.n -= k
+		return k, err
+	}
+	if s.empty++; s.empty > 10000 {
+		return 0, errStalled
+	}
+	return 0, nil
+}
+
+// TestDecompressNoProgress: a source that returns neither data nor an
+// error is given up after a few reads, with io.ErrNoProgress, in every
+// codec and at any point: io.ReadFull in the codecs would retry it forever.
+func TestDecompressNoProgress(t *testing.T) {
+	content := sampleXML(300000)
+	streams := map[string][]byte{
+		"gzip":  gzipBytes(t, content),
+		"zstd":  zstdBytes(t, content),
+		"xz":    xzTool(t, content, "-6"),
+		"bzip2": bzip2Bytes(t, content),
+		"plain": content,
+	}
+	for codec, data := range streams {
+		for _, cut := range []int{0, 3, 8, 20, 100, len(data) / 2, len(data) - 5} {
+			rc, err := Decompress(&stallingReader{r: bytes.NewReader(data), n: cut}, "f", 0)
+			if err == nil {
+				_, err = io.ReadAll(rc)
+				rc.Close()
+			}
+			if !errors.Is(err, io.ErrNoProgress) || !strings.HasPrefix(err.Error(), "f: ") {
+				t.Errorf("%s stalled after %d bytes: %v, want io.ErrNoProgress naming f", codec, cut, err)
+			}
+		}
+	}
 }

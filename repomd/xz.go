@@ -114,9 +114,11 @@ func (x *xzReader) Read(p []byte) (int, error) {
 		case err == io.EOF:
 			x.block = nil
 			x.err = x.endBlock()
-		case err != nil && x.clamped:
-			// The decoder runs ahead of what was returned, so this can
-			// come before the reader sees the limit passed.
+		case x.clamped && errors.Is(err, lzma2.ErrDictCap):
+			// A match beyond the clamped dictionary reaches back past the
+			// limit. The decoder runs ahead of what was returned, so this
+			// can come before the reader sees the limit passed. Any other
+			// error is the data's.
 			x.err = errXZBeyondLimit
 		case err != nil:
 			x.err = err

@@ -2,13 +2,17 @@ package repomd
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
-	"os"
-	"os/exec"
+	"runtime"
+	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // xzTool compresses data with the xz tool (the format's reference
@@ -16,13 +20,7 @@ import (
 // not make: several blocks, CRC32 and SHA-256 checks.
 func xzTool(tb testing.TB, data []byte, args ...string) []byte {
 	tb.Helper()
-	if _, err := exec.LookPath("xz"); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("xz tool not found")
-		}
-		tb.Skip("xz tool not found")
-	}
-	cmd := exec.Command("xz", append(args, "-c")...)
+	cmd := testenv.Command(tb, "xz", append(args, "-c")...)
 	cmd.Stdin = bytes.NewReader(data)
 	out, err := cmd.Output()
 	if err != nil {
@@ -132,6 +130,78 @@ func TestXZCorrupt(t *testing.T) {
 			if _, err := readXZ(data[:cut], 0, verified, false); err == nil {
 				t.Fatalf("cut at %d of %d, verified=%v: no error", cut, len(data), verified)
 			}
+		}
+	}
+}
+
+// TestXZCorruptClampedDictionary: a verified file whose dictionary is sized
+// to its limit and whose data is cut or corrupt says so; only a match
+// reaching past the clamped dictionary means content beyond the limit.
+func TestXZCorruptClampedDictionary(t *testing.T) {
+	content := sampleXML(30000)
+	data := xzTool(t, content, "-6")
+	block := 12 + 4*int(data[12]) + 4 // the block's LZMA2 data
+	rcInit := bytes.Clone(data)
+	rcInit[block+6] = 1 // the range coder's first byte, after the chunk header
+	cases := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"cut in the block", data[:block+len(data[block:])/2], io.ErrUnexpectedEOF.Error()},
+		{"range coder init byte", rcInit, "corrupt compressed data"},
+	}
+	for _, c := range cases {
+		for _, limit := range []int64{int64(len(content)), 1 << 30} {
+			got, err := readXZ(c.data, limit, true, false)
+			var sle *SizeLimitError
+			if err == nil || errors.As(err, &sle) || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "f.xz: ") {
+				t.Errorf("%s, limit %d: got %d bytes, %v; want an error naming f.xz and %q", c.name, limit, len(got), err, c.want)
+			}
+		}
+	}
+	// Any byte changed: the size limit is reported only once the reader got
+	// the limit's bytes (a match reaching before the data's start, as most
+	// corrupt bytes make, is not content beyond the limit).
+	limit := int64(len(content))
+	for i := block; i < len(data)-24; i++ {
+		bad := bytes.Clone(data)
+		bad[i] ^= 0x55
+		got, err := readXZ(bad, limit, true, false)
+		var sle *SizeLimitError
+		if errors.As(err, &sle) && int64(len(got)) != limit {
+			t.Fatalf("byte %d changed: %v after %d bytes", i, err, len(got))
+		}
+	}
+}
+
+// TestXZMemoryBounded: a small file that claims the largest dictionary and
+// decompresses to far more than its limit costs memory in proportion to
+// the limit, not to the dictionary or the content, with and without a
+// verified checksum.
+func TestXZMemoryBounded(t *testing.T) {
+	bomb := xzTool(t, make([]byte, 64<<20), "-6")
+	// The block header's dictionary size: 4 GiB - 1 (0x28), its CRC32 redone.
+	n := 4*int(bomb[12]) + 4
+	h := bomb[12 : 12+n]
+	if h[1] != 0 || h[2] != 0x21 || h[3] != 1 {
+		t.Fatalf("block header %x: not one LZMA2 filter without sizes", h)
+	}
+	h[4] = 40
+	binary.LittleEndian.PutUint32(h[n-4:], crc32.ChecksumIEEE(h[:n-4]))
+	const limit = 1 << 20
+	for _, verified := range []bool{false, true} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		got, err := readXZ(bomb, limit, verified, false)
+		runtime.ReadMemStats(&after)
+		var sle *SizeLimitError
+		if !errors.As(err, &sle) {
+			t.Errorf("verified=%v: got %d bytes, %v; want a SizeLimitError", verified, len(got), err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+			t.Errorf("verified=%v: a %d-byte file with a limit of %d allocated %d MiB", verified, len(bomb), limit, alloc>>20)
 		}
 	}
 }

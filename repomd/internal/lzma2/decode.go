@@ -258,7 +258,8 @@ func (d *Reader) decode(end int) error {
 					} else {
 						state = 11
 					}
-					if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
+					// Unsigned: int(rep0) is negative on 32-bit machines.
+					if uint(rep0) >= uint(min(d.full+pos-startPos, d.dictCap)) {
 						err = errDistance
 						break
 					}
@@ -292,11 +293,15 @@ func (d *Reader) decode(end int) error {
 			}
 			l, rng, code, ip = length(probs[offRepLen:], posState, rng, code, in, ip)
 		}
-		if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
+		if uint(rep0) >= uint(min(d.full+pos-startPos, d.dictCap)) {
 			err = errDistance
 			break
 		}
 		n = int(l) + minMatchLen
+	}
+	if err == errDistance {
+		// Told apart here, off the loop.
+		err = d.distanceError(rep0, pos-startPos)
 	}
 	d.unpacked -= pos - startPos
 	d.full = min(d.full+pos-startPos, d.dictCap)

@@ -15,12 +15,18 @@ import (
 // format asks for that other decoders (ulikunitz/xz) skip.
 var (
 	errCorrupt   = errors.New("lzma2: corrupt compressed data")
-	errDistance  = errors.New("lzma2: match distance beyond the dictionary")
+	errDistance  = errors.New("lzma2: match distance before the start of the data")
 	errChunkEnd  = errors.New("lzma2: LZMA chunk does not end where its header says")
 	errProps     = errors.New("lzma2: literal context and position bits lc+lp above 4")
 	errChunkType = errors.New("lzma2: unexpected chunk type")
 	errEndMarker = errors.New("lzma2: end marker inside an LZMA chunk")
 )
+
+// ErrDictCap is the error of a match reaching farther back than the
+// dictionary size given to NewReader, once that many bytes were decoded. It
+// wraps the error of any match reaching before the data's start: only this
+// one can mean that the caller's dictionary is too small for valid data.
+var ErrDictCap = fmt.Errorf("%w, farther than the dictionary size", errDistance)
 
 const (
 	numStates    = 12
@@ -268,6 +274,17 @@ func (d *Reader) chunkHeader() error {
 	}
 	d.ip, d.inEnd = 5, packed
 	return nil
+}
+
+// distanceError is the error of a match at distance rep0+1 that reaches
+// before the data's start, n bytes into the current decode call. Only a
+// match past a dictionary already full can be valid data needing a bigger
+// dictionary.
+func (d *Reader) distanceError(rep0 uint32, n int) error {
+	if d.full+n >= d.dictCap && uint(rep0) >= uint(d.dictCap) {
+		return ErrDictCap
+	}
+	return errDistance
 }
 
 func (d *Reader) setProps(b byte) error {
