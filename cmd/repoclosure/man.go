@@ -26,6 +26,7 @@ func newGenManCmd(code *int) *cobra.Command {
 		RunE: runE(code, func(cmd *cobra.Command, args []string) (int, error) {
 			root := cmd.Root()
 			root.DisableAutoGenTag = true // reproducible pages: no generation date
+			literalText(root)
 			header := &doc.GenManHeader{Section: "1", Source: "repoclosure " + version, Manual: "User Commands"}
 			if err := os.MkdirAll(args[0], 0o755); err != nil {
 				return exitError, fmt.Errorf("man pages: %w", err)
@@ -39,6 +40,27 @@ func newGenManCmd(code *int) *cobra.Command {
 			return exitClosed, nil
 		}),
 	}
+}
+
+// literalText makes each command's Short and Long reach the pages as
+// written: cobra renders them as Markdown, which took the underscores of
+// "kabi_stablelist_<arch>" for emphasis and "<arch>" for an HTML tag.
+// cobra's own completion commands are left alone: their help is Markdown
+// (headings, code blocks).
+func literalText(cmd *cobra.Command) {
+	cmd.Short, cmd.Long = markdownLiteral(cmd.Short), markdownLiteral(cmd.Long)
+	for _, c := range cmd.Commands() {
+		if c.Name() != "completion" {
+			literalText(c)
+		}
+	}
+}
+
+// markdownLiteral backslash-escapes the characters Markdown would read as
+// inline markup.
+func markdownLiteral(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`,
+		`<`, `\<`, `>`, `\>`, `[`, `\[`, `]`, `\]`).Replace(s)
 }
 
 // exitStatus is a command's EXIT STATUS section, which cobra's pages lack.
