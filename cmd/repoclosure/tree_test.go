@@ -214,6 +214,9 @@ func TestCompletion(t *testing.T) {
 		{[]string{"matrix", "--format", ""}, "\nhtml\n"},
 		{[]string{"--re"}, "--repofrompath\t"},
 		{[]string{"help", "sym"}, "symdiff\t"},
+		// The description as --help words it, without the backquotes
+		// that mark its placeholder.
+		{[]string{"watch", "--inter"}, "--interval\tpoll every DURATION (with ±10% jitter)"},
 	} {
 		out, err := exec.Command(bin, append([]string{"__complete"}, tt.args...)...).Output()
 		if err != nil || !strings.Contains(string(out), tt.want) {
