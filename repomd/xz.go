@@ -81,7 +81,7 @@ var (
 	crc64ECMATable = crc64.MakeTable(crc64.ECMA)
 )
 
-// errXZBeyondLimit is a clamped dictionary's decoding error: the content
+// errXZBeyondLimit is a clamped dictionary's distance error: the content
 // goes on past the size limit.
 var errXZBeyondLimit = errors.New("content beyond the size limit")
 
@@ -114,9 +114,10 @@ func (x *xzReader) Read(p []byte) (int, error) {
 		case err == io.EOF:
 			x.block = nil
 			x.err = x.endBlock()
-		case err != nil && x.clamped:
+		case x.clamped && errors.Is(err, lzma2.ErrDistance):
 			// The decoder runs ahead of what was returned, so this can
-			// come before the reader sees the limit passed.
+			// come before the reader sees the limit passed. Other errors
+			// (input cut short, corrupt data) say what they are.
 			x.err = errXZBeyondLimit
 		case err != nil:
 			x.err = err

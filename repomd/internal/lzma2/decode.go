@@ -259,7 +259,7 @@ func (d *Reader) decode(end int) error {
 						state = 11
 					}
 					if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
-						err = errDistance
+						err = ErrDistance
 						break
 					}
 					n = 1
@@ -293,10 +293,15 @@ func (d *Reader) decode(end int) error {
 			l, rng, code, ip = length(probs[offRepLen:], posState, rng, code, in, ip)
 		}
 		if int(rep0) >= min(d.full+pos-startPos, d.dictCap) {
-			err = errDistance
+			err = ErrDistance
 			break
 		}
 		n = int(l) + minMatchLen
+	}
+	if err == ErrDistance && d.full+pos-startPos < d.dictCap {
+		// Farther back than the first byte, not only than the dictionary:
+		// corrupt data, whatever the dictionary's size.
+		err = errCorrupt
 	}
 	d.unpacked -= pos - startPos
 	d.full = min(d.full+pos-startPos, d.dictCap)

@@ -11,11 +11,15 @@ import (
 	"io"
 )
 
+// ErrDistance is a match reaching farther back than the dictionary: with a
+// dictionary smaller than the stream asks for, the content goes on past its
+// size.
+var ErrDistance = errors.New("lzma2: match distance beyond the dictionary")
+
 // Errors of malformed input. errChunkEnd, errEndMarker and errProps name the checks the
 // format asks for that other decoders (ulikunitz/xz) skip.
 var (
 	errCorrupt   = errors.New("lzma2: corrupt compressed data")
-	errDistance  = errors.New("lzma2: match distance beyond the dictionary")
 	errChunkEnd  = errors.New("lzma2: LZMA chunk does not end where its header says")
 	errProps     = errors.New("lzma2: literal context and position bits lc+lp above 4")
 	errChunkType = errors.New("lzma2: unexpected chunk type")

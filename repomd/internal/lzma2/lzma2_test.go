@@ -100,8 +100,8 @@ func TestReader(t *testing.T) {
 			// A dictionary smaller than the stream's reach is an error
 			// (the xz reader's size limit rests on it).
 			if len(c.content) > 2*c.dictCap && c.name != "incompressible" {
-				if _, err := decodeAll(data, c.dictCap/2, false); !errors.Is(err, errDistance) {
-					t.Errorf("half the dictionary: %v, want %v", err, errDistance)
+				if _, err := decodeAll(data, c.dictCap/2, false); !errors.Is(err, ErrDistance) {
+					t.Errorf("half the dictionary: %v, want %v", err, ErrDistance)
 				}
 			}
 		})
