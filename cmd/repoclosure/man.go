@@ -71,7 +71,7 @@ func exitStatus(name string) string {
 	case "matrix":
 		return "0 the matrix was written; 2 a usage, load or output error, or no kmod to put in it; 3 with --baseline, a new kernel build breaks a kmod that installed on the build before; 130 interrupted."
 	case "watch":
-		return "0 the poll was recorded (with --once) or the watch was stopped; 2 an error; 3 with --once, the poll emitted a regression; 130 interrupted."
+		return "0 the poll was recorded (with --once); 2 an error; 3 with --once, the poll emitted a regression; 130 interrupted, which is how --interval ends (SIGINT or SIGTERM, once the poll under way is recorded)."
 	}
 	return "0 success; 2 a usage, load or output error, or a request that names nothing; 130 interrupted."
 }

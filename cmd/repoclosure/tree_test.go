@@ -264,6 +264,11 @@ func TestManPages(t *testing.T) {
 				t.Errorf("man %s: the description reads\n%s\nwant, as --help,\n%s", page, got, want)
 			}
 		}
+		// A watch --interval stopped by SIGINT or SIGTERM exits 130 (main:
+		// interrupted), not 0.
+		if page == "repoclosure-watch" && !strings.Contains(strings.Join(strings.Fields(text), " "), "130 interrupted, which is how --interval ends") {
+			t.Errorf("the watch page does not say that --interval ends with 130:\n%s", text)
+		}
 		if page == "repoclosure-matrix" && (!strings.Contains(text, "--baseline") || !strings.Contains(text, "3 with --baseline")) {
 			t.Errorf("the matrix page lacks --baseline or its exit status 3:\n%s", text)
 		}
