@@ -205,3 +205,31 @@ func TestXZMemoryBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestXZDamageWithinLimit: a verified file cut short or with corrupt data is
+// reported as such, not as content past the size limit, when the limit (the
+// open-size) clamps the dictionary: a SizeLimitError would send the user
+// looking for a decompression bomb.
+func TestXZDamageWithinLimit(t *testing.T) {
+	content := sampleXML(400000)
+	data := xzTool(t, content, "-6") // an 8 MiB dictionary, clamped to the limit
+	limit := int64(len(content))
+	damaged := map[string][]byte{}
+	for _, cut := range []int{len(data) / 4, len(data) / 2, len(data) * 3 / 4} {
+		damaged[fmt.Sprintf("cut at %d of %d", cut, len(data))] = data[:cut]
+	}
+	for _, at := range []int{len(data) / 4, len(data) / 2, len(data) * 3 / 4} {
+		bad := bytes.Clone(data)
+		for i := at; i < at+16; i++ {
+			bad[i] ^= 0xff
+		}
+		damaged[fmt.Sprintf("16 bytes flipped at %d of %d", at, len(data))] = bad
+	}
+	for name, bad := range damaged {
+		_, err := readXZ(bad, limit, true, false)
+		var sle *SizeLimitError
+		if err == nil || errors.As(err, &sle) {
+			t.Errorf("%s: %v, want an error saying the stream is cut or corrupt", name, err)
+		}
+	}
+}

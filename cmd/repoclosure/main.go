@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -54,6 +55,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var code int
 	// Every command's stdout goes through out, which remembers a failed
 	// write: an answer nobody could read is no answer.
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		stdout = unquoteWriter{stdout}
+	}
 	out := &errWriter{w: stdout}
 	root := newRootCmd(&code)
 	root.SetOut(out)
@@ -82,6 +86,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// unquoteWriter drops backquotes. cobra describes an option to the shells'
+// completion by its raw usage, where backquotes mark the placeholder that
+// --help shows ("poll every `DURATION`"): zsh and fish would show them.
+type unquoteWriter struct{ w io.Writer }
+
+func (u unquoteWriter) Write(p []byte) (int, error) {
+	if _, err := u.w.Write(bytes.ReplaceAll(p, []byte("`"), nil)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // unknownCommandRE matches cobra's error for a stray word and captures the

@@ -26,6 +26,7 @@ func newGenManCmd(code *int) *cobra.Command {
 		RunE: runE(code, func(cmd *cobra.Command, args []string) (int, error) {
 			root := cmd.Root()
 			root.DisableAutoGenTag = true // reproducible pages: no generation date
+			literalText(root)
 			header := &doc.GenManHeader{Section: "1", Source: "repoclosure " + version, Manual: "User Commands"}
 			if err := os.MkdirAll(args[0], 0o755); err != nil {
 				return exitError, fmt.Errorf("man pages: %w", err)
@@ -41,6 +42,27 @@ func newGenManCmd(code *int) *cobra.Command {
 	}
 }
 
+// literalText makes each command's Short and Long reach the pages as
+// written: cobra renders them as Markdown, which took the underscores of
+// "kabi_stablelist_<arch>" for emphasis and "<arch>" for an HTML tag.
+// cobra's own completion commands are left alone: their help is Markdown
+// (headings, code blocks).
+func literalText(cmd *cobra.Command) {
+	cmd.Short, cmd.Long = markdownLiteral(cmd.Short), markdownLiteral(cmd.Long)
+	for _, c := range cmd.Commands() {
+		if c.Name() != "completion" {
+			literalText(c)
+		}
+	}
+}
+
+// markdownLiteral backslash-escapes the characters Markdown would read as
+// inline markup.
+func markdownLiteral(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`,
+		`<`, `\<`, `>`, `\>`, `[`, `\[`, `]`, `\]`).Replace(s)
+}
+
 // exitStatus is a command's EXIT STATUS section, which cobra's pages lack.
 func exitStatus(name string) string {
 	switch name {
@@ -49,7 +71,7 @@ func exitStatus(name string) string {
 	case "matrix":
 		return "0 the matrix was written; 2 a usage, load or output error, or no kmod to put in it; 3 with --baseline, a new kernel build breaks a kmod that installed on the build before; 130 interrupted."
 	case "watch":
-		return "0 the poll was recorded (with --once) or the watch was stopped; 2 an error; 3 with --once, the poll emitted a regression; 130 interrupted."
+		return "0 the poll was recorded (with --once); 2 an error; 3 with --once, the poll emitted a regression; 130 interrupted, which is how --interval ends (SIGINT or SIGTERM, once the poll under way is recorded)."
 	}
 	return "0 success; 2 a usage, load or output error, or a request that names nothing; 130 interrupted."
 }

@@ -185,6 +185,7 @@ func TestFlagsCheckedBeforeLoading(t *testing.T) {
 		"--baseline unreadable": {"matrix", "--baseline", dir},
 		"--baseline bad":        {"matrix", "--baseline", badJSON},
 		"--stablelist":          {"series", "--stablelist", filepath.Join(dir, "nope")},
+		"--stablelist LABEL=":   {"series", "--stablelist", "8.4="},
 		"-o in no folder":       {"matrix", "-o", filepath.Join(dir, "no", "m.json")},
 		"--rich":                {"closure", "--rich", "bogus"},
 		"--check of no repo":    {"closure", "--check", "nope"},
@@ -196,6 +197,9 @@ func TestFlagsCheckedBeforeLoading(t *testing.T) {
 		}
 		if name == "-o in no folder" && !strings.Contains(stderr, "folder "+filepath.Join(dir, "no")+" does not exist") {
 			t.Errorf("%s: stderr %q, want it to name the missing folder", name, stderr)
+		}
+		if name == "--stablelist LABEL=" && !strings.Contains(stderr, `--stablelist "8.4=": no FILE after LABEL=`) {
+			t.Errorf("%s: stderr %q, want it to say the FILE is missing", name, stderr)
 		}
 		if strings.HasPrefix(name, "--baseline {") || strings.HasPrefix(name, "--baseline [") {
 			if !strings.Contains(stderr, args[2]+": not a matrix") {

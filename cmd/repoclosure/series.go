@@ -84,6 +84,9 @@ func (f *seriesFlags) run(cmd *cobra.Command) (code int, err error) {
 	var lists []labelledList
 	for _, arg := range f.stablelists {
 		label, file := stablelistArg(arg)
+		if file == "" {
+			return exitError, usageError{fmt.Errorf("--stablelist %q: no FILE after LABEL=", arg)}
+		}
 		list, err := kabi.LoadStablelist(file)
 		if err != nil {
 			return exitError, usageError{fmt.Errorf("--stablelist: %w", err)}

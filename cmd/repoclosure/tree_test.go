@@ -214,6 +214,9 @@ func TestCompletion(t *testing.T) {
 		{[]string{"matrix", "--format", ""}, "\nhtml\n"},
 		{[]string{"--re"}, "--repofrompath\t"},
 		{[]string{"help", "sym"}, "symdiff\t"},
+		// The description as --help words it, without the backquotes
+		// that mark its placeholder.
+		{[]string{"watch", "--inter"}, "--interval\tpoll every DURATION (with ±10% jitter)"},
 	} {
 		out, err := exec.Command(bin, append([]string{"__complete"}, tt.args...)...).Output()
 		if err != nil || !strings.Contains(string(out), tt.want) {
@@ -240,8 +243,10 @@ func TestManPages(t *testing.T) {
 	if out, err := exec.Command(buildBinary(t, "mangen"), "gen-man", dir).CombinedOutput(); err != nil {
 		t.Fatalf("gen-man: %v\n%s", err, out)
 	}
+	root := newRootCmd(new(int))
 	for _, page := range []string{"repoclosure", "repoclosure-matrix", "repoclosure-series", "repoclosure-symdiff",
-		"repoclosure-dump", "repoclosure-closure", "repoclosure-completion", "repoclosure-completion-bash"} {
+		"repoclosure-dump", "repoclosure-closure", "repoclosure-watch", "repoclosure-serve",
+		"repoclosure-completion", "repoclosure-completion-bash"} {
 		file := filepath.Join(dir, page+".1")
 		cmd := testenv.Command(t, "man", "-l", "-Tutf8", file)
 		cmd.Env = append(cmd.Env, "MANPAGER=cat", "PAGER=cat", "MANWIDTH=100")
@@ -250,6 +255,19 @@ func TestManPages(t *testing.T) {
 		if err != nil || !strings.Contains(text, "NAME") || !strings.Contains(text, "SYNOPSIS") || !strings.Contains(text, "EXIT STATUS") {
 			t.Errorf("man %s: %v\n%s", file, err, text)
 			continue
+		}
+		// The description says what --help says, word for word: not read
+		// as Markdown ("kabi_stablelist_<arch>" lost its underscores and
+		// "<arch>"). cobra's completion pages are Markdown.
+		if c, _, err := root.Find(strings.Split(page, "-")[1:]); err == nil && !strings.Contains(page, "completion") {
+			if got, want := manDescription(text), strings.Join(strings.Fields(c.Long), " "); got != want {
+				t.Errorf("man %s: the description reads\n%s\nwant, as --help,\n%s", page, got, want)
+			}
+		}
+		// A watch --interval stopped by SIGINT or SIGTERM exits 130 (main:
+		// interrupted), not 0.
+		if page == "repoclosure-watch" && !strings.Contains(strings.Join(strings.Fields(text), " "), "130 interrupted, which is how --interval ends") {
+			t.Errorf("the watch page does not say that --interval ends with 130:\n%s", text)
 		}
 		if page == "repoclosure-matrix" && (!strings.Contains(text, "--baseline") || !strings.Contains(text, "3 with --baseline")) {
 			t.Errorf("the matrix page lacks --baseline or its exit status 3:\n%s", text)
@@ -288,6 +306,19 @@ func TestManPages(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("completion pages %v, want those of the README's shells %v", got, want)
 	}
+}
+
+// manDescription is the DESCRIPTION section of a page as man rendered it,
+// its words joined by single spaces and the words man hyphenated at line
+// ends joined again.
+func manDescription(text string) string {
+	_, desc, _ := strings.Cut(text, "\nDESCRIPTION\n")
+	if end := regexp.MustCompile(`\n[A-Z]`).FindStringIndex(desc); end != nil {
+		desc = desc[:end[0]]
+	}
+	desc = regexp.MustCompile(`‐\n\s+`).ReplaceAllString(desc, "")
+	desc = regexp.MustCompile(`-\n\s+`).ReplaceAllString(desc, "-")
+	return strings.Join(strings.Fields(desc), " ")
 }
 
 // TestJSONEscaping: every command writes JSON alike; closure --json prints

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/repoclosure/repoclosure/cmd/repoclosure/report"
@@ -99,6 +102,37 @@ func TestWatchSignalFinishesPoll(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, "watch", "--once", "--interval", "1h", "--db", db); code != exitError || !strings.Contains(errs, "exactly one") {
 		t.Errorf("watch --once --interval: exit %d, %s", code, errs)
+	}
+}
+
+// TestWatchIntervalStoppedExits130: the program (main, not run) stopped by
+// SIGTERM after a poll of watch --interval exits 130, as its man page says.
+func TestWatchIntervalStoppedExits130(t *testing.T) {
+	tmp := t.TempDir()
+	cmd := exec.Command(buildBinary(t, ""), "watch", "--interval", "1h", "-q", "--db", filepath.Join(tmp, "h.db"),
+		"--setopt=reposdir=/nonexistent", "--cachedir", tmp,
+		"--repofrompath", "kernels,"+fixtureDir("kernels"), "--repofrompath", "kmods,"+fixtureDir("kmods"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The first event line: the first poll is recorded.
+	first, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.Contains(first, `"event":"kernel-added"`) {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("first event %q, %v: %s", first, err, stderr.String())
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	io.Copy(io.Discard, stdout)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupt {
+		t.Errorf("watch --interval stopped by SIGTERM: exit %d, want %d: %s", code, exitInterrupt, stderr.String())
 	}
 }
 

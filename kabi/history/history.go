@@ -176,6 +176,11 @@ func Open(ctx context.Context, path string, create bool) (*Store, error) {
 	}
 	// The path is a URI's: escape what would end or encode it.
 	uriPath := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	if create {
+		if err := refuseForeign(ctx, path, uriPath); err != nil {
+			return nil, err
+		}
+	}
 	dsn := "file:" + uriPath + fmt.Sprintf("?_pragma=busy_timeout(%d)", busyTimeout.Milliseconds())
 	if create {
 		dsn += "&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
@@ -196,6 +201,29 @@ func Open(ctx context.Context, path string, create bool) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// refuseForeign fails when path is another program's SQLite database (no
+// schema version, and tables), which the writer would otherwise take for
+// an empty history and add its tables to, in WAL mode. It only reads; a
+// file it cannot read as a database is left to Open's own error.
+func refuseForeign(ctx context.Context, path, uriPath string) error {
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		return nil
+	}
+	db, err := sql.Open("sqlite", "file:"+uriPath+"?mode=ro")
+	if err != nil {
+		return nil
+	}
+	defer db.Close()
+	var v, tables int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil || v != 0 {
+		return nil
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(&tables); err != nil || tables == 0 {
+		return nil
+	}
+	return fmt.Errorf("history database %s: not a history database (another program's SQLite database: tables, but no history schema version); give --db a new file", path)
 }
 
 // checkSchema is a reader's migrate: it fails unless the schema is this

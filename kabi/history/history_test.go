@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -171,6 +172,43 @@ func TestSchemaVersionAndLock(t *testing.T) {
 	if werr := s.wrap("x", err); !strings.Contains(werr.Error(), "another process kept it locked") {
 		t.Errorf("lock error reads %q", werr)
 	}
+}
+
+// TestOpenRefusesForeignDatabase: the writer's Open refuses another
+// program's SQLite database (tables, no schema version) and leaves its file
+// as it was, rather than adding the history's tables to it.
+func TestOpenRefusesForeignDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	other := filepath.Join(dir, "places.sqlite")
+	raw, err := sql.Open("sqlite", "file:"+other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE bookmark (url TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	before := dirState(t, dir)
+	if s, err := Open(ctx, other, true); err == nil {
+		s.Close()
+		t.Fatal("Open of another program's database succeeded")
+	} else if !strings.Contains(err.Error(), other) || !strings.Contains(err.Error(), "not a history database") {
+		t.Errorf("Open of another program's database: %v; want the file named and \"not a history database\"", err)
+	}
+	if after := dirState(t, dir); !maps.Equal(before, after) {
+		t.Errorf("the folder changed: %v, was %v", after, before)
+	}
+	// An empty file is a new history.
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, empty, true)
+	if err != nil {
+		t.Fatalf("Open of an empty file: %v", err)
+	}
+	s.Close()
 }
 
 // dirState is every file of dir with its size and contents' hash, to show a

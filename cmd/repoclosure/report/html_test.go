@@ -605,3 +605,56 @@ func TestLegendMatchesOracle(t *testing.T) {
 		t.Errorf("%d legend entries with counts, want 5 (installable and 4 bands): %q", checked, entries)
 	}
 }
+
+// TestHTMLEscapeInDetail: Escape closes the cell's detail from its close
+// button (where Tab goes after the table), the focus going back to the
+// cell, and from a row's ▸ button, as it does from a cell.
+func TestHTMLEscapeInDetail(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, sampleMatrix(), "escape"); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+function key(k) { document.activeElement.dispatchEvent(new KeyboardEvent("keydown", {key: k, bubbles: true, cancelable: true})); }
+var out = {};
+var cell = document.querySelector('#heatmap td.cell[tabindex="0"]');
+cell.focus(); key("Enter");
+out.opened = !document.getElementById("detail").hidden;
+document.querySelector("#detail button.close").focus();
+out.onClose = document.activeElement.className;
+key("Escape");
+out.closed = document.getElementById("detail").hidden;
+var a = document.activeElement; // the table may have been drawn anew: compare the cell's place
+out.back = a.matches("td.cell") && a.dataset.g === cell.dataset.g && a.dataset.row === cell.dataset.row && a.dataset.col === cell.dataset.col;
+key("Enter");
+document.querySelector("#heatmap button.tog").focus();
+key("Escape");
+out.fromToggle = document.getElementById("detail").hidden;
+cell = document.querySelector('#heatmap td.cell[tabindex="0"]');
+cell.focus(); key("Enter"); key("Escape");
+out.fromCell = document.getElementById("detail").hidden;
+var pre = document.createElement("pre"); pre.id = "esc"; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+`
+	dom := loadInChromium(t, buf.Bytes(), "", script, "")
+	found := regexp.MustCompile(`<pre id="esc">(.*?)</pre>`).FindStringSubmatch(dom)
+	if found == nil {
+		t.Fatal("the script did not run")
+	}
+	var got struct {
+		Opened, Closed, Back bool
+		FromToggle, FromCell bool
+		OnClose              string
+	}
+	if err := json.Unmarshal([]byte(html.UnescapeString(found[1])), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Opened || got.OnClose != "close" {
+		t.Fatalf("Enter opened the detail: %v; focus on %q, want the close button", got.Opened, got.OnClose)
+	}
+	if !got.Closed || !got.Back {
+		t.Errorf("Escape on the detail's close button: closed %v, focus back on the cell %v; want both", got.Closed, got.Back)
+	}
+	if !got.FromToggle || !got.FromCell {
+		t.Errorf("Escape closed the detail from a row's ▸ %v, from a cell %v; want both", got.FromToggle, got.FromCell)
+	}
+}
