@@ -90,31 +90,29 @@ func (f *watchFlags) run(cmd *cobra.Command) (int, error) {
 		out = ef
 	}
 	w := &watcher{kf: &f.kernelFlags, store: st, out: out, stderr: stderr, exec: f.execCmd}
-	regressed := false
-polls:
-	for {
+	if f.once {
 		n, err := w.poll(pollCtx)
-		if err != nil {
-			if f.once {
-				return exitError, err
-			}
-			fmt.Fprintf(stderr, "Error: %v\n", err) // the next poll may succeed
+		switch {
+		case err != nil:
+			return exitError, err
+		case n > 0:
+			return exitRegression, nil
 		}
-		regressed = regressed || n > 0
-		if f.once {
-			break
+		return exitClosed, nil
+	}
+	// --interval ends only by a signal, which main reports as exit 130:
+	// the regressions went out as events.
+	for {
+		if _, err := w.poll(pollCtx); err != nil {
+			fmt.Fprintf(stderr, "Error: %v\n", err) // the next poll may succeed
 		}
 		wait := f.interval + time.Duration((rand.Float64()*0.2-0.1)*float64(f.interval))
 		select {
 		case <-ctx.Done():
-			break polls
+			return exitClosed, nil
 		case <-time.After(wait):
 		}
 	}
-	if regressed {
-		return exitRegression, nil
-	}
-	return exitClosed, nil
 }
 
 // watcher is the state of one watch command.
