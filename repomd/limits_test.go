@@ -140,12 +140,56 @@ func serveRepo(t *testing.T, primary []byte, openSize int64) string {
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 	zw.Write(primary)
 	zw.Close()
-	href := "repodata/" + sha256Of(gz.Bytes()) + "-primary.xml.gz"
+	return serveCompressed(t, "gz", gz.Bytes(), openSize)
+}
+
+// serveCompressed serves a repository of one primary.xml.EXT, given as
+// compressed, with a repomd.xml that declares openSize and the checksum
+// of these bytes, whatever they hold.
+func serveCompressed(t *testing.T, ext string, compressed []byte, openSize int64) string {
+	t.Helper()
+	href := "repodata/" + sha256Of(compressed) + "-primary.xml." + ext
 	repomd := fmt.Sprintf(`<repomd><data type="primary"><checksum type="sha256">%s</checksum>`+
 		`<location href="%s"/><size>%d</size><open-size>%d</open-size></data></repomd>`,
-		sha256Of(gz.Bytes()), href, gz.Len(), openSize)
-	srv := newCountingServer(t, serveFiles(map[string][]byte{"/" + repomdHref: []byte(repomd), "/" + href: gz.Bytes()}))
+		sha256Of(compressed), href, len(compressed), openSize)
+	srv := newCountingServer(t, serveFiles(map[string][]byte{"/" + repomdHref: []byte(repomd), "/" + href: compressed}))
 	return srv.URL
+}
+
+// A published primary whose compressed stream is damaged (its checksum in
+// repomd.xml matching the damage) fails with the codec's error, naming the
+// file once, not with the XML the damage turns into.
+func TestLoadDamagedStreamSaysCodec(t *testing.T) {
+	doc := []byte(testPrimary(strings.Repeat(testPkg, 3000)))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(doc)
+	zw.Close()
+	flipped := bytes.Clone(gz.Bytes())
+	for i := len(flipped) / 2; i < len(flipped)/2+16; i++ {
+		flipped[i] ^= 0xff
+	}
+	xzDoc := xzTool(t, doc, "-6")
+	tests := []struct {
+		name, ext string
+		data      []byte
+		want      string
+	}{
+		{"gzip, 16 bytes flipped", "gz", flipped, "in gzip stream"},
+		{"gzip, cut", "gz", gz.Bytes()[:gz.Len()*2/3], "unexpected EOF in gzip stream"},
+		{"xz, cut", "xz", xzDoc[:len(xzDoc)*2/3], "unexpected EOF in xz stream"},
+	}
+	for _, tt := range tests {
+		url := serveCompressed(t, tt.ext, tt.data, int64(len(doc)))
+		f, _ := newTestFetcher(t)
+		l := &Loader{Fetcher: f, Strings: NewStrings()}
+		_, err := l.Load(context.Background(), Source{ID: "damaged", BaseURLs: []string{url}})
+		var pe *ParseError
+		if err == nil || errors.As(err, &pe) || !strings.Contains(err.Error(), tt.want) ||
+			strings.Count(err.Error(), "-primary.xml."+tt.ext) != 1 {
+			t.Errorf("%s: %v; want the codec's error %q naming the file once", tt.name, err, tt.want)
+		}
+	}
 }
 
 // A decompression bomb is stopped at a multiple of its compressed size,

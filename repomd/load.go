@@ -305,7 +305,18 @@ func (l *Loader) parseFile(ctx context.Context, repoID string, mirrors []string,
 		return err
 	}
 	defer r.Close()
-	return parse(r, name)
+	err = parse(r, name)
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		// Damage in a compressed stream meets the parser first, as bad
+		// XML or as the read error it wraps at some position; the codec's
+		// own error (a CRC, a cut stream), found by reading on, says what
+		// is wrong, and names the file once.
+		if _, derr := io.Copy(io.Discard, r); derr != nil {
+			return derr
+		}
+	}
+	return err
 }
 
 // Fetched is one repository's repomd.xml as Revalidate fetched and verified
