@@ -18,8 +18,8 @@ import (
 // The cache holds, per repository, <CacheDir>/<repoID>/:
 //   - <type>-<hex>-<basename>: metadata files, content addressed, so that
 //     every revision's files coexist and a name always means verified bytes;
-//   - repomd.xml and repomd.xml.json (where it came from, its ETag and
-//     Last-Modified, for revalidation);
+//   - repomd.xml and repomd.xml.json (where it came from and its ETag,
+//     for revalidation);
 //   - metalink.xml or mirrorlist.txt, for CacheOnly runs.
 //
 // Every file is written to a temporary name in the same directory and renamed
@@ -237,10 +237,9 @@ func (f *Fetcher) loadCached(repoID, name string) ([]byte, error) {
 // repomdMeta records where the cached repomd.xml came from, for
 // revalidation and for CacheOnly runs.
 type repomdMeta struct {
-	Mirror       string `json:"mirror"`
-	URL          string `json:"url"`
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"last_modified,omitempty"`
+	Mirror string `json:"mirror"`
+	URL    string `json:"url"`
+	ETag   string `json:"etag,omitempty"`
 	// SHA256 of the body: the two files are not replaced together, so a
 	// meta file that does not describe the body beside it is ignored.
 	SHA256 string `json:"sha256"`

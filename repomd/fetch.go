@@ -105,7 +105,7 @@ func (f *Fetcher) Close() error {
 
 // Repomd returns repomd.xml's bytes from the first mirror that serves it, and
 // that mirror's base URL. A cached copy from an earlier run is revalidated
-// with ETag/If-Modified-Since at the URL it came from, and used on 304. With
+// with its ETag at the URL it came from, and used on 304. With
 // want checksums (from a metalink), a repomd.xml that does not match is
 // rejected and the next mirror tried. Local mirrors are read directly, never
 // cached.
@@ -182,13 +182,12 @@ func readLocalRepomd(p string, want []Checksum) ([]byte, error) {
 // fetchRepomd downloads repomd.xml from u, conditionally when prev is set.
 func (f *Fetcher) fetchRepomd(ctx context.Context, repoID, u string, prev *cachedRepomd, want []Checksum) (*cachedRepomd, error) {
 	header := http.Header{}
-	if prev != nil {
-		if prev.meta.ETag != "" {
-			header.Set("If-None-Match", prev.meta.ETag)
-		}
-		if prev.meta.LastModified != "" {
-			header.Set("If-Modified-Since", prev.meta.LastModified)
-		}
+	// Only an ETag revalidates: Last-Modified has one-second steps and
+	// takes a repomd.xml replaced within the second, or by a copy with an
+	// older time (a mirror synced back), for unchanged. Without an ETag
+	// the few kilobytes come again, as dnf fetches them.
+	if prev != nil && prev.meta.ETag != "" {
+		header.Set("If-None-Match", prev.meta.ETag)
 	}
 	var got *cachedRepomd
 	err := f.retry(ctx, func() error {
@@ -211,9 +210,8 @@ func (f *Fetcher) fetchRepomd(ctx context.Context, repoID, u string, prev *cache
 				return permanentError{err}
 			}
 			got = &cachedRepomd{body: b, meta: repomdMeta{
-				URL:          u,
-				ETag:         resp.Header.Get("ETag"),
-				LastModified: resp.Header.Get("Last-Modified"),
+				URL:  u,
+				ETag: resp.Header.Get("ETag"),
 			}}
 			return nil
 		})
