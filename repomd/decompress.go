@@ -209,7 +209,7 @@ type asyncReader struct {
 	chunk    []byte          // chunk being consumed
 	rest     []byte          // its unread part
 	read     int64           // bytes returned by Read
-	valid    int64           // the first chunk offset not known to hold only XML characters
+	valid    int64           // stream offset up to which chunk is known to hold only XML characters
 	once     sync.Once
 }
 
