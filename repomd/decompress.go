@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -192,6 +193,17 @@ func (d *decompressReader) wrap(err error) error {
 	return fmt.Errorf("%s: %w in %s stream", d.name, err, d.codec)
 }
 
+// validated returns a stream offset up to which the bytes Read returned are
+// all XML characters, as checked by the decoder goroutine; 0 when there is
+// none.
+func (d *decompressReader) validated() int64 {
+	if a, ok := d.src.(*asyncReader); ok {
+		// The probe past the limit read a byte that d never returned.
+		return min(a.validated(), d.read)
+	}
+	return 0
+}
+
 // Close stops decoding. It does not close the underlying reader.
 func (d *decompressReader) Close() error {
 	if d.closed {
@@ -205,21 +217,32 @@ func (d *decompressReader) Close() error {
 }
 
 // asyncReader runs a decoder in its own goroutine, which fills chunks while
-// the reader consumes earlier ones.
+// the reader consumes earlier ones. The goroutine also checks that the
+// chunks hold only XML characters (see xmlScanner.checkChars), which takes
+// that work off the parser: validated reports how far they do.
 type asyncReader struct {
-	full     chan []byte   // decoded chunks, in order; closed when the decoder stops
-	free     chan []byte   // consumed chunks, for reuse
-	stop     chan struct{} // closed by close
-	finished chan struct{} // closed when the goroutine has returned
-	err      error         // the decoder's final error (io.EOF at the end); read after full is closed
-	chunk    []byte        // chunk being consumed
-	rest     []byte        // its unread part
+	full     chan asyncChunk // decoded chunks, in order; closed when the decoder stops
+	free     chan []byte     // consumed chunks, for reuse
+	stop     chan struct{}   // closed by close
+	finished chan struct{}   // closed when the goroutine has returned
+	err      error           // the decoder's final error (io.EOF at the end); read after full is closed
+	chunk    []byte          // chunk being consumed
+	rest     []byte          // its unread part
+	read     int64           // bytes returned by Read
+	valid    int64           // stream offset up to which chunk is known to hold only XML characters
 	once     sync.Once
+}
+
+// asyncChunk is a decoded chunk and how far the stream holds only XML
+// characters once it is read.
+type asyncChunk struct {
+	data  []byte
+	valid int64 // stream offset
 }
 
 func startAsync(src io.Reader) *asyncReader {
 	a := &asyncReader{
-		full:     make(chan []byte, asyncChunkCount),
+		full:     make(chan asyncChunk, asyncChunkCount),
 		free:     make(chan []byte, asyncChunkCount),
 		stop:     make(chan struct{}),
 		finished: make(chan struct{}),
@@ -232,6 +255,7 @@ func (a *asyncReader) decode(src io.Reader) {
 	defer close(a.finished)
 	defer close(a.full)
 	allocated := 0
+	var check charCheck
 	for {
 		var buf []byte
 		// Chunks are made as needed, so a small file costs one chunk.
@@ -261,8 +285,9 @@ func (a *asyncReader) decode(src io.Reader) {
 			}
 		}
 		if n > 0 {
+			check.add(buf[:n])
 			select {
-			case a.full <- buf[:n]:
+			case a.full <- asyncChunk{buf[:n], check.valid}:
 			case <-a.stop:
 				return
 			}
@@ -284,11 +309,59 @@ func (a *asyncReader) Read(p []byte) (int, error) {
 		if !ok {
 			return 0, a.err
 		}
-		a.chunk, a.rest = chunk, chunk
+		a.chunk, a.rest, a.valid = chunk.data, chunk.data, chunk.valid
 	}
 	n := copy(p, a.rest)
 	a.rest = a.rest[n:]
+	a.read += int64(n)
 	return n, nil
+}
+
+// validated returns a stream offset up to which the bytes Read returned
+// are all XML characters.
+func (a *asyncReader) validated() int64 { return min(a.read, a.valid) }
+
+// charCheck checks a stream, chunk by chunk, for bytes that are no XML
+// character, as xmlScanner.checkChars does: invalid UTF-8 and the control
+// characters but tab, newline and carriage return.
+type charCheck struct {
+	valid   int64 // stream offset up to which all is well
+	bad     bool  // a chunk failed: valid stays where it is
+	pending [utf8.UTFMax]byte
+	npend   int // the start of a rune that the next chunk completes
+}
+
+// add checks the next chunk of the stream.
+func (c *charCheck) add(b []byte) {
+	if c.bad {
+		return
+	}
+	if c.npend > 0 {
+		var buf [2 * utf8.UTFMax]byte
+		n := copy(buf[:], c.pending[:c.npend])
+		n += copy(buf[n:], b[:min(len(b), utf8.UTFMax)])
+		r := buf[:n]
+		if !utf8.FullRune(r) {
+			// Still incomplete (b is tiny): keep waiting.
+			c.npend = copy(c.pending[:], r)
+			return
+		}
+		ru, size := utf8.DecodeRune(r)
+		if ru == utf8.RuneError && size == 1 {
+			c.bad = true
+			return
+		}
+		c.valid += int64(size)
+		b = b[size-c.npend:]
+		c.npend = 0
+	}
+	end := lastWholeRune(b)
+	if !controlsOK(b[:end]) || !utf8.Valid(b[:end]) {
+		c.bad = true
+		return
+	}
+	c.valid += int64(end)
+	c.npend = copy(c.pending[:], b[end:])
 }
 
 // close stops the decoder goroutine and waits until it no longer reads its

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -559,6 +560,83 @@ func TestDecompressNoProgress(t *testing.T) {
 			}
 			if !errors.Is(err, io.ErrNoProgress) || !strings.HasPrefix(err.Error(), "f: ") {
 				t.Errorf("%s stalled after %d bytes: %v, want io.ErrNoProgress naming f", codec, cut, err)
+			}
+		}
+	}
+}
+
+// charCheck never vouches for a byte past the first one that is no XML
+// character, however the stream is cut into chunks, and vouches for all of
+// a valid stream but a rune still incomplete at its end.
+func TestCharCheck(t *testing.T) {
+	pieces := []string{"a", "<x>", "\n", "\t", "\r", "é", "€", "😀", "\x00", "\x1b", "\xff", "\xe2\x82", "\xed\xa0\x80", "\xc3"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var doc []byte
+		for range rng.IntN(40) {
+			p := pieces[rng.IntN(len(pieces))]
+			if rng.IntN(4) > 0 {
+				p = pieces[rng.IntN(7)] // mostly valid
+			}
+			doc = append(doc, p...)
+		}
+		var c charCheck
+		for rest := doc; len(rest) > 0; {
+			n := 1 + rng.IntN(min(len(rest), 9))
+			c.add(rest[:n])
+			rest = rest[n:]
+		}
+		good := 0 // the longest prefix of whole, valid characters
+		for good < len(doc) {
+			r, size := utf8.DecodeRune(doc[good:])
+			if r == utf8.RuneError && size == 1 || r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+				break
+			}
+			good += size
+		}
+		incomplete := good < len(doc) && !utf8.FullRune(doc[good:])
+		switch {
+		case c.valid > int64(good):
+			t.Fatalf("%q: valid up to %d, but byte %d is bad", doc, c.valid, good)
+		case (good == len(doc) || incomplete) && c.valid != int64(good):
+			t.Fatalf("%q: valid up to %d, want %d", doc, c.valid, good)
+		}
+	}
+}
+
+// The characters the decoder goroutine checks give the same errors, at the
+// same positions, as the scanner's own check, wherever a chunk of the
+// decoder ends.
+func TestDecompressCharCheckErrors(t *testing.T) {
+	head := testPrimary("")
+	head = head[:strings.Index(head, "</metadata>")]
+	unit := testPkg + "\n"
+	filler := strings.Repeat(unit, asyncChunkSize/len(unit)+1)
+	for _, bad := range []string{"é€😀", "\xff", "\xe2\x82", "\xed\xa0\x80", "\x00", "\x1b"} {
+		pkg := strings.Replace(testPkg, "<name>a", "<name>a"+bad, 1)
+		at := strings.Index(pkg, bad)
+		for shift := -4; shift <= 4; shift++ {
+			// Whole packages, then spaces, so that bad starts at the
+			// end of the decoder's first chunk, plus shift.
+			want := asyncChunkSize + shift
+			before := head + filler[:(want-at-len(head)-100)/len(unit)*len(unit)]
+			before += strings.Repeat(" ", want-at-len(before))
+			doc := before + pkg + filler + "</metadata>"
+			wantPkgs, wantErr := ParsePrimary(strings.NewReader(doc), "p.xml", NewStrings())
+			var pe *ParseError
+			if bad == "é€😀" && wantErr != nil || bad != "é€😀" && (!errors.As(wantErr, &pe) || pe.Pos.Offset != int64(want)) {
+				t.Fatalf("%q at %d: %v", bad, want, wantErr)
+			}
+			for codec, compressed := range map[string][]byte{"gzip": gzipBytes(t, []byte(doc)), "xz": xzBytes(t, []byte(doc))} {
+				r, err := Decompress(bytes.NewReader(compressed), "p.xml", 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pkgs, err := ParsePrimary(r, "p.xml", NewStrings())
+				r.Close()
+				if fmt.Sprint(err) != fmt.Sprint(wantErr) || len(pkgs) != len(wantPkgs) {
+					t.Errorf("%q at %d, %s: %d packages, %v; want %d, %v", bad, want, codec, len(pkgs), err, len(wantPkgs), wantErr)
+				}
 			}
 		}
 	}

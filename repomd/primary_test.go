@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/repoclosure/repoclosure/internal/repogen"
+	"github.com/repoclosure/repoclosure/internal/testenv"
 )
 
 // renderPackage prints a package compactly, for comparisons in tests.
@@ -482,6 +483,32 @@ func BenchmarkParsePrimary(b *testing.B) {
 		if _, err := ParsePrimary(bytes.NewReader(data), "primary.xml", NewStrings()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkParsePrimaryGzip parses the AppStream primary as the loader
+// does, from the compressed file: decoding (and the character check) in one
+// goroutine, parsing in another.
+func BenchmarkParsePrimaryGzip(b *testing.B) {
+	matches, err := filepath.Glob(filepath.Join(testenv.SharedData(b), appstreamPrimaryGlob))
+	if err != nil || len(matches) != 1 {
+		testenv.Unavailable(b, "real data %s: %d matches (%v)", appstreamPrimaryGlob, len(matches), err)
+	}
+	gz, err := os.ReadFile(matches[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(realXML(b, appstreamPrimaryGlob))))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Decompress(bytes.NewReader(gz), "primary.xml.gz", 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ParsePrimary(r, "primary.xml", NewStrings()); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
 	}
 }
 

@@ -77,7 +77,16 @@ type xmlScanner struct {
 	scratch  []byte // decoded attribute values and text; cap >= len(buf)
 	textCopy []byte // textContent's result, which outlives the next token
 
-	checked int64 // stream offset up to which the characters are valid
+	checked int64            // stream offset up to which the characters are valid
+	pre     validatingReader // r, when it checks characters itself; else nil
+}
+
+// validatingReader is a reader that checks the characters of what it
+// returns, as checkChars does, in a goroutine of its own (decompress's
+// decoder): validated returns the stream offset up to which the bytes
+// returned so far are known to be valid.
+type validatingReader interface {
+	validated() int64
 }
 
 // utf8BOM may start a document; expat and libxml2 skip it.
@@ -85,6 +94,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 func newXMLScanner(r io.Reader, file string) *xmlScanner {
 	s := &xmlScanner{r: r, file: file, buf: make([]byte, scanChunkSize)}
+	s.pre, _ = r.(validatingReader)
 	for empty := 0; s.end < len(utf8BOM) && !s.eof; {
 		n, err := r.Read(s.buf[s.end:len(utf8BOM)])
 		s.end += n
@@ -111,6 +121,10 @@ func newXMLScanner(r io.Reader, file string) *xmlScanner {
 // characters but tab, newline and carriage return. The input is cut at the
 // first such byte and the error reported there, in stream order.
 func (s *xmlScanner) checkChars() {
+	if s.pre != nil {
+		// What the reader checked needs no second look.
+		s.checked = max(s.checked, min(s.pre.validated(), s.base+int64(s.end)))
+	}
 	// Fast path over the new bytes, up to the last whole rune: no control
 	// character but the allowed three, and valid UTF-8 (utf8.Valid skips
 	// ASCII 32 bytes at a time). Else checkCharsSlow finds the culprit.
