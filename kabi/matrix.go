@@ -409,10 +409,25 @@ func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 	// seen[name] is 1 + the last build that counted name: a mark array
 	// rather than a sort of each build's table.
 	seen := make([]int32, p.Strings.Len())
+	// Each build provides the symbols of the one before, mostly: the
+	// string tests are made once per name and per version, not per provide.
+	const nameKnown, nameIs, evrKnown, evrIs = 1, 2, 4, 8
+	tested := make([]uint8, p.Strings.Len())
+	has := func(id repomd.ID, known, is uint8, prefix string) bool {
+		if tested[id]&known == 0 {
+			tested[id] |= known
+			if strings.HasPrefix(p.Strings.String(id), prefix) {
+				tested[id] |= is
+			}
+		}
+		return tested[id]&is != 0
+	}
 	for i, b := range builds {
 		for _, id := range b.Packages {
 			for _, d := range p.Package(id).Deps(repomd.Provides) {
-				if isSymbolProvide(p, d) && seen[d.Name] != int32(i+1) {
+				// isSymbolProvide, with the tests remembered.
+				if d.Op() == repomd.OpEQ && seen[d.Name] != int32(i+1) &&
+					has(d.EVR(), evrKnown, evrIs, "0x") && has(d.Name, nameKnown, nameIs, "kernel(") {
 					seen[d.Name] = int32(i + 1)
 					counts[i]++
 				}

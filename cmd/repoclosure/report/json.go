@@ -119,6 +119,17 @@ func appendCell(b []byte, c *Cell) []byte {
 	return append(b, "\n    }"...)
 }
 
+// plainJSON reports whether the eight bytes of w are all ASCII that JSON
+// takes as it is: none below 0x20, none '"' or '\\', none from 0x80 (the
+// zero-byte tests are exact for "any byte", which is all this asks).
+func plainJSON(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below20 := (w - 0x20*ones) &^ w
+	quote := w ^ '"'*ones
+	backslash := w ^ '\\'*ones
+	return (w|below20|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs == 0
+}
+
 // appendJSONString appends s quoted as encoding/json does with HTML
 // escaping off: quote, backslash and control bytes escaped, invalid UTF-8 as
 // \ufffd, U+2028 and U+2029 escaped.
@@ -127,6 +138,13 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight plain bytes at a time: most of a matrix's text is ASCII
+		// with nothing to escape.
+		if i+8 <= len(s) && plainJSON(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+			i += 8
+			continue
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
 				i++

@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -32,5 +34,33 @@ func TestAppendCellMatchesEncoder(t *testing.T) {
 		if got := appendCell(nil, &cells[i]); !bytes.Equal(got, want) {
 			t.Errorf("cell %d:\ngot  %s\nwant %s", i, got, want)
 		}
+	}
+}
+
+// appendJSONString quotes as encoding/json does without HTML escaping,
+// on every byte at every offset of the eight-byte fast path.
+func TestAppendJSONString(t *testing.T) {
+	specials := []string{"a", "kernel(", "0x", " ", "\"", "\\", "\x00", "\x1f", "\x20", "\x7f", "é", "\u2028", "\u2029", "\xff", "\xe2\x82", "<&>"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	check := func(s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		enc.Encode(s)
+		if got := string(appendJSONString(nil, s)); got != strings.TrimSuffix(want.String(), "\n") {
+			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want.String())
+		}
+	}
+	for c := range 256 {
+		for at := range 17 {
+			check(strings.Repeat("x", at) + string([]byte{byte(c)}) + strings.Repeat("y", 9))
+		}
+	}
+	for range 20000 {
+		var sb strings.Builder
+		for range rng.IntN(12) {
+			sb.WriteString(specials[rng.IntN(len(specials))])
+		}
+		check(sb.String())
 	}
 }
