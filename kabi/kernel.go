@@ -52,6 +52,7 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 		}
 		b.Packages = append(b.Packages, id)
 	}
+	isUname := newIDTest(p.Strings, func(s string) bool { return strings.HasSuffix(s, "-uname-r") })
 	for i := range p.Len() {
 		id := resolver.PkgID(i)
 		pkg := p.Package(id)
@@ -64,7 +65,7 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 			continue
 		}
 		arch := p.Strings.String(pkg.Arch)
-		flavour, ok := unameFlavour(p, id)
+		flavour, ok := unameFlavour(p, id, isUname)
 		if !ok && providesKernel(p, id) {
 			flavour, ok = "", true // symbols with no uname-r: the plain kernel
 		}
@@ -120,10 +121,10 @@ func KernelBuilds(p *resolver.Pool, sources []string) []KernelBuild {
 
 // unameFlavour returns the flavour of a package that provides a
 // *-uname-r = VER.ARCH[+FLAVOUR] ("" for the plain kernel), and ok false
-// for a package that provides none.
-func unameFlavour(p *resolver.Pool, id resolver.PkgID) (flavour string, ok bool) {
+// for a package that provides none; isUname tests names for the suffix.
+func unameFlavour(p *resolver.Pool, id resolver.PkgID, isUname *idTest) (flavour string, ok bool) {
 	for _, d := range p.Package(id).Deps(repomd.Provides) {
-		if d.Op() != repomd.OpEQ || !strings.HasSuffix(p.Strings.String(d.Name), "-uname-r") {
+		if d.Op() != repomd.OpEQ || !isUname.is(d.Name) {
 			continue
 		}
 		return flavourOf(p.Strings.String(d.EVR())), true

@@ -389,6 +389,28 @@ func symbolTable(p *resolver.Pool, b KernelBuild) []symbol {
 	return slices.Clip(slices.CompactFunc(t, func(a, b symbol) bool { return a.name == b.name }))
 }
 
+// idTest remembers a test of interned strings by id: a kernel series
+// provides the same names build after build, so each is tested once.
+type idTest struct {
+	strs *repomd.Strings
+	test func(string) bool
+	memo []uint8 // by id: 0 untested, 1 false, 2 true
+}
+
+func newIDTest(strs *repomd.Strings, test func(string) bool) *idTest {
+	return &idTest{strs: strs, test: test, memo: make([]uint8, strs.Len())}
+}
+
+func (t *idTest) is(id repomd.ID) bool {
+	if t.memo[id] == 0 {
+		t.memo[id] = 1
+		if t.test(t.strs.String(id)) {
+			t.memo[id] = 2
+		}
+	}
+	return t.memo[id] == 2
+}
+
 // isSymbolProvide reports whether d is a kernel(SYM) = 0xCRC provide.
 func isSymbolProvide(p *resolver.Pool, d repomd.Dep) bool {
 	return d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") && strings.HasPrefix(p.Strings.String(d.Name), "kernel(")
@@ -409,25 +431,13 @@ func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 	// seen[name] is 1 + the last build that counted name: a mark array
 	// rather than a sort of each build's table.
 	seen := make([]int32, p.Strings.Len())
-	// Each build provides the symbols of the one before, mostly: the
-	// string tests are made once per name and per version, not per provide.
-	const nameKnown, nameIs, evrKnown, evrIs = 1, 2, 4, 8
-	tested := make([]uint8, p.Strings.Len())
-	has := func(id repomd.ID, known, is uint8, prefix string) bool {
-		if tested[id]&known == 0 {
-			tested[id] |= known
-			if strings.HasPrefix(p.Strings.String(id), prefix) {
-				tested[id] |= is
-			}
-		}
-		return tested[id]&is != 0
-	}
+	isName := newIDTest(p.Strings, func(s string) bool { return strings.HasPrefix(s, "kernel(") })
+	isCRC := newIDTest(p.Strings, func(s string) bool { return strings.HasPrefix(s, "0x") })
 	for i, b := range builds {
 		for _, id := range b.Packages {
 			for _, d := range p.Package(id).Deps(repomd.Provides) {
 				// isSymbolProvide, with the tests remembered.
-				if d.Op() == repomd.OpEQ && seen[d.Name] != int32(i+1) &&
-					has(d.EVR(), evrKnown, evrIs, "0x") && has(d.Name, nameKnown, nameIs, "kernel(") {
+				if d.Op() == repomd.OpEQ && seen[d.Name] != int32(i+1) && isCRC.is(d.EVR()) && isName.is(d.Name) {
 					seen[d.Name] = int32(i + 1)
 					counts[i]++
 				}
