@@ -202,11 +202,17 @@ func (p *Pool) WhatProvides(dst []PkgID, d repomd.Dep, avail Set) []PkgID {
 
 func (p *Pool) plainProviders(dst []PkgID, name repomd.ID, op repomd.Op, evr string, avail Set) []PkgID {
 	start := len(dst)
+	// A name's providers often repeat the version of the one before (a
+	// kernel symbol's CRC, build after build): compare each run once.
+	last, lastMet := Provide{evr: ^repomd.ID(0)}, false
 	for _, e := range p.ProvidersOf(name) {
 		if !avail.Has(e.Pkg()) {
 			continue
 		}
-		if !p.meets(e, op, evr) {
+		if e.evr != last.evr || e.Op() != last.Op() {
+			last, lastMet = e, p.meets(e, op, evr)
+		}
+		if !lastMet {
 			continue
 		}
 		// Entries of one package are adjacent, so a duplicate is the last one added.
