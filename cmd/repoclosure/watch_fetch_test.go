@@ -178,15 +178,23 @@ func checkSnapshot(t *testing.T, w *watcher, st *history.Store, m *publishingMir
 	}
 }
 
-// TestWatchFetchesRepomdOncePerPoll: every poll, changed or not, asks the
-// mirror for each repomd.xml once, and records the one it got.
-func TestWatchFetchesRepomdOncePerPoll(t *testing.T) {
+// newTwoKmodVersions returns a mirror of baseos (kernels and others) and
+// kmods in two versions, 4 kmods then 8, the first one published; base is
+// baseos's packages.
+func newTwoKmodVersions(t *testing.T) (*publishingMirror, []repogen.Pkg) {
 	s := repogen.NewSeries(repogen.SeriesConfig{Seed: 9, Kernels: 3, Symbols: 300, Kmods: 8, OtherPkgs: 12})
 	m := newPublishingMirror(t)
 	base := append(slices.Clone(s.Kernels), s.Others...)
 	m.add(t, "baseos", base)
 	m.add(t, "kmods", s.Kmods[:4])
 	m.add(t, "kmods", s.Kmods)
+	return m, base
+}
+
+// TestWatchFetchesRepomdOncePerPoll: every poll, changed or not, asks the
+// mirror for each repomd.xml once, and records the one it got.
+func TestWatchFetchesRepomdOncePerPoll(t *testing.T) {
+	m, base := newTwoKmodVersions(t)
 	w, st, out := newMirrorWatcher(t, m)
 	ctx := context.Background()
 	for n, p := range []struct {
@@ -222,12 +230,7 @@ func TestWatchFetchesRepomdOncePerPoll(t *testing.T) {
 // poll records the repomd.xml its records came from, and the next poll sees
 // the new one.
 func TestWatchRecordsTheRepomdItLoaded(t *testing.T) {
-	s := repogen.NewSeries(repogen.SeriesConfig{Seed: 9, Kernels: 3, Symbols: 300, Kmods: 8, OtherPkgs: 12})
-	m := newPublishingMirror(t)
-	base := append(slices.Clone(s.Kernels), s.Others...)
-	m.add(t, "baseos", base)
-	m.add(t, "kmods", s.Kmods[:4])
-	m.add(t, "kmods", s.Kmods)
+	m, base := newTwoKmodVersions(t)
 	m.advance["kmods"] = true
 	w, st, out := newMirrorWatcher(t, m)
 	ctx := context.Background()
