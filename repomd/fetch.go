@@ -562,6 +562,9 @@ func (f *Fetcher) firstMirror(ctx context.Context, repoID, what string, mirrors 
 		}
 	}
 	if len(errs) == 1 {
+		if strings.Contains(errs[0].Error(), what) {
+			return errs[0] // it names the file at its mirror already
+		}
 		return fmt.Errorf("%s: %w", what, errs[0])
 	}
 	return fmt.Errorf("%s: all %d mirrors failed:\n%w", what, len(errs), errors.Join(errs...))

@@ -421,3 +421,23 @@ func TestControlsOK(t *testing.T) {
 		}
 	}
 }
+
+// A local file that does not match repomd.xml's checksum is named once,
+// by its path, with both checksums.
+func TestLocalChecksumMismatchNamesFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	served := []byte("not the primary repomd.xml describes")
+	want := sha256Of([]byte("the primary repomd.xml describes"))
+	href := "repodata/" + want + "-primary.xml"
+	repomd := fmt.Sprintf(`<repomd><data type="primary"><checksum type="sha256">%s</checksum>`+
+		`<location href="%s"/><size>%d</size></data></repomd>`, want, href, len(served))
+	mustWrite(t, filepath.Join(dir, repomdHref), []byte(repomd))
+	mustWrite(t, filepath.Join(dir, href), served)
+	f, _ := newTestFetcher(t)
+	l := &Loader{Fetcher: f, Strings: NewStrings()}
+	_, err := l.Load(context.Background(), Source{ID: "local", BaseURLs: []string{dir}})
+	if err == nil || strings.Count(err.Error(), want+"-primary.xml") != 1 ||
+		!strings.Contains(err.Error(), filepath.Join(dir, href)) || !strings.Contains(err.Error(), "got sha256:"+sha256Of(served)) {
+		t.Errorf("Load: %v; want the file's path once with both checksums", err)
+	}
+}
