@@ -630,9 +630,18 @@ key("Enter");
 document.querySelector("#heatmap button.tog").focus();
 key("Escape");
 out.fromToggle = document.getElementById("detail").hidden;
-cell = document.querySelector('#heatmap td.cell[tabindex="0"]');
+cell = document.querySelector('#heatmap td.cell'); // the toggle is the table's tab stop now
 cell.focus(); key("Enter"); key("Escape");
 out.fromCell = document.getElementById("detail").hidden;
+// The name toggles rove with the cells: one tab stop in the table, reached
+// with ArrowLeft from a row's first cell, left with ArrowRight.
+out.tabStops = document.querySelectorAll('#heatmap tbody [tabindex="0"]').length;
+out.togglesTabbable = document.querySelectorAll('#heatmap button.tog:not([tabindex="-1"])').length;
+var first = document.querySelector("#heatmap tr.name td.cell");
+first.focus(); key("ArrowLeft");
+out.leftToToggle = document.activeElement.matches("button.tog") && document.activeElement.closest("tr") === first.closest("tr");
+key("ArrowRight");
+out.rightToCell = document.activeElement.matches("td.cell") && document.activeElement.closest("tr") === first.closest("tr");
 var pre = document.createElement("pre"); pre.id = "esc"; pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
 `
 	dom := loadInChromium(t, buf.Bytes(), "", script, "")
@@ -641,9 +650,11 @@ var pre = document.createElement("pre"); pre.id = "esc"; pre.textContent = JSON.
 		t.Fatal("the script did not run")
 	}
 	var got struct {
-		Opened, Closed, Back bool
-		FromToggle, FromCell bool
-		OnClose              string
+		Opened, Closed, Back      bool
+		FromToggle, FromCell      bool
+		OnClose                   string
+		TabStops, TogglesTabbable int
+		LeftToToggle, RightToCell bool
 	}
 	if err := json.Unmarshal([]byte(html.UnescapeString(found[1])), &got); err != nil {
 		t.Fatal(err)
@@ -656,5 +667,9 @@ var pre = document.createElement("pre"); pre.id = "esc"; pre.textContent = JSON.
 	}
 	if !got.FromToggle || !got.FromCell {
 		t.Errorf("Escape closed the detail from a row's ▸ %v, from a cell %v; want both", got.FromToggle, got.FromCell)
+	}
+	if got.TabStops != 1 || got.TogglesTabbable != 0 || !got.LeftToToggle || !got.RightToCell {
+		t.Errorf("tab stops in the table %d (want 1), toggles in the Tab order %d (want 0), ArrowLeft from the first cell to its toggle %v, ArrowRight back %v",
+			got.TabStops, got.TogglesTabbable, got.LeftToToggle, got.RightToCell)
 	}
 }
