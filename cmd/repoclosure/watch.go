@@ -72,14 +72,8 @@ func (f *watchFlags) run(cmd *cobra.Command) (int, error) {
 		}
 		f.db = p
 	}
-	// A signal ends the loop, not the poll in progress: polls (and the
-	// store they write) ignore the cancellation.
-	pollCtx := context.WithoutCancel(ctx)
-	st, err := history.Open(pollCtx, f.db, true)
-	if err != nil {
-		return exitError, err
-	}
-	defer st.Close()
+	// The events file first: one that cannot be written stops the watch
+	// before it creates a database.
 	out := cmd.OutOrStdout()
 	if f.eventsFile != "" {
 		ef, err := os.OpenFile(f.eventsFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -89,6 +83,14 @@ func (f *watchFlags) run(cmd *cobra.Command) (int, error) {
 		defer ef.Close()
 		out = ef
 	}
+	// A signal ends the loop, not the poll in progress: polls (and the
+	// store they write) ignore the cancellation.
+	pollCtx := context.WithoutCancel(ctx)
+	st, err := history.Open(pollCtx, f.db, true)
+	if err != nil {
+		return exitError, err
+	}
+	defer st.Close()
 	w := &watcher{kf: &f.kernelFlags, store: st, out: out, stderr: stderr, exec: f.execCmd}
 	if f.once {
 		n, err := w.poll(pollCtx)

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -237,5 +239,20 @@ func TestWatchReloadsOnlyChanged(t *testing.T) {
 	kmods, err := st.Kmods(ctx)
 	if err != nil || len(kmods) != 8 {
 		t.Errorf("%d kmods stored, %v", len(kmods), err)
+	}
+}
+
+// TestWatchEventsUnwritable: an --events file that cannot be opened stops
+// the watch before it creates the database.
+func TestWatchEventsUnwritable(t *testing.T) {
+	tmp := t.TempDir()
+	db := filepath.Join(tmp, "h.db")
+	code, _, errs := runCLI(t, "watch", "--once", "-q", "--db", db, "--events", filepath.Join(tmp, "no", "such", "dir", "e.jsonl"),
+		"--setopt=reposdir=/nonexistent", "--cachedir", tmp, "--repofrompath", "kernels,"+fixtureDir("kernels"))
+	if code != exitError || !strings.Contains(errs, "--events") {
+		t.Errorf("watch --events into a missing folder: exit %d, %s", code, errs)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the database was created (%v)", err)
 	}
 }
