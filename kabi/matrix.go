@@ -376,11 +376,11 @@ type symbol struct{ name, crc repomd.ID }
 // id, each name once. Arch provides such as kernel(x86-64) = 4.18.0-348.el8
 // (versioned by EVR, not a 0x CRC) are left out. 8 bytes a symbol, so a
 // series of 60 builds × 20,000 symbols holds in 10 MB.
-func symbolTable(p *resolver.Pool, b KernelBuild) []symbol {
+func symbolTable(p *resolver.Pool, b KernelBuild, isSymbol symbolTest) []symbol {
 	var t []symbol
 	for _, id := range b.Packages {
 		for _, d := range p.Package(id).Deps(repomd.Provides) {
-			if isSymbolProvide(p, d) {
+			if isSymbol.is(d) {
 				t = append(t, symbol{d.Name, d.EVR()})
 			}
 		}
@@ -411,9 +411,21 @@ func (t *idTest) is(id repomd.ID) bool {
 	return t.memo[id] == 2
 }
 
-// isSymbolProvide reports whether d is a kernel(SYM) = 0xCRC provide.
-func isSymbolProvide(p *resolver.Pool, d repomd.Dep) bool {
-	return d.Op() == repomd.OpEQ && strings.HasPrefix(p.Strings.String(d.EVR()), "0x") && strings.HasPrefix(p.Strings.String(d.Name), "kernel(")
+// symbolTest tells kernel(SYM) = 0xCRC provides from the others, such as
+// the arch provide kernel(x86-64) = 4.18.0-348.el8; each name and version
+// is tested once.
+type symbolTest struct{ name, crc *idTest }
+
+func newSymbolTest(strs *repomd.Strings) symbolTest {
+	return symbolTest{
+		name: newIDTest(strs, func(s string) bool { return strings.HasPrefix(s, "kernel(") }),
+		crc:  newIDTest(strs, func(s string) bool { return strings.HasPrefix(s, "0x") }),
+	}
+}
+
+// is reports whether d is a kernel(SYM) = 0xCRC provide.
+func (t symbolTest) is(d repomd.Dep) bool {
+	return d.Op() == repomd.OpEQ && t.crc.is(d.EVR()) && t.name.is(d.Name)
 }
 
 // lookup returns the CRC of the symbol named name (a "kernel(SYM)" id).
@@ -431,13 +443,11 @@ func CountSymbols(p *resolver.Pool, builds []KernelBuild) []int {
 	// seen[name] is 1 + the last build that counted name: a mark array
 	// rather than a sort of each build's table.
 	seen := make([]int32, p.Strings.Len())
-	isName := newIDTest(p.Strings, func(s string) bool { return strings.HasPrefix(s, "kernel(") })
-	isCRC := newIDTest(p.Strings, func(s string) bool { return strings.HasPrefix(s, "0x") })
+	isSymbol := newSymbolTest(p.Strings)
 	for i, b := range builds {
 		for _, id := range b.Packages {
 			for _, d := range p.Package(id).Deps(repomd.Provides) {
-				// isSymbolProvide, with the tests remembered.
-				if d.Op() == repomd.OpEQ && seen[d.Name] != int32(i+1) && isCRC.is(d.EVR()) && isName.is(d.Name) {
+				if seen[d.Name] != int32(i+1) && isSymbol.is(d) {
 					seen[d.Name] = int32(i + 1)
 					counts[i]++
 				}

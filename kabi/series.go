@@ -24,7 +24,8 @@ type SymbolCounts struct{ Added, Removed, Changed, Unchanged int }
 func DiffBuilds(p *resolver.Pool, a, b KernelBuild) SymbolDiff {
 	var d SymbolDiff
 	lists := [...]*[]string{&d.Added, &d.Removed, &d.Changed, &d.Unchanged}
-	mergeTables(p, symbolTable(p, a), symbolTable(p, b), func(c symbolChange, name repomd.ID) {
+	isSymbol := newSymbolTest(p.Strings)
+	mergeTables(p, symbolTable(p, a, isSymbol), symbolTable(p, b, isSymbol), func(c symbolChange, name repomd.ID) {
 		sym, _ := symbolName(p.Strings.String(name))
 		*lists[c] = append(*lists[c], sym)
 	})
@@ -172,8 +173,9 @@ func NewSeries(p *resolver.Pool, m *Matrix, reference int) *Series {
 // symbolTables returns the symbol table of each build.
 func symbolTables(p *resolver.Pool, builds []KernelBuild) [][]symbol {
 	tables := make([][]symbol, len(builds))
+	isSymbol := newSymbolTest(p.Strings)
 	for i, b := range builds {
-		tables[i] = symbolTable(p, b)
+		tables[i] = symbolTable(p, b, isSymbol)
 	}
 	return tables
 }
