@@ -136,7 +136,7 @@ func repoError(src Source, err error) error {
 // of .rpm files, its path.
 type fetchedRepomd struct {
 	rpmDir  string
-	body    []byte // repomd.xml as fetched
+	sum     [32]byte // SHA-256 of repomd.xml as fetched: the snapshot key's and Fetched.Checksum's
 	md      *RepoMD
 	mdName  string
 	mirrors []string // the mirror that answered first
@@ -165,7 +165,7 @@ func (l *Loader) repomd(ctx context.Context, src Source) (*fetchedRepomd, error)
 	}
 	// The mirror that answered goes first for the files it describes.
 	mirrors = append([]string{mirror}, removeString(mirrors, mirror)...)
-	return &fetchedRepomd{body: body, md: md, mdName: mdName, mirrors: mirrors}, nil
+	return &fetchedRepomd{sum: sha256.Sum256(body), md: md, mdName: mdName, mirrors: mirrors}, nil
 }
 
 // loadPrimary parses a repository's primary and modules; files, unless nil,
@@ -350,8 +350,7 @@ func (l *Loader) Revalidate(ctx context.Context, sources []Source) ([]*Fetched, 
 		if got.rpmDir != "" {
 			f.Mirror = sources[i].BaseURLs[0] // localRPMDir: the only one
 		} else {
-			sum := sha256.Sum256(got.body)
-			f.Mirror, f.Checksum, f.Revision = got.mirrors[0], "sha256:"+hex.EncodeToString(sum[:]), got.md.Revision
+			f.Mirror, f.Checksum, f.Revision = got.mirrors[0], "sha256:"+hex.EncodeToString(got.sum[:]), got.md.Revision
 		}
 		out[i] = f
 		return nil
@@ -367,7 +366,6 @@ func (l *Loader) Revalidate(ctx context.Context, sources []Source) ([]*Fetched, 
 // SnapshotDir set, an unchanged set of repositories is read back from its
 // snapshot.
 func (l *Loader) LoadAll(ctx context.Context, sources []Source) ([]*Repo, error) {
-	l.fromSnapshot = false
 	fetched, err := l.Revalidate(ctx, sources)
 	if err != nil {
 		return nil, err

@@ -60,8 +60,7 @@ func (l *Loader) snapshotFor(sources []Source, fetched []*fetchedRepomd) *snapsh
 	key.Write(name.Sum(nil))
 	fmt.Fprintf(key, "%q\n", build)
 	for _, f := range fetched {
-		sum := sha256.Sum256(f.body)
-		key.Write(sum[:])
+		key.Write(f.sum[:])
 	}
 	s := &snapshot{path: filepath.Join(l.SnapshotDir, "snapshot-"+hex.EncodeToString(name.Sum(nil))[:16]+".bin")}
 	key.Sum(s.key[:0])

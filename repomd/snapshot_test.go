@@ -2,6 +2,7 @@ package repomd
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
@@ -98,8 +99,8 @@ func TestSnapshotStale(t *testing.T) {
 	src := filepath.Join("..", "testdata", "fixtures", "repos", "base")
 	snapDir := t.TempDir()
 	l := &Loader{Fetcher: &Fetcher{}, SnapshotDir: snapDir}
-	a := l.snapshotFor([]Source{{ID: "base"}}, []*fetchedRepomd{{body: []byte("<repomd>1</repomd>")}})
-	b := l.snapshotFor([]Source{{ID: "base"}}, []*fetchedRepomd{{body: []byte("<repomd>2</repomd>")}})
+	a := l.snapshotFor([]Source{{ID: "base"}}, []*fetchedRepomd{{sum: sha256.Sum256([]byte("<repomd>1</repomd>"))}})
+	b := l.snapshotFor([]Source{{ID: "base"}}, []*fetchedRepomd{{sum: sha256.Sum256([]byte("<repomd>2</repomd>"))}})
 	if a == nil || b == nil || a.path != b.path || a.key == b.key {
 		t.Fatalf("snapshots %+v and %+v: want one file, two keys", a, b)
 	}
@@ -108,7 +109,7 @@ func TestSnapshotStale(t *testing.T) {
 		t.Error("a folder of .rpm files got a snapshot")
 	}
 	l.RequiredFilesOnly = true
-	if d := l.snapshotFor([]Source{{ID: "base"}}, []*fetchedRepomd{{body: []byte("<repomd>1</repomd>")}}); d.path == a.path || d.key == a.key {
+	if d := l.snapshotFor([]Source{{ID: "base"}}, []*fetchedRepomd{{sum: sha256.Sum256([]byte("<repomd>1</repomd>"))}}); d.path == a.path || d.key == a.key {
 		t.Error("options do not change the snapshot")
 	}
 }

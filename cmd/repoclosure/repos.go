@@ -33,7 +33,7 @@ type setup struct {
 	cacheDir     string
 	check        []string // the repository ids --check names (globs expanded)
 	missingDirs  []string // reposdirs that do not exist
-	fromSnapshot bool     // the last load read a snapshot back (set by loadInto)
+	fromSnapshot bool     // the last load read a snapshot back (set by loadFetched)
 	warnf        func(format string, args ...any)
 }
 
@@ -310,18 +310,19 @@ func (f *repoFlags) loadFetched(ctx context.Context, s *setup, loader *repomd.Lo
 	// --rpm packages are read after the repositories, so their requires
 	// are not known to the load.
 	loader.RequiredFilesOnly = !f.allFiles && len(f.rpms) == 0
+	// Work left behind, which run waits for before the process exits.
+	bg, _ := ctx.Value(backgroundKey{}).(*sync.WaitGroup)
 	if s.cacheDir != "" && strs.Len() == 1 {
 		// A warm run with unchanged repomd.xml files reads the loaded
 		// records back from here instead of parsing the metadata again.
 		// (Not for watch's reloads into a table already in use.)
 		loader.SnapshotDir = filepath.Join(s.cacheDir, "snapshots")
-		// A cold run writes it while the command goes on, when run waits
-		// for it before the process exits.
-		_, loader.SnapshotInBackground = ctx.Value(backgroundKey{}).(*sync.WaitGroup)
+		// A cold run writes it while the command goes on.
+		loader.SnapshotInBackground = bg != nil
 	}
 	repos, err := loader.LoadFetched(ctx, fetched)
 	if loader.SnapshotInBackground {
-		ctx.Value(backgroundKey{}).(*sync.WaitGroup).Go(loader.Wait)
+		bg.Go(loader.Wait)
 	}
 	s.fromSnapshot = loader.FromSnapshot()
 	if err != nil {
